@@ -1,0 +1,620 @@
+//! The check: every expected (unit, task) gets a verdict, by SPEC §4's table.
+//!
+//! [`judge`] is that table as one match. [`consolidate`] walks the roster's
+//! expectations against what intake read, picks the row that speaks for each task,
+//! and records the problems §4 lists. Laying the result out is [`crate::report`]'s job.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::catalogue::{Catalogue, Task};
+use crate::intake::values::{DateCell, Status};
+use crate::intake::{FileStatus, Intake, ReturnMeta, ReturnRow};
+use crate::problem::{Problem, Severity, row_ref};
+use crate::roster::{Role, Roster};
+
+/// 判定: what the consolidation says about one (unit, task).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    OnTime,
+    Late,
+    InProgress,
+    OverdueUnfinished,
+    ToVerify,
+    Omitted,
+    NotSubmitted,
+    NotApplicable,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 8] = [
+        Verdict::OnTime,
+        Verdict::Late,
+        Verdict::InProgress,
+        Verdict::OverdueUnfinished,
+        Verdict::ToVerify,
+        Verdict::Omitted,
+        Verdict::NotSubmitted,
+        Verdict::NotApplicable,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::OnTime => "按期完成",
+            Verdict::Late => "逾期完成",
+            Verdict::InProgress => "推进中",
+            Verdict::OverdueUnfinished => "逾期未完成",
+            Verdict::ToVerify => "待核实",
+            Verdict::Omitted => "漏报",
+            Verdict::NotSubmitted => "未报送",
+            Verdict::NotApplicable => "不适用",
+        }
+    }
+
+    /// Two characters for a matrix cell.
+    pub fn short(self) -> &'static str {
+        match self {
+            Verdict::OnTime => "按期",
+            Verdict::Late => "迟完",
+            Verdict::InProgress => "推进",
+            Verdict::OverdueUnfinished => "逾期",
+            Verdict::ToVerify => "待核",
+            Verdict::Omitted => "漏报",
+            Verdict::NotSubmitted => "未报",
+            Verdict::NotApplicable => "不适",
+        }
+    }
+
+    pub fn is_done(self) -> bool {
+        matches!(self, Verdict::OnTime | Verdict::Late)
+    }
+
+    pub fn is_missing(self) -> bool {
+        matches!(self, Verdict::Omitted | Verdict::NotSubmitted)
+    }
+}
+
+/// Why a verdict needs a problem row besides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finding {
+    /// 已完成 with no 完成时间, after the deadline.
+    NoCompletionDate,
+    /// A status word the tool does not know.
+    UnknownStatus,
+}
+
+/// SPEC §4's table. `row` is `None` when the unit has no readable return at all.
+pub fn judge(
+    row: Option<(&Status, Option<NaiveDate>)>,
+    deadline: NaiveDate,
+    as_of: NaiveDate,
+) -> (Verdict, Option<Finding>) {
+    let Some((status, completed)) = row else {
+        return (Verdict::NotSubmitted, None);
+    };
+    match (status, completed) {
+        (Status::Empty, _) => (Verdict::Omitted, None),
+        (Status::NotApplicable, _) => (Verdict::NotApplicable, None),
+        (Status::Unrecognised(_), _) => (Verdict::ToVerify, Some(Finding::UnknownStatus)),
+        (Status::Done, Some(c)) if c <= deadline => (Verdict::OnTime, None),
+        (Status::Done, Some(_)) => (Verdict::Late, None),
+        (Status::Done, None) if as_of <= deadline => (Verdict::OnTime, None),
+        (Status::Done, None) => (Verdict::ToVerify, Some(Finding::NoCompletionDate)),
+        (Status::InProgress | Status::NotStarted, _) if as_of <= deadline => {
+            (Verdict::InProgress, None)
+        }
+        (Status::InProgress | Status::NotStarted, _) => (Verdict::OverdueUnfinished, None),
+    }
+}
+
+/// Who an entry belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UnitRef {
+    /// A roster unit, by index.
+    Known(usize),
+    /// A file whose unit is not in the roster: what it said (or its file name).
+    Unknown(String),
+}
+
+/// Where a row came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub file: String,
+    pub sheet: String,
+    pub row: u32,
+}
+
+impl Source {
+    pub fn describe(&self) -> String {
+        format!("{} / {} / {}", self.file, self.sheet, row_ref(self.row))
+    }
+}
+
+/// One row of 明细.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub unit: UnitRef,
+    pub task: u32,
+    /// The unit's role, `None` when the unit is not expected on this task.
+    pub role: Option<Role>,
+    pub verdict: Verdict,
+    pub row: Option<ReturnRow>,
+    pub source: Option<Source>,
+    /// Days past the deadline: for 逾期完成 until completion, otherwise until the as-of date.
+    pub days_overdue: Option<i64>,
+}
+
+impl Entry {
+    /// Whether the entry counts in the unit's figures (an expected task of a roster unit).
+    pub fn counts(&self) -> bool {
+        self.role.is_some() && matches!(self.unit, UnitRef::Known(_))
+    }
+
+    pub fn completion_date(&self) -> Option<NaiveDate> {
+        match self.row.as_ref().map(|r| &r.date) {
+            Some(DateCell::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+/// The result of checking one period.
+#[derive(Debug)]
+pub struct Consolidation {
+    pub as_of: NaiveDate,
+    pub entries: Vec<Entry>,
+    /// Every problem: intake's and the check's, in file then place order.
+    pub problems: Vec<Problem>,
+    /// Per roster unit: its expected tasks with roles.
+    pub expected: Vec<Vec<(u32, Role)>>,
+    /// Per roster unit: the metadata of its winning return, if any.
+    pub meta: Vec<Option<ReturnMeta>>,
+}
+
+/// Checks every expected (unit, task) against the returns read.
+pub fn consolidate(
+    catalogue: &Catalogue,
+    roster: &Roster,
+    intake: &Intake,
+    as_of: NaiveDate,
+) -> Consolidation {
+    let expected = roster.expectations(catalogue);
+    let returns = intake.returns_by_unit(roster.units.len());
+    let mut entries = Vec::new();
+    let mut problems = intake.problems.clone();
+    let mut meta = vec![None; roster.units.len()];
+
+    for (u, unit) in roster.units.iter().enumerate() {
+        let file = returns[u].map(|i| &intake.files[i]);
+        let read = file.and_then(|f| f.read.as_ref());
+        meta[u] = read.map(|r| r.meta.clone());
+        let Some((file, read)) = file.zip(read) else {
+            for &(task, role) in &expected[u] {
+                let deadline = catalogue.get(task).map_or(as_of, |t| t.deadline);
+                entries.push(Entry {
+                    unit: UnitRef::Known(u),
+                    task,
+                    role: Some(role),
+                    verdict: Verdict::NotSubmitted,
+                    row: None,
+                    source: None,
+                    days_overdue: overdue_days(as_of, deadline),
+                });
+            }
+            continue;
+        };
+        let ctx = RowContext {
+            file: &file.name,
+            sheet: &read.sheet,
+            unit: &unit.name,
+        };
+        problems.extend(read.problems.iter().cloned().map(|p| p.unit(&unit.name)));
+        let by_task = rows_by_task(&read.rows);
+        for &(task, role) in &expected[u] {
+            let Some(t) = catalogue.get(task) else {
+                continue;
+            };
+            let rows = by_task.get(&task).map(Vec::as_slice).unwrap_or(&[]);
+            let chosen = pick_row(rows);
+            for other in rows.iter().filter(|r| Some(**r) != chosen) {
+                problems.push(ctx.duplicate(other, chosen));
+            }
+            entries.push(judge_entry(
+                UnitRef::Known(u),
+                Some(role),
+                t,
+                chosen,
+                as_of,
+                &ctx,
+                &mut problems,
+                true,
+            ));
+        }
+        // Rows on tasks the unit is not expected on: shown and flagged.
+        for (task, rows) in &by_task {
+            if expected[u].iter().any(|(t, _)| t == task) {
+                continue;
+            }
+            let Some(t) = catalogue.get(*task) else {
+                continue;
+            };
+            for row in rows {
+                problems.push(ctx.problem(row, Severity::Warning).task(Some(*task)).with(
+                    format!("本单位不是任务 {task} 的责任单位，却填报了该任务"),
+                    "列入明细（角色为非责任任务），不计入统计",
+                ));
+                entries.push(judge_entry(
+                    UnitRef::Known(u),
+                    None,
+                    t,
+                    Some(row),
+                    as_of,
+                    &ctx,
+                    &mut problems,
+                    false,
+                ));
+            }
+        }
+    }
+
+    // Files whose unit is unknown: every row is shown, nothing is counted.
+    for file in &intake.files {
+        let (Some(name), FileStatus::Read, Some(read)) =
+            (&file.unknown_unit, &file.status, &file.read)
+        else {
+            continue;
+        };
+        let ctx = RowContext {
+            file: &file.name,
+            sheet: &read.sheet,
+            unit: "",
+        };
+        problems.extend(read.problems.iter().cloned());
+        for row in &read.rows {
+            let Some(t) = catalogue.get(row.task) else {
+                continue;
+            };
+            entries.push(judge_entry(
+                UnitRef::Unknown(name.clone()),
+                None,
+                t,
+                Some(row),
+                as_of,
+                &ctx,
+                &mut problems,
+                false,
+            ));
+        }
+    }
+
+    entries.sort_by(|a, b| {
+        (&a.unit, a.task, a.source.as_ref().map(|s| s.row)).cmp(&(
+            &b.unit,
+            b.task,
+            b.source.as_ref().map(|s| s.row),
+        ))
+    });
+    problems.sort_by(|a, b| {
+        (&a.file, &a.sheet, place_key(&a.place), a.task).cmp(&(
+            &b.file,
+            &b.sheet,
+            place_key(&b.place),
+            b.task,
+        ))
+    });
+    Consolidation {
+        as_of,
+        entries,
+        problems,
+        expected,
+        meta,
+    }
+}
+
+/// Orders `F7` and `第7行` by row, then column, rather than as text.
+fn place_key(place: &str) -> (u32, String) {
+    let digits: String = place.chars().filter(char::is_ascii_digit).collect();
+    let letters: String = place.chars().filter(char::is_ascii_alphabetic).collect();
+    (digits.parse().unwrap_or(0), letters)
+}
+
+fn rows_by_task(rows: &[ReturnRow]) -> BTreeMap<u32, Vec<&ReturnRow>> {
+    let mut map: BTreeMap<u32, Vec<&ReturnRow>> = BTreeMap::new();
+    for row in rows {
+        map.entry(row.task).or_default().push(row);
+    }
+    map
+}
+
+/// Of several rows for one task, the first that has a status speaks for it.
+fn pick_row<'a>(rows: &[&'a ReturnRow]) -> Option<&'a ReturnRow> {
+    rows.iter()
+        .find(|r| r.status != Status::Empty)
+        .or(rows.first())
+        .copied()
+}
+
+fn overdue_days(until: NaiveDate, deadline: NaiveDate) -> Option<i64> {
+    let days = (until - deadline).num_days();
+    (days > 0).then_some(days)
+}
+
+struct RowContext<'a> {
+    file: &'a str,
+    sheet: &'a str,
+    unit: &'a str,
+}
+
+impl RowContext<'_> {
+    fn problem(&self, row: &ReturnRow, severity: Severity) -> Problem {
+        Problem::file(severity, self.file, "", "")
+            .at(self.sheet, row_ref(row.row))
+            .unit(self.unit)
+            .task(Some(row.task))
+    }
+
+    fn duplicate(&self, row: &ReturnRow, kept: Option<&ReturnRow>) -> Problem {
+        let kept = kept.map(|k| row_ref(k.row)).unwrap_or_default();
+        let mut content = vec![
+            row.status_text.clone(),
+            row.narrative.clone(),
+            row.issues.clone(),
+        ];
+        content.retain(|c| !c.is_empty());
+        self.problem(row, Severity::Warning).with(
+            format!(
+                "任务 {} 重复填报；本行内容：{}",
+                row.task,
+                content.join(" | ")
+            ),
+            format!("以{kept}为准，本行未计入；请合并为一行"),
+        )
+    }
+}
+
+trait ProblemText {
+    fn with(self, what: String, action: impl Into<String>) -> Problem;
+}
+
+impl ProblemText for Problem {
+    fn with(mut self, what: String, action: impl Into<String>) -> Problem {
+        self.what = what;
+        self.action = action.into();
+        self
+    }
+}
+
+/// Judges one row (or its absence) and records the problems §4 lists about it.
+#[allow(clippy::too_many_arguments)]
+fn judge_entry(
+    unit: UnitRef,
+    role: Option<Role>,
+    task: &Task,
+    row: Option<&ReturnRow>,
+    as_of: NaiveDate,
+    ctx: &RowContext,
+    problems: &mut Vec<Problem>,
+    counted: bool,
+) -> Entry {
+    let deadline = task.deadline;
+    let completed = match row.map(|r| &r.date) {
+        Some(DateCell::Date(d)) => Some(*d),
+        _ => None,
+    };
+    // A return was read: a task it leaves out is 漏报, not 未报送.
+    let empty = Status::Empty;
+    let input = Some(row.map_or((&empty, None), |r| (&r.status, completed)));
+    let (verdict, finding) = judge(input, deadline, as_of);
+    if let Some(row) = row {
+        let date_problem = |what: String, action: &str| {
+            let mut p = ctx.problem(row, Severity::Warning).with(what, action);
+            p.place = row.date_place.clone();
+            p
+        };
+        match finding {
+            Some(Finding::NoCompletionDate) => {
+                problems.push(ctx.problem(row, Severity::Error).with(
+                    "已完成但未填完成时间，且已过完成时限".into(),
+                    "判定为待核实；请补填完成时间",
+                ))
+            }
+            Some(Finding::UnknownStatus) => problems.push(ctx.problem(row, Severity::Error).with(
+                format!("完成状态“{}”无法识别", row.status_text),
+                "判定为待核实，原文保留；请填写 已完成、推进中、未启动 或 不适用",
+            )),
+            None => {}
+        }
+        if let Some(c) = completed {
+            if c > as_of {
+                problems.push(date_problem(
+                    format!("完成时间 {c} 晚于统计截止日 {as_of}"),
+                    "照常判定；请核实完成时间",
+                ));
+            }
+            if row.status == Status::Done && c > deadline {
+                problems.push(date_problem(
+                    format!("完成时间 {c} 晚于完成时限 {deadline}"),
+                    "判定为逾期完成",
+                ));
+            }
+            if row.status != Status::Done {
+                problems.push(date_problem(
+                    format!("完成状态为“{}”，却填了完成时间 {c}", row.status_text),
+                    "未采用该完成时间；如已完成请将完成状态改为已完成",
+                ));
+            }
+        }
+        if counted && row.status == Status::Empty {
+            problems.push(ctx.problem(row, Severity::Warning).with(
+                format!("任务 {} 有行但未填完成状态", row.task),
+                "判定为漏报；请填写完成状态",
+            ));
+        }
+    }
+    let days_overdue = match verdict {
+        Verdict::Late => completed.and_then(|c| overdue_days(c, deadline)),
+        Verdict::OnTime | Verdict::NotApplicable => None,
+        _ => overdue_days(as_of, deadline),
+    };
+    Entry {
+        unit,
+        task: task.number,
+        role,
+        verdict,
+        row: row.cloned(),
+        source: row.map(|r| Source {
+            file: ctx.file.to_string(),
+            sheet: ctx.sheet.to_string(),
+            row: r.row,
+        }),
+        days_overdue,
+    }
+}
+
+/// One unit's figures for 总览.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitStats {
+    pub unit: usize,
+    pub expected: usize,
+    /// Expected tasks the return had a row with a status for.
+    pub reported: usize,
+    /// Count per verdict, in [`Verdict::ALL`] order.
+    pub counts: [usize; 8],
+    /// (按期完成 + 逾期完成) / (expected − 不适用); `None` when nothing is applicable.
+    pub completion_rate: Option<f64>,
+    /// 1 for the best rate; equal rates share a rank.
+    pub rank: Option<usize>,
+}
+
+impl UnitStats {
+    pub fn count(&self, v: Verdict) -> usize {
+        Verdict::ALL
+            .iter()
+            .position(|x| *x == v)
+            .map_or(0, |i| self.counts[i])
+    }
+}
+
+impl Consolidation {
+    /// Figures per roster unit expected on at least one task, in roster order.
+    pub fn unit_stats(&self) -> Vec<UnitStats> {
+        let mut stats: Vec<UnitStats> = self
+            .expected
+            .iter()
+            .enumerate()
+            .filter(|(_, tasks)| !tasks.is_empty())
+            .map(|(unit, tasks)| UnitStats {
+                unit,
+                expected: tasks.len(),
+                reported: 0,
+                counts: [0; 8],
+                completion_rate: None,
+                rank: None,
+            })
+            .collect();
+        let slot: std::collections::HashMap<usize, usize> =
+            stats.iter().enumerate().map(|(i, s)| (s.unit, i)).collect();
+        for entry in self.entries.iter().filter(|e| e.counts()) {
+            let UnitRef::Known(u) = entry.unit else {
+                continue;
+            };
+            let Some(&i) = slot.get(&u) else { continue };
+            let s = &mut stats[i];
+            if let Some(k) = Verdict::ALL.iter().position(|v| *v == entry.verdict) {
+                s.counts[k] += 1;
+            }
+            if !entry.verdict.is_missing() {
+                s.reported += 1;
+            }
+        }
+        for s in &mut stats {
+            let applicable = s.expected - s.count(Verdict::NotApplicable);
+            let done = s.count(Verdict::OnTime) + s.count(Verdict::Late);
+            s.completion_rate = (applicable > 0).then(|| done as f64 / applicable as f64);
+        }
+        let mut rates: Vec<f64> = stats.iter().filter_map(|s| s.completion_rate).collect();
+        rates.sort_by(|a, b| b.total_cmp(a));
+        for s in &mut stats {
+            s.rank = s
+                .completion_rate
+                .map(|r| 1 + rates.partition_point(|x| *x > r));
+        }
+        stats
+    }
+
+    /// Province-wide count per verdict over all counted entries, in [`Verdict::ALL`] order.
+    pub fn totals(&self) -> [usize; 8] {
+        let mut totals = [0; 8];
+        for entry in self.entries.iter().filter(|e| e.counts()) {
+            if let Some(k) = Verdict::ALL.iter().position(|v| *v == entry.verdict) {
+                totals[k] += 1;
+            }
+        }
+        totals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    /// SPEC §4, one line per row of the table, plus the boundaries.
+    #[test]
+    fn the_table() {
+        let deadline = d("2018-06-30");
+        let done = Status::Done;
+        let going = Status::InProgress;
+        let idle = Status::NotStarted;
+        let odd = Status::Unrecognised("大部分完成".into());
+        let cases: Vec<(Option<(&Status, Option<NaiveDate>)>, &str, Verdict)> = vec![
+            (None, "2018-07-31", Verdict::NotSubmitted),
+            (Some((&Status::Empty, None)), "2018-07-31", Verdict::Omitted),
+            (
+                Some((&Status::NotApplicable, None)),
+                "2018-07-31",
+                Verdict::NotApplicable,
+            ),
+            (Some((&odd, None)), "2018-05-31", Verdict::ToVerify),
+            (
+                Some((&done, Some(d("2018-06-30")))),
+                "2018-07-31",
+                Verdict::OnTime,
+            ),
+            (
+                Some((&done, Some(d("2018-07-01")))),
+                "2018-07-31",
+                Verdict::Late,
+            ),
+            (Some((&done, None)), "2018-06-30", Verdict::OnTime),
+            (Some((&done, None)), "2018-07-01", Verdict::ToVerify),
+            (Some((&going, None)), "2018-06-30", Verdict::InProgress),
+            (Some((&idle, None)), "2018-06-30", Verdict::InProgress),
+            (
+                Some((&going, None)),
+                "2018-07-01",
+                Verdict::OverdueUnfinished,
+            ),
+            (
+                Some((&idle, None)),
+                "2018-07-01",
+                Verdict::OverdueUnfinished,
+            ),
+        ];
+        for (row, as_of, want) in cases {
+            assert_eq!(
+                judge(row, deadline, d(as_of)).0,
+                want,
+                "row {row:?} as of {as_of}"
+            );
+        }
+        assert_eq!(
+            judge(Some((&done, None)), deadline, d("2018-07-01")).1,
+            Some(Finding::NoCompletionDate)
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! `check FILE`: what the tool understood of one return, and its problems, for the
+//! county about to send it.
+
+use std::fmt::Write;
+
+use anyhow::Result;
+
+use super::Outcome;
+use crate::check::{UnitRef, consolidate};
+use crate::cli::{CheckArgs, Settings, parse_as_of};
+use crate::intake::values::DateCell;
+use crate::intake::{FileStatus, read_files};
+use crate::problem::Severity;
+
+pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
+    let as_of = match &args.as_of {
+        Some(text) => parse_as_of(text)?,
+        None => settings.today,
+    };
+    if !args.file.is_file() {
+        anyhow::bail!("找不到文件 {}", args.file.display());
+    }
+    let intake = read_files(
+        std::slice::from_ref(&args.file),
+        &settings.catalogue,
+        &settings.roster,
+        &settings.limits,
+    );
+    let result = consolidate(&settings.catalogue, &settings.roster, &intake, as_of);
+    let roster = &settings.roster;
+    let mut out = String::new();
+    let _ = writeln!(out, "文件：{}", args.file.display());
+    if let Some(file) = intake.files.first() {
+        match (&file.status, file.unit, &file.unknown_unit) {
+            (FileStatus::Unreadable(why), _, _) => {
+                let _ = writeln!(out, "无法读取：{why}");
+            }
+            (FileStatus::Skipped(why), _, _) => {
+                let _ = writeln!(out, "已跳过：{why}");
+            }
+            (_, Some(u), _) => {
+                let _ = writeln!(out, "填报单位：{}", roster.units[u].name);
+            }
+            (_, None, Some(text)) => {
+                let _ = writeln!(out, "填报单位：无法识别（{text}）");
+            }
+            _ => {}
+        }
+        if let Some(read) = &file.read {
+            let meta = &read.meta;
+            let date = meta.fill_date.map_or("（未填）".to_string(), |d| {
+                d.format("%Y-%m-%d").to_string()
+            });
+            let _ = writeln!(
+                out,
+                "工作表：{}　填报日期：{date}　读到任务行 {} 行",
+                read.sheet,
+                read.rows.len()
+            );
+            if let (Some(filler), phone) = (&meta.filler, &meta.phone) {
+                let _ = writeln!(
+                    out,
+                    "填报人：{filler}　联系电话：{}",
+                    phone.as_deref().unwrap_or("（未填）")
+                );
+            }
+        }
+    }
+    let _ = writeln!(out, "统计截止：{}", as_of.format("%Y-%m-%d"));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "序号\t完成状态\t完成时间\t判定\t来源行");
+    let unit = intake.files.first().and_then(|f| f.unit);
+    for entry in &result.entries {
+        let mine = match (&entry.unit, unit) {
+            (UnitRef::Known(u), Some(file_unit)) => *u == file_unit,
+            (UnitRef::Unknown(_), _) => true,
+            _ => false,
+        };
+        if !mine {
+            continue;
+        }
+        let row = entry.row.as_ref();
+        let date = match row.map(|r| &r.date) {
+            Some(DateCell::Date(d)) => d.format("%Y-%m-%d").to_string(),
+            Some(DateCell::Unreadable(t)) => format!("（无法识别：{t}）"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}",
+            entry.task,
+            row.map_or("", |r| r.status_text.as_str()),
+            date,
+            entry.verdict.label(),
+            row.map_or(String::new(), |r| format!("第{}行", r.row + 1)),
+        );
+    }
+    let errors = result
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let _ = writeln!(out);
+    if result.problems.is_empty() {
+        let _ = writeln!(out, "未发现问题，可以报送。");
+        super::print(&out);
+        return Ok(Outcome::Done);
+    }
+    let _ = writeln!(
+        out,
+        "发现 {} 个问题（其中错误 {errors} 个）：",
+        result.problems.len()
+    );
+    for p in &result.problems {
+        let place = [p.sheet.as_str(), p.place.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let _ = writeln!(
+            out,
+            "[{}] {place}：{}。{}",
+            p.severity.label(),
+            p.what,
+            p.action
+        );
+    }
+    super::print(&out);
+    Ok(if errors > 0 {
+        Outcome::Rejected
+    } else {
+        Outcome::Done
+    })
+}

@@ -1,0 +1,95 @@
+//! `run`: consolidate one period's folder into the workbook, then say what happened.
+
+use std::fmt::Write;
+
+use anyhow::{Context, Result};
+
+use super::Outcome;
+use crate::check::{Consolidation, Verdict, consolidate};
+use crate::cli::{RunArgs, RunPlan, Settings};
+use crate::intake::{FileStatus, Intake, scan};
+use crate::report::{Report, build, save_atomic};
+
+pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
+    let plan = RunPlan::resolve(args, settings.today)?;
+    let intake = scan(
+        &plan.input,
+        &settings.catalogue,
+        &settings.roster,
+        &settings.limits,
+    )
+    .with_context(|| format!("无法读取报表文件夹 {}", plan.input.display()))?;
+    let result = consolidate(&settings.catalogue, &settings.roster, &intake, plan.as_of);
+    let report = Report {
+        catalogue: &settings.catalogue,
+        roster: &settings.roster,
+        intake: &intake,
+        result: &result,
+    };
+    let bytes = build(&report).context("生成汇总表时出错")?;
+    save_atomic(&bytes, &plan.output).with_context(|| {
+        format!(
+            "无法写入汇总表 {}：请确认该文件没有在 Excel 中打开、文件夹可写",
+            plan.output.display()
+        )
+    })?;
+    print_summary(settings, &plan, &intake, &result);
+    Ok(if plan.strict && !result.problems.is_empty() {
+        Outcome::Problems
+    } else {
+        Outcome::Done
+    })
+}
+
+/// The end-of-run summary of SPEC §8, in Chinese.
+fn print_summary(settings: &Settings, plan: &RunPlan, intake: &Intake, result: &Consolidation) {
+    let mut out = String::new();
+    let count =
+        |pred: fn(&FileStatus) -> bool| intake.files.iter().filter(|f| pred(&f.status)).count();
+    let _ = writeln!(
+        out,
+        "期别 {}，统计截止 {}，报表文件夹 {}",
+        plan.period,
+        result.as_of.format("%Y-%m-%d"),
+        plan.input.display()
+    );
+    let _ = writeln!(
+        out,
+        "文件 {} 个：读取 {}，被取代 {}，无法读取 {}，跳过 {}",
+        intake.files.len(),
+        count(|s| matches!(s, FileStatus::Read)),
+        count(|s| matches!(s, FileStatus::Superseded { .. })),
+        count(|s| matches!(s, FileStatus::Unreadable(_))),
+        count(|s| matches!(s, FileStatus::Skipped(_))),
+    );
+    let stats = result.unit_stats();
+    let silent: Vec<&str> = stats
+        .iter()
+        .filter(|s| s.count(Verdict::NotSubmitted) == s.expected)
+        .map(|s| settings.roster.units[s.unit].name.as_str())
+        .collect();
+    let mut line = format!(
+        "应报单位 {} 个：已报送 {}，未报送 {}",
+        stats.len(),
+        stats.len() - silent.len(),
+        silent.len()
+    );
+    if !silent.is_empty() {
+        line.push_str(&format!("（{}）", silent.join("、")));
+    }
+    let _ = writeln!(out, "{line}");
+    let totals = result.totals();
+    let counts: Vec<String> = Verdict::ALL
+        .iter()
+        .zip(totals)
+        .map(|(v, n)| format!("{} {n}", v.label()))
+        .collect();
+    let _ = writeln!(out, "判定：{}", counts.join("，"));
+    let _ = writeln!(
+        out,
+        "数据问题 {} 条（详见“数据问题”工作表）",
+        result.problems.len()
+    );
+    let _ = writeln!(out, "汇总表已写入 {}", plan.output.display());
+    super::print(&out);
+}

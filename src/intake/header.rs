@@ -1,0 +1,312 @@
+//! Finding the header row of a return and what each column means.
+//!
+//! The header may sit anywhere in the first 20 rows and may take two rows, a
+//! merged parent (`完成情况`) over its children (`完成状态 | 完成时间`). Header words
+//! are matched after removing spaces and line breaks, by the synonyms of SPEC §3.
+//! Which rows hold data, and what their cells say, is [`super::rows`]' business.
+
+use super::values::{cell_text, task_number_from_cell};
+use super::workbook::{GridRow, Merge, Sheet};
+
+/// How far down the header may sit (SPEC §3).
+pub const HEADER_SEARCH_ROWS: u32 = 20;
+
+/// What a column of a return holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    TaskNumber,
+    TaskText,
+    Lead,
+    Cooperating,
+    Deadline,
+    Status,
+    CompletionDate,
+    Narrative,
+    Issues,
+    NextSteps,
+    Remarks,
+}
+
+/// Removes every kind of white space, so `完成 状态` and `完成\n状态` read as one word.
+pub fn squash(text: &str) -> String {
+    text.chars()
+        .map(crate::period::to_half_width)
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// Reads one header cell. `完成情况` reads as narrative; the caller demotes it when
+/// it is the parent of a status column.
+pub fn field_of(header: &str) -> Option<Field> {
+    let word = squash(header);
+    let word = word
+        .trim_start_matches('*')
+        .trim_end_matches(['*', ':', '：']);
+    // Long cells are titles or notes, not headers.
+    if word.is_empty() || word.chars().count() > 12 {
+        return None;
+    }
+    let field = match word {
+        "序号" | "编号" | "任务序号" | "任务编号" => Field::TaskNumber,
+        "主要任务" | "任务" | "任务内容" | "工作任务" => Field::TaskText,
+        "牵头单位" => Field::Lead,
+        "配合单位" => Field::Cooperating,
+        "完成时限" => Field::Deadline,
+        "完成时间" | "实际完成时间" | "完成日期" => Field::CompletionDate,
+        "进展情况" | "工作进展" | "落实情况" | "推进情况" | "完成情况" => {
+            Field::Narrative
+        }
+        "存在问题" | "问题" => Field::Issues,
+        "下步计划" | "下一步计划" | "下步打算" => Field::NextSteps,
+        "备注" | "说明" => Field::Remarks,
+        w if w.contains("状态") || w == "是否完成" => Field::Status,
+        _ => return None,
+    };
+    Some(field)
+}
+
+/// The columns of a return, found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// 0-based row of the (first) header row.
+    pub row: u32,
+    /// How many rows the header takes: 1 or 2.
+    pub height: u32,
+    /// Column of each field found, first occurrence winning.
+    pub columns: Vec<(Field, u32)>,
+}
+
+impl Header {
+    pub fn column(&self, field: Field) -> Option<u32> {
+        self.columns
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, c)| *c)
+    }
+
+    /// The row after the header: where data begins.
+    pub fn data_start(&self) -> u32 {
+        self.row + self.height
+    }
+
+    /// Enough to read a return: a way to tell the task and a status column.
+    pub fn is_usable(&self) -> bool {
+        (self.column(Field::TaskNumber).is_some() || self.column(Field::TaskText).is_some())
+            && self.column(Field::Status).is_some()
+    }
+
+    fn score(&self) -> usize {
+        self.columns.len() + if self.is_usable() { 100 } else { 0 }
+    }
+}
+
+/// Finds the best header in the first rows of a sheet, one or two rows high.
+///
+/// Returns `None` when no row there names at least two known columns.
+pub fn find_header(sheet: &Sheet) -> Option<Header> {
+    let rows: Vec<&GridRow> = sheet
+        .grid
+        .rows
+        .iter()
+        .take_while(|r| r.index < HEADER_SEARCH_ROWS)
+        .collect();
+    let mut best: Option<Header> = None;
+    for (i, row) in rows.iter().enumerate() {
+        let single = row_fields(row, &sheet.merges);
+        if single.is_empty() {
+            continue;
+        }
+        let mut candidates = vec![header_from(row.index, 1, single.clone())];
+        let next = rows.get(i + 1).filter(|n| n.index == row.index + 1);
+        if let Some(next) = next {
+            let below = row_fields(next, &sheet.merges);
+            if !below.is_empty() && !looks_like_data(next, &single) {
+                candidates.push(header_from(row.index, 2, merge_two_rows(&single, &below)));
+            }
+        }
+        for candidate in candidates {
+            if candidate.columns.len() >= 2
+                && best.as_ref().is_none_or(|b| candidate.score() > b.score())
+            {
+                best = Some(candidate);
+            }
+        }
+    }
+    best
+}
+
+/// Each recognised header cell of a row as (column, field). A merged cell's field
+/// covers every column it spans, so a parent names all its children.
+fn row_fields(row: &GridRow, merges: &[Merge]) -> Vec<(u32, Field)> {
+    let mut fields = Vec::new();
+    for (col, value) in &row.cells {
+        let Some(field) = field_of(&cell_text(value)) else {
+            continue;
+        };
+        let span_end = merges
+            .iter()
+            .find(|(r0, c0, r1, _)| *r0 <= row.index && row.index <= *r1 && *c0 == *col)
+            .map_or(*col, |m| m.3);
+        for c in *col..=span_end {
+            fields.push((c, field));
+        }
+    }
+    fields
+}
+
+/// A row whose task-number column holds a task number is data, not a sub-header.
+fn looks_like_data(row: &GridRow, header_fields: &[(u32, Field)]) -> bool {
+    header_fields
+        .iter()
+        .filter(|(_, f)| *f == Field::TaskNumber)
+        .any(|(col, _)| row.get(*col).and_then(task_number_from_cell).is_some())
+}
+
+/// Combines a parent row and a child row: the child names a column where it has a
+/// word, the parent elsewhere. So a 完成情况 parent over 完成状态 | 完成时间 is only a
+/// group title: every column it spans is named by its child.
+fn merge_two_rows(parent: &[(u32, Field)], child: &[(u32, Field)]) -> Vec<(u32, Field)> {
+    let mut merged: Vec<(u32, Field)> = child.to_vec();
+    for (col, field) in parent {
+        if child.iter().any(|(c, _)| c == col) {
+            continue;
+        }
+        merged.push((*col, *field));
+    }
+    merged.sort_by_key(|(c, _)| *c);
+    merged
+}
+
+fn header_from(row: u32, height: u32, fields: Vec<(u32, Field)>) -> Header {
+    let mut columns: Vec<(Field, u32)> = Vec::new();
+    for (col, field) in fields {
+        if !columns.iter().any(|(f, _)| *f == field) {
+            columns.push((field, col));
+        }
+    }
+    Header {
+        row,
+        height,
+        columns,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intake::workbook::Grid;
+    use calamine::Data;
+
+    fn sheet(rows: &[&[&str]], merges: Vec<Merge>) -> Sheet {
+        let mut cells = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                cells.push((r as u32, c as u32, Data::String(text.to_string())));
+            }
+        }
+        Sheet {
+            name: "进展情况".into(),
+            hidden: false,
+            grid: Grid::from_cells(cells),
+            merges,
+        }
+    }
+
+    #[test]
+    fn header_synonyms() {
+        let cases = [
+            ("序号", Field::TaskNumber),
+            ("编号", Field::TaskNumber),
+            ("任务 编号", Field::TaskNumber),
+            ("任务序号", Field::TaskNumber),
+            ("主要任务", Field::TaskText),
+            ("任务", Field::TaskText),
+            ("任务内容", Field::TaskText),
+            ("工作任务", Field::TaskText),
+            ("完成状态", Field::Status),
+            ("状态", Field::Status),
+            ("是否完成", Field::Status),
+            ("目前状态", Field::Status),
+            ("完成时间", Field::CompletionDate),
+            ("实际完成\n时间", Field::CompletionDate),
+            ("完成日期", Field::CompletionDate),
+            ("进展情况", Field::Narrative),
+            ("工作进展", Field::Narrative),
+            ("落实情况", Field::Narrative),
+            ("推进情况", Field::Narrative),
+            ("完成情况", Field::Narrative),
+            ("存在问题", Field::Issues),
+            ("问题", Field::Issues),
+            ("下步计划", Field::NextSteps),
+            ("下一步计划", Field::NextSteps),
+            ("下步打算", Field::NextSteps),
+            ("备注", Field::Remarks),
+            ("说明", Field::Remarks),
+            ("完成时限", Field::Deadline),
+            ("牵头单位", Field::Lead),
+        ];
+        for (text, want) in cases {
+            assert_eq!(field_of(text), Some(want), "header {text:?}");
+        }
+        assert_eq!(field_of("海口市消除大班额专项规划任务进展状态汇总表"), None);
+        assert_eq!(field_of("单位"), None);
+    }
+
+    #[test]
+    fn header_below_title_rows() {
+        let s = sheet(
+            &[
+                &["进展情况表"],
+                &["填报单位：海口市"],
+                &["序号", "主要任务", "完成状态", "完成时间"],
+                &["1", "x", "已完成", ""],
+            ],
+            vec![],
+        );
+        let h = find_header(&s).expect("header");
+        assert_eq!((h.row, h.height), (2, 1));
+        assert_eq!(h.column(Field::Status), Some(2));
+    }
+
+    #[test]
+    fn two_row_header_with_merged_parent() {
+        let s = sheet(
+            &[
+                &["序号", "主要任务", "完成情况", "", "进展情况"],
+                &["", "", "完成状态", "完成时间", ""],
+                &["1", "x", "已完成", "2018-06-01", "好"],
+            ],
+            vec![(0, 2, 0, 3), (0, 0, 1, 0)],
+        );
+        let h = find_header(&s).expect("header");
+        assert_eq!((h.row, h.height), (0, 2));
+        assert_eq!(h.column(Field::Status), Some(2));
+        assert_eq!(h.column(Field::CompletionDate), Some(3));
+        assert_eq!(h.column(Field::Narrative), Some(4));
+        assert_eq!(h.data_start(), 2);
+    }
+
+    #[test]
+    fn two_row_header_without_merge_information() {
+        // xlsb and ods give only the parent's top-left value.
+        let s = sheet(
+            &[
+                &["序号", "任务", "完成情况", "", "落实情况"],
+                &["", "", "是否完成", "完成日期", ""],
+                &["1", "x", "完成", "", ""],
+            ],
+            vec![],
+        );
+        let h = find_header(&s).expect("header");
+        assert_eq!(h.height, 2);
+        assert_eq!(h.column(Field::Narrative), Some(4));
+        assert_eq!(h.column(Field::CompletionDate), Some(3));
+    }
+
+    #[test]
+    fn a_data_row_is_not_a_sub_header() {
+        let s = sheet(&[&["序号", "任务", "状态"], &["1", "任务", "问题"]], vec![]);
+        let h = find_header(&s).expect("header");
+        assert_eq!(h.height, 1);
+    }
+}

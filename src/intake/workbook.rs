@@ -1,0 +1,385 @@
+//! Bytes → sheets of cells, whatever the file's name claims.
+//!
+//! The format is decided by content (an OLE container, a zip holding a workbook
+//! part, or text), then calamine reads it. Sheets come back as [`Grid`]s that
+//! hold only non-empty cells, so a stray cell at XFD1048576 costs one cell, not a
+//! dense grid. What the header means is [`super::header`]'s business.
+
+use std::io::Cursor;
+
+use calamine::{Data, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
+
+use super::values::is_blank;
+
+/// Bounds that keep one hostile file from exhausting the machine.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest file read at all, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest total the zip parts may inflate to, in bytes.
+    pub max_inflated_bytes: u64,
+    /// Most non-empty cells read from one sheet.
+    pub max_cells: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 50 * 1024 * 1024,
+            max_inflated_bytes: 500 * 1024 * 1024,
+            max_cells: 2_000_000,
+        }
+    }
+}
+
+/// The container a file really is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+impl Format {
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+        }
+    }
+}
+
+/// Why a file could not be read as a workbook. Each message tells the county what to do.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum OpenError {
+    #[error("文件为空（0 字节）：请重新导出后报送")]
+    Empty,
+    #[error("文件过大（{size} 字节，上限 {limit} 字节）：请删除无关工作表或图片后重新报送")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("文件解压后过大（超过 {limit} 字节），可能已损坏：请另存为 .xlsx 后重新报送")]
+    InflatesTooMuch { limit: u64 },
+    #[error("文件设有密码：请取消密码后重新报送")]
+    Password,
+    #[error("这是 Word 文档，不是电子表格：请用 Excel 模板填报后重新报送")]
+    WordDocument,
+    #[error("这是网页（HTML）或 XML 文件，只是扩展名为表格：请用 Excel 打开后另存为 .xlsx 再报送")]
+    Html,
+    #[error("这是文本（CSV）文件，只是扩展名为表格：请用 Excel 打开后另存为 .xlsx 再报送")]
+    Text,
+    #[error("不是可识别的电子表格文件：请另存为 .xlsx 后重新报送")]
+    Unknown,
+    #[error("文件已损坏或不完整，无法读取（{0}）：请重新保存为 .xlsx 后报送")]
+    Corrupt(String),
+    #[error("工作表“{sheet}”超过 {limit} 个非空单元格：请只保留进展情况表后重新报送")]
+    TooManyCells { sheet: String, limit: usize },
+}
+
+/// One non-empty row of a sheet: its 0-based row index and its non-empty cells by column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridRow {
+    pub index: u32,
+    pub cells: Vec<(u32, Data)>,
+}
+
+impl GridRow {
+    pub fn get(&self, col: u32) -> Option<&Data> {
+        self.cells
+            .binary_search_by_key(&col, |(c, _)| *c)
+            .ok()
+            .map(|i| &self.cells[i].1)
+    }
+}
+
+/// A sheet's non-empty cells, rows in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grid {
+    pub rows: Vec<GridRow>,
+}
+
+impl Grid {
+    /// Builds a grid from cells in any order; blank cells are dropped.
+    pub fn from_cells(mut cells: Vec<(u32, u32, Data)>) -> Self {
+        cells.retain(|(_, _, v)| !is_blank(v));
+        cells.sort_by_key(|(r, c, _)| (*r, *c));
+        let mut rows: Vec<GridRow> = Vec::new();
+        for (r, c, v) in cells {
+            match rows.last_mut() {
+                Some(row) if row.index == r => {
+                    // Keep the first value when a cell appears twice.
+                    if row.cells.last().map(|(lc, _)| *lc) != Some(c) {
+                        row.cells.push((c, v));
+                    }
+                }
+                _ => rows.push(GridRow {
+                    index: r,
+                    cells: vec![(c, v)],
+                }),
+            }
+        }
+        Self { rows }
+    }
+}
+
+/// A merged area, 0-based inclusive corners: (first row, first col, last row, last col).
+pub type Merge = (u32, u32, u32, u32);
+
+/// One sheet as read.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub name: String,
+    pub hidden: bool,
+    pub grid: Grid,
+    pub merges: Vec<Merge>,
+}
+
+/// A workbook opened from bytes, sheets read lazily.
+pub struct Workbook {
+    pub format: Format,
+    inner: Inner,
+    limits: Limits,
+}
+
+enum Inner {
+    Xlsx(Box<Xlsx<Cursor<Vec<u8>>>>),
+    Xlsb(Box<Xlsb<Cursor<Vec<u8>>>>),
+    Xls(Box<Xls<Cursor<Vec<u8>>>>),
+    Ods(Box<Ods<Cursor<Vec<u8>>>>),
+}
+
+/// Decides what the bytes are before any parser sees them.
+///
+/// # Errors
+/// An [`OpenError`] naming what the file is instead, when it is not a workbook.
+pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
+    if bytes.is_empty() {
+        return Err(OpenError::Empty);
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(OpenError::TooLarge {
+            size: bytes.len() as u64,
+            limit: limits.max_file_bytes,
+        });
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        if contains_utf16(bytes, "EncryptedPackage") {
+            return Err(OpenError::Password);
+        }
+        return Ok(Format::Xls);
+    }
+    if bytes.starts_with(b"PK") {
+        return sniff_zip(bytes, limits);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with('<') {
+        return Err(OpenError::Html);
+    }
+    if looks_like_text(&bytes[..bytes.len().min(4096)]) {
+        return Err(OpenError::Text);
+    }
+    Err(OpenError::Unknown)
+}
+
+fn sniff_zip(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| OpenError::Corrupt(format!("压缩结构损坏：{e}")))?;
+    let mut inflated: u64 = 0;
+    let mut format = None;
+    let mut word = false;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| OpenError::Corrupt(format!("压缩结构损坏：{e}")))?;
+        inflated = inflated.saturating_add(entry.size());
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        match name.as_str() {
+            "xl/workbook.xml" => format = Some(Format::Xlsx),
+            "xl/workbook.bin" => format = Some(Format::Xlsb),
+            "content.xml" if format.is_none() => format = Some(Format::Ods),
+            "word/document.xml" => word = true,
+            _ => {}
+        }
+    }
+    if inflated > limits.max_inflated_bytes {
+        return Err(OpenError::InflatesTooMuch {
+            limit: limits.max_inflated_bytes,
+        });
+    }
+    match format {
+        Some(f) => Ok(f),
+        None if word => Err(OpenError::WordDocument),
+        None => Err(OpenError::Unknown),
+    }
+}
+
+fn contains_utf16(haystack: &[u8], needle: &str) -> bool {
+    let pattern: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    haystack
+        .windows(pattern.len())
+        .any(|w| w == pattern.as_slice())
+}
+
+fn looks_like_text(head: &[u8]) -> bool {
+    !head.contains(&0) && (std::str::from_utf8(head).is_ok() || head.iter().all(|b| *b >= 0x09))
+}
+
+impl Workbook {
+    /// Opens a workbook from its bytes.
+    ///
+    /// # Errors
+    /// An [`OpenError`] with the reason in Chinese when the bytes are not a readable workbook.
+    pub fn open(bytes: Vec<u8>, limits: Limits) -> Result<Self, OpenError> {
+        let format = sniff(&bytes, &limits)?;
+        let cursor = Cursor::new(bytes);
+        let inner = match format {
+            Format::Xlsx => Inner::Xlsx(Box::new(Xlsx::new(cursor).map_err(xlsx_error)?)),
+            Format::Xlsb => Inner::Xlsb(Box::new(Xlsb::new(cursor).map_err(xlsb_error)?)),
+            Format::Xls => Inner::Xls(Box::new(Xls::new(cursor).map_err(xls_error)?)),
+            Format::Ods => Inner::Ods(Box::new(Ods::new(cursor).map_err(ods_error)?)),
+        };
+        Ok(Self {
+            format,
+            inner,
+            limits,
+        })
+    }
+
+    /// Whether bare serial numbers count from 1904 (old Mac workbooks).
+    pub fn is_1904(&self) -> bool {
+        match &self.inner {
+            Inner::Xlsx(wb) => wb.has_1904_epoch(),
+            _ => false,
+        }
+    }
+
+    /// The worksheets in workbook order: (name, hidden). Chart and macro sheets are left out.
+    pub fn worksheet_names(&self) -> Vec<(String, bool)> {
+        let sheets = match &self.inner {
+            Inner::Xlsx(wb) => wb.sheets_metadata(),
+            Inner::Xlsb(wb) => wb.sheets_metadata(),
+            Inner::Xls(wb) => wb.sheets_metadata(),
+            Inner::Ods(wb) => wb.sheets_metadata(),
+        };
+        sheets
+            .iter()
+            .filter(|s| s.typ == SheetType::WorkSheet)
+            .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible))
+            .collect()
+    }
+
+    /// Reads one sheet's non-empty cells and merged areas.
+    ///
+    /// # Errors
+    /// When the sheet's data is corrupt or holds more cells than the limit allows.
+    pub fn read_sheet(&mut self, name: &str, hidden: bool) -> Result<Sheet, OpenError> {
+        let limit = self.limits.max_cells;
+        let too_many = || OpenError::TooManyCells {
+            sheet: name.to_string(),
+            limit,
+        };
+        let (cells, merges) = match &mut self.inner {
+            Inner::Xlsx(wb) => {
+                let merges = wb.merge_cells_by_sheet_name(name).unwrap_or_default();
+                let mut reader = wb.worksheet_cells_reader(name).map_err(xlsx_error)?;
+                let mut cells = Vec::new();
+                while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
+                    let (r, c) = cell.get_position();
+                    let value: Data = cell.get_value().clone().into();
+                    if !is_blank(&value) {
+                        if cells.len() >= limit {
+                            return Err(too_many());
+                        }
+                        cells.push((r, c, value));
+                    }
+                }
+                (cells, merges.iter().map(dims).collect())
+            }
+            Inner::Xlsb(wb) => {
+                let mut reader = wb.worksheet_cells_reader(name).map_err(xlsb_error)?;
+                let mut cells = Vec::new();
+                while let Some(cell) = reader.next_cell().map_err(xlsb_error)? {
+                    let (r, c) = cell.get_position();
+                    let value: Data = cell.get_value().clone().into();
+                    if !is_blank(&value) {
+                        if cells.len() >= limit {
+                            return Err(too_many());
+                        }
+                        cells.push((r, c, value));
+                    }
+                }
+                (cells, Vec::new())
+            }
+            Inner::Xls(wb) => {
+                let range = wb.worksheet_range(name).map_err(xls_error)?;
+                let merges = wb
+                    .merge_cells_by_sheet_name(name)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(dims)
+                    .collect();
+                (range_cells(&range, limit).ok_or_else(too_many)?, merges)
+            }
+            Inner::Ods(wb) => {
+                let range = wb.worksheet_range(name).map_err(ods_error)?;
+                (range_cells(&range, limit).ok_or_else(too_many)?, Vec::new())
+            }
+        };
+        Ok(Sheet {
+            name: name.to_string(),
+            hidden,
+            grid: Grid::from_cells(cells),
+            merges,
+        })
+    }
+}
+
+fn dims(d: &calamine::Dimensions) -> Merge {
+    (d.start.0, d.start.1, d.end.0, d.end.1)
+}
+
+/// The non-empty cells of a range with absolute positions, or `None` past the limit.
+fn range_cells(range: &calamine::Range<Data>, limit: usize) -> Option<Vec<(u32, u32, Data)>> {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut cells = Vec::new();
+    for (r, c, v) in range.used_cells() {
+        if is_blank(v) {
+            continue;
+        }
+        if cells.len() >= limit {
+            return None;
+        }
+        cells.push((r0 + r as u32, c0 + c as u32, v.clone()));
+    }
+    Some(cells)
+}
+
+fn xlsx_error(e: calamine::XlsxError) -> OpenError {
+    match e {
+        calamine::XlsxError::Password => OpenError::Password,
+        other => OpenError::Corrupt(other.to_string()),
+    }
+}
+
+fn xlsb_error(e: calamine::XlsbError) -> OpenError {
+    match e {
+        calamine::XlsbError::Password => OpenError::Password,
+        other => OpenError::Corrupt(other.to_string()),
+    }
+}
+
+fn xls_error(e: calamine::XlsError) -> OpenError {
+    match e {
+        calamine::XlsError::Password => OpenError::Password,
+        other => OpenError::Corrupt(other.to_string()),
+    }
+}
+
+fn ods_error(e: calamine::OdsError) -> OpenError {
+    match e {
+        calamine::OdsError::Password => OpenError::Password,
+        other => OpenError::Corrupt(other.to_string()),
+    }
+}

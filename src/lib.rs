@@ -1,0 +1,20 @@
+//! county-returns: consolidates the monthly progress returns of Hainan's cities and
+//! counties against the tasks of the plan to eliminate over-sized classes.
+//!
+//! The pipeline, one module each:
+//! 1. [`catalogue`] parses the responsibility table into tasks with deadline dates;
+//! 2. [`roster`] says which units must report on which tasks;
+//! 3. [`intake`] reads every return of a period folder, whatever its drift;
+//! 4. [`check`] gives every expected (unit, task) a verdict by SPEC §4;
+//! 5. [`report`] lays the verdicts and problems out as the consolidated workbook.
+
+pub mod catalogue;
+pub mod check;
+pub mod cli;
+pub mod cmd;
+pub mod intake;
+pub mod period;
+pub mod problem;
+pub mod report;
+pub mod roster;
+pub mod template;

@@ -1,0 +1,185 @@
+//! Chinese period text → calendar date.
+//!
+//! One parser serves deadlines (`2017年7月底`, `2020年`) and completion dates
+//! (`2018/6/30`, `2018年6月`, `2018.6`). A period names a span; the date returned
+//! is the span's last day, because a deadline is inclusive. Excel serial numbers and
+//! date cells are turned into dates by intake; this module only reads text.
+
+use chrono::{Datelike, NaiveDate};
+
+/// Years outside this window are typing mistakes, not dates of this plan.
+const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+
+/// Parses a period or date written as text and returns its last day.
+///
+/// Accepts `2018-06-30`, `2018/6/30`, `2018.6.30`, `2018年6月30日`, `2018年6月`,
+/// `2018年6月底`, `2018.6`, `2018-06`, `2018年底`, `2018年`, `2018`, full-width
+/// digits, and a trailing time (`2018-06-30 00:00:00`). Returns `None` for
+/// anything else, including impossible dates such as `2018-02-30`.
+pub fn parse_period_end(text: &str) -> Option<NaiveDate> {
+    let text: String = text.chars().map(to_half_width).collect();
+    let text = text.trim();
+    // A trailing time of day, as text exports of date cells carry.
+    let text = match text.split_once([' ', 'T']) {
+        Some((date, time)) if looks_like_time(time) => date,
+        _ => text,
+    };
+    let mut numbers: Vec<u32> = Vec::with_capacity(3);
+    let mut current: Option<u32> = None;
+    let mut rest = text.chars().peekable();
+    while let Some(c) = rest.next() {
+        if let Some(d) = c.to_digit(10) {
+            let value = current.unwrap_or(0).checked_mul(10)?.checked_add(d)?;
+            current = Some(value);
+            continue;
+        }
+        if let Some(n) = current.take() {
+            numbers.push(n);
+        }
+        match c {
+            '-' | '/' | '.' | '年' | '月' | '日' | '号' => {
+                if numbers.is_empty() {
+                    return None;
+                }
+            }
+            '底' | '末' => {
+                // Only at the very end: "2018年底", "2017年7月底".
+                if rest.peek().is_some() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    if let Some(n) = current {
+        numbers.push(n);
+    }
+    match numbers.as_slice() {
+        [y] => year_end(*y),
+        [y, m] => month_end(*y, *m),
+        [y, m, d] => {
+            let y = year(*y)?;
+            NaiveDate::from_ymd_opt(y, *m, *d)
+        }
+        _ => None,
+    }
+}
+
+fn year(y: u32) -> Option<i32> {
+    let y = i32::try_from(y).ok()?;
+    YEARS.contains(&y).then_some(y)
+}
+
+fn year_end(y: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year(y)?, 12, 31)
+}
+
+/// The last day of month `m` of year `y`.
+pub fn month_end(y: u32, m: u32) -> Option<NaiveDate> {
+    let y = year(y)?;
+    if !(1..=12).contains(&m) {
+        return None;
+    }
+    let first_of_next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)?
+    };
+    first_of_next.pred_opt()
+}
+
+/// Reads a folder name such as `2018-06` as a reporting period: its last day.
+pub fn period_folder_end(name: &str) -> Option<NaiveDate> {
+    let (y, m) = name.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    month_end(y.parse().ok()?, m.parse().ok()?)
+}
+
+/// The `YYYY-MM` label of the month holding `date`.
+pub fn period_label(date: NaiveDate) -> String {
+    format!("{:04}-{:02}", date.year(), date.month())
+}
+
+fn looks_like_time(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c == ':' || c == '.')
+}
+
+/// Maps full-width ASCII forms (`３`, `．`, `－`) to their half-width twins.
+pub fn to_half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn every_form_the_spec_lists() {
+        let cases = [
+            ("2017年7月底", d(2017, 7, 31)),
+            ("2018年底", d(2018, 12, 31)),
+            ("2020年", d(2020, 12, 31)),
+            ("2017年", d(2017, 12, 31)),
+            ("2018年6月", d(2018, 6, 30)),
+            ("2018-06-30", d(2018, 6, 30)),
+            ("2018/6/30", d(2018, 6, 30)),
+            ("2018.6.30", d(2018, 6, 30)),
+            ("2018年6月30日", d(2018, 6, 30)),
+            ("2018.6", d(2018, 6, 30)),
+            ("2018-06", d(2018, 6, 30)),
+            ("2018年2月", d(2018, 2, 28)),
+            ("2016年2月底", d(2016, 2, 29)),
+            ("２０１８年６月３０日", d(2018, 6, 30)),
+            (" 2018-06-30 00:00:00 ", d(2018, 6, 30)),
+            ("2018-06-30T00:00:00", d(2018, 6, 30)),
+            ("2018年12月末", d(2018, 12, 31)),
+            ("2018年6月5号", d(2018, 6, 5)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_period_end(text), want, "parsing {text:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_date() {
+        for text in [
+            "",
+            "尽快",
+            "2018-02-30",
+            "2018-13",
+            "18年6月",
+            "底",
+            "2018年底前后",
+            "年底",
+            "2018年上半年",
+            "3000年",
+            "2018-06-30-01",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_period_end(text), None, "parsing {text:?}");
+        }
+    }
+
+    #[test]
+    fn folder_names() {
+        assert_eq!(period_folder_end("2018-06"), d(2018, 6, 30));
+        assert_eq!(period_folder_end("2018-6"), None);
+        assert_eq!(period_folder_end("sample"), None);
+        assert_eq!(
+            period_label(NaiveDate::from_ymd_opt(2018, 6, 30).unwrap()),
+            "2018-06"
+        );
+    }
+}

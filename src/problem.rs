@@ -1,0 +1,111 @@
+//! A problem found in the returns: where it is, what is wrong, what the tool did.
+//!
+//! Data problems are values, never errors: intake and the check push them to a
+//! list that becomes the 数据问题 sheet, and the run goes on.
+
+/// How much a problem matters to the county that sent the return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The return cannot be counted as written: the county must fix it.
+    Error,
+    /// Counted, but worth a look.
+    Warning,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "提示",
+        }
+    }
+}
+
+/// One row of 数据问题.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub severity: Severity,
+    /// The file's name as it sits in the input folder.
+    pub file: String,
+    /// The sheet, when the problem is inside one.
+    pub sheet: String,
+    /// Where in the sheet: an A1 reference (`F7`) or a row (`第7行`); empty for a whole file.
+    pub place: String,
+    /// The unit, when known.
+    pub unit: String,
+    /// The task number, when the problem concerns one task.
+    pub task: Option<u32>,
+    /// What is wrong, in Chinese.
+    pub what: String,
+    /// What the tool did about it, in Chinese.
+    pub action: String,
+}
+
+impl Problem {
+    /// A problem with a whole file.
+    pub fn file(
+        severity: Severity,
+        file: &str,
+        what: impl Into<String>,
+        action: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity,
+            file: file.to_string(),
+            sheet: String::new(),
+            place: String::new(),
+            unit: String::new(),
+            task: None,
+            what: what.into(),
+            action: action.into(),
+        }
+    }
+
+    pub fn at(mut self, sheet: &str, place: String) -> Self {
+        self.sheet = sheet.to_string();
+        self.place = place;
+        self
+    }
+
+    pub fn unit(mut self, unit: &str) -> Self {
+        self.unit = unit.to_string();
+        self
+    }
+
+    pub fn task(mut self, task: Option<u32>) -> Self {
+        self.task = task;
+        self
+    }
+}
+
+/// An A1 reference from 0-based row and column (`cell_ref(6, 5)` is `F7`).
+pub fn cell_ref(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
+}
+
+/// A whole-row reference from a 0-based row (`第7行`).
+pub fn row_ref(row: u32) -> String {
+    format!("第{}行", row + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_references() {
+        assert_eq!(cell_ref(0, 0), "A1");
+        assert_eq!(cell_ref(6, 5), "F7");
+        assert_eq!(cell_ref(0, 25), "Z1");
+        assert_eq!(cell_ref(0, 26), "AA1");
+        assert_eq!(cell_ref(1_048_575, 16_383), "XFD1048576");
+        assert_eq!(row_ref(6), "第7行");
+    }
+}

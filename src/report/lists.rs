@@ -1,0 +1,290 @@
+//! The list sheets: 逾期事项, 缺报事项, 明细, 数据问题, 来源文件, 任务清单.
+//! Each is a header and rows through [`write_table`].
+
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+use super::Report;
+use super::table::{Cell, Column, Kind, col, write_table};
+use crate::check::{Entry, UnitRef, Verdict};
+use crate::intake::FileStatus;
+use crate::intake::values::DateCell;
+
+fn add_list(
+    workbook: &mut Workbook,
+    name: &str,
+    columns: &[Column],
+    rows: &[Vec<Cell>],
+) -> Result<(), XlsxError> {
+    let sheet = workbook.add_worksheet().set_name(name)?;
+    write_table(sheet, 0, columns, rows)?;
+    Ok(())
+}
+
+fn contact(report: &Report, unit: &UnitRef) -> (Cell, Cell) {
+    let meta = match unit {
+        UnitRef::Known(u) => report.result.meta[*u].as_ref(),
+        UnitRef::Unknown(_) => None,
+    };
+    (
+        meta.and_then(|m| m.filler.clone()).into(),
+        meta.and_then(|m| m.phone.clone()).into(),
+    )
+}
+
+fn task_text(report: &Report, task: u32) -> Cell {
+    report.catalogue.get(task).map(|t| t.text.clone()).into()
+}
+
+fn deadline(report: &Report, task: u32) -> Cell {
+    report.catalogue.get(task).map(|t| t.deadline).into()
+}
+
+fn completion(entry: &Entry) -> Cell {
+    match entry.row.as_ref().map(|r| &r.date) {
+        Some(DateCell::Date(d)) => Cell::Date(*d),
+        Some(DateCell::Unreadable(text)) => Cell::Text(text.clone()),
+        _ => Cell::Empty,
+    }
+}
+
+fn row_text(entry: &Entry, pick: fn(&crate::intake::ReturnRow) -> &String) -> Cell {
+    entry.row.as_ref().map(|r| pick(r).clone()).into()
+}
+
+/// 逾期事项: 逾期未完成 and 逾期完成, longest overdue first.
+pub fn overdue(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let columns = [
+        col("单位", 8, Kind::Text),
+        col("序号", 2, Kind::Center),
+        col("主要任务", 22, Kind::Wrap),
+        col("完成时限", 5, Kind::Center),
+        col("判定", 5, Kind::Center),
+        col("逾期天数", 4, Kind::Center),
+        col("完成时间", 5, Kind::Center),
+        col("进展情况", 20, Kind::Wrap),
+        col("存在问题", 12, Kind::Wrap),
+        col("填报人", 4, Kind::Center),
+        col("联系电话", 7, Kind::Center),
+    ];
+    let mut items: Vec<&Entry> = report
+        .result
+        .entries
+        .iter()
+        .filter(|e| e.counts() && matches!(e.verdict, Verdict::OverdueUnfinished | Verdict::Late))
+        .collect();
+    // Unfinished before finished-late, then longest overdue first.
+    items.sort_by_key(|e| {
+        (
+            e.verdict != Verdict::OverdueUnfinished,
+            std::cmp::Reverse(e.days_overdue),
+            e.unit.clone(),
+            e.task,
+        )
+    });
+    let rows: Vec<Vec<Cell>> = items
+        .iter()
+        .map(|e| {
+            let (filler, phone) = contact(report, &e.unit);
+            vec![
+                report.unit_name(&e.unit).into(),
+                e.task.into(),
+                task_text(report, e.task),
+                deadline(report, e.task),
+                Cell::Verdict(e.verdict),
+                e.days_overdue.into(),
+                completion(e),
+                row_text(e, |r| &r.narrative),
+                row_text(e, |r| &r.issues),
+                filler,
+                phone,
+            ]
+        })
+        .collect();
+    add_list(workbook, "逾期事项", &columns, &rows)
+}
+
+/// 缺报事项: 未报送 and 漏报, grouped by unit.
+pub fn missing(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let columns = [
+        col("单位", 8, Kind::Text),
+        col("判定", 4, Kind::Center),
+        col("序号", 2, Kind::Center),
+        col("主要任务", 26, Kind::Wrap),
+        col("完成时限", 5, Kind::Center),
+        col("逾期天数", 4, Kind::Center),
+        col("角色", 3, Kind::Center),
+        col("填报人", 4, Kind::Center),
+        col("联系电话", 7, Kind::Center),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .result
+        .entries
+        .iter()
+        .filter(|e| e.counts() && e.verdict.is_missing())
+        .map(|e| {
+            let (filler, phone) = contact(report, &e.unit);
+            vec![
+                report.unit_name(&e.unit).into(),
+                Cell::Verdict(e.verdict),
+                e.task.into(),
+                task_text(report, e.task),
+                deadline(report, e.task),
+                e.days_overdue.into(),
+                e.role.map(|r| r.label()).into(),
+                filler,
+                phone,
+            ]
+        })
+        .collect();
+    add_list(workbook, "缺报事项", &columns, &rows)
+}
+
+/// 明细: one row per expected (unit, task) and per extra reported row.
+pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let columns = [
+        col("单位", 8, Kind::Text),
+        col("序号", 2, Kind::Center),
+        col("主要任务", 22, Kind::Wrap),
+        col("完成时限", 5, Kind::Center),
+        col("角色", 4, Kind::Center),
+        col("完成状态", 4, Kind::Center),
+        col("完成时间", 5, Kind::Center),
+        col("判定", 5, Kind::Center),
+        col("逾期天数", 4, Kind::Center),
+        col("进展情况", 24, Kind::Wrap),
+        col("存在问题", 12, Kind::Wrap),
+        col("下步计划", 12, Kind::Wrap),
+        col("备注", 6, Kind::Wrap),
+        col("来源", 14, Kind::Wrap),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .result
+        .entries
+        .iter()
+        .map(|e| {
+            let role = match (e.role, &e.unit) {
+                (Some(r), _) => r.label(),
+                (None, UnitRef::Known(_)) => "非责任任务",
+                (None, UnitRef::Unknown(_)) => "未识别单位",
+            };
+            vec![
+                report.unit_name(&e.unit).into(),
+                e.task.into(),
+                task_text(report, e.task),
+                deadline(report, e.task),
+                role.into(),
+                row_text(e, |r| &r.status_text),
+                completion(e),
+                Cell::Verdict(e.verdict),
+                e.days_overdue.into(),
+                row_text(e, |r| &r.narrative),
+                row_text(e, |r| &r.issues),
+                row_text(e, |r| &r.next_steps),
+                row_text(e, |r| &r.remarks),
+                e.source.as_ref().map(|s| s.describe()).into(),
+            ]
+        })
+        .collect();
+    add_list(workbook, "明细", &columns, &rows)
+}
+
+/// 数据问题: every problem, where it is and what was done.
+pub fn problems(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let columns = [
+        col("级别", 2, Kind::Center),
+        col("文件", 14, Kind::Wrap),
+        col("工作表", 5, Kind::Text),
+        col("位置", 4, Kind::Center),
+        col("单位", 8, Kind::Text),
+        col("序号", 2, Kind::Center),
+        col("问题", 28, Kind::Wrap),
+        col("处理", 20, Kind::Wrap),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .result
+        .problems
+        .iter()
+        .map(|p| {
+            vec![
+                p.severity.label().into(),
+                p.file.as_str().into(),
+                p.sheet.as_str().into(),
+                p.place.as_str().into(),
+                p.unit.as_str().into(),
+                p.task.into(),
+                p.what.as_str().into(),
+                p.action.as_str().into(),
+            ]
+        })
+        .collect();
+    add_list(workbook, "数据问题", &columns, &rows)
+}
+
+/// 来源文件: every file of the input folder, so a printed copy can be traced.
+pub fn sources(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let columns = [
+        col("文件名", 16, Kind::Wrap),
+        col("大小（字节）", 5, Kind::Center),
+        col("SHA-256", 16, Kind::Wrap),
+        col("单位", 8, Kind::Text),
+        col("填报日期", 5, Kind::Center),
+        col("读取行数", 4, Kind::Center),
+        col("处理结果", 20, Kind::Wrap),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .intake
+        .files
+        .iter()
+        .map(|f| {
+            let unit = match (f.unit, &f.unknown_unit) {
+                (Some(u), _) => Cell::from(report.roster.units[u].name.as_str()),
+                (None, Some(text)) => Cell::Text(format!("（未识别）{text}")),
+                _ => Cell::Empty,
+            };
+            let outcome = match &f.status {
+                FileStatus::Read => "已读取".to_string(),
+                FileStatus::Skipped(why) => format!("已跳过：{why}"),
+                FileStatus::Superseded { by } => format!("已被“{by}”取代，未计入"),
+                FileStatus::Unreadable(why) => format!("无法读取：{why}"),
+            };
+            vec![
+                f.name.as_str().into(),
+                Cell::Int(f.size as i64),
+                f.sha256.as_str().into(),
+                unit,
+                f.read.as_ref().and_then(|r| r.meta.fill_date).into(),
+                f.read.as_ref().map(|r| r.rows.len()).into(),
+                outcome.into(),
+            ]
+        })
+        .collect();
+    add_list(workbook, "来源文件", &columns, &rows)
+}
+
+/// 任务清单: the catalogue as parsed.
+pub fn tasks(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let columns = [
+        col("序号", 2, Kind::Center),
+        col("主要任务", 36, Kind::Wrap),
+        col("牵头单位", 10, Kind::Wrap),
+        col("配合单位", 12, Kind::Wrap),
+        col("完成时限", 5, Kind::Center),
+        col("截止日期", 5, Kind::Center),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .catalogue
+        .tasks
+        .iter()
+        .map(|t| {
+            vec![
+                t.number.into(),
+                t.text.as_str().into(),
+                t.lead.join("、").into(),
+                t.cooperating.join("、").into(),
+                t.deadline_text.as_str().into(),
+                t.deadline.into(),
+            ]
+        })
+        .collect();
+    add_list(workbook, "任务清单", &columns, &rows)
+}

@@ -1,0 +1,99 @@
+//! The consolidated workbook: one file per sheet, every look in [`style`].
+//!
+//! [`build`] lays a [`Consolidation`] out as sheets; [`save_atomic`] writes the
+//! bytes to a temporary file beside the target and renames it, so a failed run
+//! never leaves half a workbook. What the verdicts are is [`crate::check`]'s job.
+
+mod lists;
+mod matrix;
+mod overview;
+pub mod style;
+pub mod table;
+
+use std::io::Write;
+use std::path::Path;
+
+use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
+
+use crate::catalogue::Catalogue;
+use crate::check::{Consolidation, UnitRef};
+use crate::intake::Intake;
+use crate::roster::Roster;
+
+/// The sheets, in the order they appear.
+pub const SHEETS: [&str; 8] = [
+    "总览",
+    "进展矩阵",
+    "逾期事项",
+    "缺报事项",
+    "明细",
+    "数据问题",
+    "来源文件",
+    "任务清单",
+];
+
+/// What a report is made from.
+pub struct Report<'a> {
+    pub catalogue: &'a Catalogue,
+    pub roster: &'a Roster,
+    pub intake: &'a Intake,
+    pub result: &'a Consolidation,
+}
+
+impl Report<'_> {
+    pub fn unit_name(&self, unit: &UnitRef) -> String {
+        match unit {
+            UnitRef::Known(u) => self.roster.units[*u].name.clone(),
+            UnitRef::Unknown(text) => format!("（未识别）{text}"),
+        }
+    }
+
+    pub fn plan_name(&self) -> &str {
+        self.catalogue.plan_name.as_deref().unwrap_or("任务")
+    }
+}
+
+/// Builds the workbook's bytes. The document's dates are the as-of date, so the
+/// same inputs give the same bytes.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's own checks, which the layout code keeps within.
+pub fn build(report: &Report) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let as_of = report.result.as_of;
+    let properties = DocProperties::new()
+        .set_title(format!("{}进展汇总", report.plan_name()))
+        .set_author("county-returns")
+        .set_creation_datetime(&as_of);
+    workbook.set_properties(&properties);
+    overview::write(&mut workbook, report)?;
+    matrix::write(&mut workbook, report)?;
+    lists::overdue(&mut workbook, report)?;
+    lists::missing(&mut workbook, report)?;
+    lists::detail(&mut workbook, report)?;
+    lists::problems(&mut workbook, report)?;
+    lists::sources(&mut workbook, report)?;
+    lists::tasks(&mut workbook, report)?;
+    workbook.save_to_buffer()
+}
+
+/// Writes `bytes` to `target` through a temporary file in the same folder, so the
+/// target is either the old file or the whole new one.
+///
+/// # Errors
+/// When the folder cannot be created or written, or the target is locked (open in Excel).
+pub fn save_atomic(bytes: &[u8], target: &Path) -> std::io::Result<()> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".county-returns-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(target).map_err(|e| e.error)?;
+    Ok(())
+}

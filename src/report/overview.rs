@@ -1,0 +1,161 @@
+//! 总览: the as-of date, province-wide totals, one ranked row per unit, the units
+//! that sent nothing, and a bar chart of completion rates.
+
+use rust_xlsxwriter::{
+    Chart, ChartDataLabel, ChartFont, ChartFormat, ChartSolidFill, Workbook, XlsxError,
+};
+
+use super::Report;
+use super::style::{self, Formats};
+use super::table::{Cell, Kind, col, write_cell, write_table, write_title};
+use crate::check::Verdict;
+
+pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let result = report.result;
+    let sheet = workbook.add_worksheet().set_name("总览")?;
+    let mut stats = result.unit_stats();
+    // Best first; equal rates keep roster order.
+    stats.sort_by_key(|s| (s.rank.unwrap_or(usize::MAX), s.unit));
+
+    let mut columns = vec![
+        col("排名", 2, Kind::Center),
+        col("单位", 9, Kind::Text),
+        col("类别", 2, Kind::Center),
+    ];
+    columns.push(col("应报任务", 3, Kind::Center));
+    columns.push(col("已报任务", 3, Kind::Center));
+    for v in Verdict::ALL {
+        columns.push(col(v.label(), 3, Kind::Center));
+    }
+    columns.push(col("完成率", 3, Kind::Center));
+    let width = columns.len() as u16;
+
+    let as_of = result.as_of.format("%Y年%-m月%-d日").to_string();
+    write_title(
+        sheet,
+        &format!("《{}》任务进展汇总", report.plan_name()),
+        width,
+        &style::title(),
+    )?;
+    let reported = stats
+        .iter()
+        .filter(|s| s.count(Verdict::NotSubmitted) < s.expected)
+        .count();
+    let line = format!(
+        "统计截止日期：{as_of}　　应报单位 {} 个，已报送 {reported} 个　　任务 {} 项",
+        stats.len(),
+        report.catalogue.tasks.len()
+    );
+    sheet.merge_range(1, 0, 1, width - 1, &line, &style::subtitle())?;
+
+    // Province-wide totals.
+    let header = style::header();
+    let formats = Formats::new();
+    sheet.write_string_with_format(3, 1, "全省合计", &header)?;
+    sheet.write_string_with_format(4, 1, "事项数", &formats.centered)?;
+    let totals = result.totals();
+    for (i, v) in Verdict::ALL.iter().enumerate() {
+        let c = 5 + i as u16;
+        sheet.write_string_with_format(3, c, v.label(), &header)?;
+        write_cell(
+            sheet,
+            (4, c),
+            &Cell::Int(totals[i] as i64),
+            Kind::Center,
+            &formats,
+        )?;
+    }
+    let expected: usize = stats.iter().map(|s| s.expected).sum();
+    let applicable = expected - totals[7];
+    let done = totals[0] + totals[1];
+    sheet.write_string_with_format(3, 3, "应报事项", &header)?;
+    write_cell(
+        sheet,
+        (4, 3),
+        &Cell::Int(expected as i64),
+        Kind::Center,
+        &formats,
+    )?;
+    sheet.write_string_with_format(3, 4, "完成率", &header)?;
+    let rate = if applicable > 0 {
+        Cell::Percent(done as f64 / applicable as f64)
+    } else {
+        Cell::Empty
+    };
+    write_cell(sheet, (4, 4), &rate, Kind::Center, &formats)?;
+
+    // One row per unit, ranked.
+    let top = 6;
+    let rows: Vec<Vec<Cell>> = stats
+        .iter()
+        .map(|s| {
+            let unit = &report.roster.units[s.unit];
+            let mut row: Vec<Cell> = vec![
+                s.rank.into(),
+                unit.name.as_str().into(),
+                unit.kind.label().into(),
+            ];
+            row.push(s.expected.into());
+            row.push(s.reported.into());
+            row.extend(s.counts.iter().map(|n| Cell::from(*n)));
+            row.push(s.completion_rate.map_or(Cell::Empty, Cell::Percent));
+            row
+        })
+        .collect();
+    let next = write_table(sheet, top, &columns, &rows)?;
+
+    let silent: Vec<&str> = stats
+        .iter()
+        .filter(|s| s.count(Verdict::NotSubmitted) == s.expected)
+        .map(|s| report.roster.units[s.unit].name.as_str())
+        .collect();
+    let sentence = if silent.is_empty() {
+        "所有应报单位均已报送。".to_string()
+    } else {
+        format!(
+            "未报送单位（{} 个）：{}。请督促其尽快报送。",
+            silent.len(),
+            silent.join("、")
+        )
+    };
+    sheet.merge_range(
+        next + 1,
+        0,
+        next + 1,
+        width - 1,
+        &sentence,
+        &style::subtitle(),
+    )?;
+
+    if !rows.is_empty() {
+        let rate_col = width - 1;
+        let mut chart = Chart::new_bar();
+        chart
+            .add_series()
+            .set_categories(("总览", top + 1, 1, next - 1, 1))
+            .set_values(("总览", top + 1, rate_col, next - 1, rate_col))
+            .set_format(
+                ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(0x4472C4)),
+            )
+            .set_data_label(ChartDataLabel::new().show_value().set_num_format("0%"))
+            .set_gap(40);
+        let mut font = ChartFont::new();
+        font.set_name(style::BODY_FONT).set_size(9);
+        let mut title_font = ChartFont::new();
+        title_font.set_name(style::HEADING_FONT).set_size(12);
+        chart.title().set_name("各单位完成率").set_font(&title_font);
+        chart.legend().set_hidden();
+        chart.x_axis().set_reverse().set_font(&font);
+        chart
+            .y_axis()
+            .set_min(0)
+            .set_max(1)
+            .set_num_format("0%")
+            .set_font(&font);
+        chart
+            .set_width(760)
+            .set_height(120 + 22 * rows.len() as u32);
+        sheet.insert_chart(next + 3, 0, &chart)?;
+    }
+    Ok(())
+}

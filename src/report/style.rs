@@ -1,0 +1,146 @@
+//! Every font, colour, border and page setting of the workbook, in one place.
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+
+use crate::check::Verdict;
+
+pub const BODY_FONT: &str = "宋体";
+pub const HEADING_FONT: &str = "黑体";
+const BODY_SIZE: f64 = 10.0;
+
+/// A4 in Excel's paper codes.
+const PAPER_A4: u8 = 9;
+
+pub fn body() -> Format {
+    Format::new()
+        .set_font_name(BODY_FONT)
+        .set_font_size(BODY_SIZE)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin)
+        .set_border_color(Color::RGB(0xBFBFBF))
+}
+
+/// Body text that wraps, for task texts and progress narratives.
+pub fn wrapped() -> Format {
+    body().set_text_wrap().set_align(FormatAlign::Top)
+}
+
+pub fn centered() -> Format {
+    body().set_align(FormatAlign::Center)
+}
+
+pub fn date() -> Format {
+    centered().set_num_format("yyyy-mm-dd")
+}
+
+pub fn percent() -> Format {
+    centered().set_num_format("0.0%")
+}
+
+pub fn header() -> Format {
+    Format::new()
+        .set_font_name(HEADING_FONT)
+        .set_font_size(BODY_SIZE)
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(Color::RGB(0xD9E1F2))
+        .set_border(FormatBorder::Thin)
+        .set_border_color(Color::RGB(0x8EA9DB))
+}
+
+pub fn title() -> Format {
+    Format::new()
+        .set_font_name(HEADING_FONT)
+        .set_font_size(16.0)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+}
+
+pub fn subtitle() -> Format {
+    Format::new()
+        .set_font_name(BODY_FONT)
+        .set_font_size(BODY_SIZE)
+        .set_align(FormatAlign::VerticalCenter)
+}
+
+/// The formats of table cells, made once per sheet rather than once per cell.
+pub struct Formats {
+    pub body: Format,
+    pub wrapped: Format,
+    pub centered: Format,
+    pub date: Format,
+    pub percent: Format,
+    verdicts: Vec<(Verdict, Format)>,
+}
+
+impl Formats {
+    pub fn new() -> Self {
+        Self {
+            body: body(),
+            wrapped: wrapped(),
+            centered: centered(),
+            date: date(),
+            percent: percent(),
+            verdicts: Verdict::ALL.iter().map(|v| (*v, verdict(*v))).collect(),
+        }
+    }
+
+    pub fn verdict(&self, v: Verdict) -> &Format {
+        self.verdicts
+            .iter()
+            .find(|(k, _)| *k == v)
+            .map_or(&self.centered, |(_, f)| f)
+    }
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Fill and font colour of a verdict, as (background, text).
+pub fn verdict_colors(verdict: Verdict) -> (u32, u32) {
+    match verdict {
+        Verdict::OnTime => (0x63BE7B, 0x000000),
+        Verdict::Late => (0xC6EFCE, 0x006100),
+        Verdict::InProgress => (0xFFEB9C, 0x7F6000),
+        Verdict::OverdueUnfinished => (0xF8696B, 0xFFFFFF),
+        Verdict::ToVerify => (0xF4B183, 0x000000),
+        Verdict::Omitted | Verdict::NotSubmitted => (0xD9D9D9, 0x404040),
+        Verdict::NotApplicable => (0xBDD7EE, 0x1F3864),
+    }
+}
+
+/// A centred cell coloured for its verdict.
+pub fn verdict(verdict: Verdict) -> Format {
+    let (fill, font) = verdict_colors(verdict);
+    centered()
+        .set_background_color(Color::RGB(fill))
+        .set_font_color(Color::RGB(font))
+}
+
+/// A4 landscape, fitted to one page wide, header rows repeated, page X of Y.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn print_setup(sheet: &mut Worksheet, repeat_to_row: Option<u32>) -> Result<(), XlsxError> {
+    sheet
+        .set_paper_size(PAPER_A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
+        .set_print_center_horizontally(true)
+        .set_footer("&C&\"宋体\"第 &P 页 共 &N 页");
+    if let Some(last) = repeat_to_row {
+        sheet.set_repeat_rows(0, last)?;
+    }
+    Ok(())
+}
+
+/// Column width for `chars` Chinese characters (about two width units each).
+pub fn cjk_width(chars: usize) -> f64 {
+    chars as f64 * 2.0 + 1.5
+}

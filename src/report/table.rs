@@ -1,0 +1,197 @@
+//! A list sheet's table: header row, typed cells, widths, filter and frozen header.
+//!
+//! Every list in the workbook is written through [`write_table`], so text from
+//! returns is always stored as text (an `=HYPERLINK(…)` stays a string) and every
+//! list gets the same look.
+
+use chrono::NaiveDate;
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
+
+use super::style::{self, Formats};
+use crate::check::Verdict;
+
+/// Excel's limit on one cell's text, in UTF-16 units.
+const MAX_CELL_UTF16: usize = 32_767;
+
+/// How a column is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Short text, centred.
+    Center,
+    /// Short text, left.
+    Text,
+    /// Long text, wrapped.
+    Wrap,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub title: &'static str,
+    /// Width in Chinese characters.
+    pub chars: usize,
+    pub kind: Kind,
+}
+
+pub const fn col(title: &'static str, chars: usize, kind: Kind) -> Column {
+    Column { title, chars, kind }
+}
+
+/// One cell of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    Date(NaiveDate),
+    Percent(f64),
+    Verdict(Verdict),
+    Empty,
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Cell::Empty, Into::into)
+    }
+}
+
+impl From<NaiveDate> for Cell {
+    fn from(d: NaiveDate) -> Self {
+        Cell::Date(d)
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Self {
+        Cell::Int(n)
+    }
+}
+
+impl From<u32> for Cell {
+    fn from(n: u32) -> Self {
+        Cell::Int(i64::from(n))
+    }
+}
+
+impl From<usize> for Cell {
+    fn from(n: usize) -> Self {
+        Cell::Int(n as i64)
+    }
+}
+
+/// Cuts text to what one Excel cell holds, saying so at the end.
+pub fn fit_cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.encode_utf16().count() <= MAX_CELL_UTF16 {
+        return text.into();
+    }
+    const NOTE: &str = "…（原文过长，已截断）";
+    let budget = MAX_CELL_UTF16 - NOTE.encode_utf16().count();
+    let mut used = 0;
+    let mut cut = String::new();
+    for c in text.chars() {
+        used += c.len_utf16();
+        if used > budget {
+            break;
+        }
+        cut.push(c);
+    }
+    cut.push_str(NOTE);
+    cut.into()
+}
+
+/// Writes one cell with the format its column and value call for.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn write_cell(
+    sheet: &mut Worksheet,
+    (row, column): (u32, u16),
+    cell: &Cell,
+    kind: Kind,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    match cell {
+        Cell::Text(s) => {
+            let format = match kind {
+                Kind::Center => &formats.centered,
+                Kind::Text => &formats.body,
+                Kind::Wrap => &formats.wrapped,
+            };
+            sheet.write_string_with_format(row, column, fit_cell_text(s), format)?;
+        }
+        Cell::Int(n) => {
+            sheet.write_number_with_format(row, column, *n as f64, &formats.centered)?;
+        }
+        Cell::Date(d) => {
+            sheet.write_datetime_with_format(row, column, d, &formats.date)?;
+        }
+        Cell::Percent(p) => {
+            sheet.write_number_with_format(row, column, *p, &formats.percent)?;
+        }
+        Cell::Verdict(v) => {
+            sheet.write_string_with_format(row, column, v.label(), formats.verdict(*v))?;
+        }
+        Cell::Empty => {
+            sheet.write_blank(row, column, &formats.body)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a header at row `top` and the rows under it; freezes the header, adds a
+/// filter and repeats the header on every printed page. Returns the next free row.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn write_table(
+    sheet: &mut Worksheet,
+    top: u32,
+    columns: &[Column],
+    rows: &[Vec<Cell>],
+) -> Result<u32, XlsxError> {
+    let header = style::header();
+    for (c, column) in columns.iter().enumerate() {
+        let c = c as u16;
+        sheet.write_string_with_format(top, c, column.title, &header)?;
+        sheet.set_column_width(c, style::cjk_width(column.chars))?;
+    }
+    sheet.set_row_height(top, 24)?;
+    let formats = Formats::new();
+    for (r, cells) in rows.iter().enumerate() {
+        let row = top + 1 + r as u32;
+        for (c, (cell, column)) in cells.iter().zip(columns).enumerate() {
+            write_cell(sheet, (row, c as u16), cell, column.kind, &formats)?;
+        }
+    }
+    let last_col = columns.len().saturating_sub(1) as u16;
+    let last_row = top + rows.len().max(1) as u32;
+    sheet.autofilter(top, 0, last_row, last_col)?;
+    sheet.set_freeze_panes(top + 1, 0)?;
+    style::print_setup(sheet, Some(top))?;
+    Ok(top + 1 + rows.len() as u32)
+}
+
+/// Writes a sheet title merged across `width` columns at row 0.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn write_title(
+    sheet: &mut Worksheet,
+    text: &str,
+    width: u16,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    sheet.merge_range(0, 0, 0, width.saturating_sub(1).max(1), text, format)?;
+    sheet.set_row_height(0, 30)?;
+    Ok(())
+}
