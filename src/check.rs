@@ -228,7 +228,6 @@ pub fn consolidate(
                 as_of,
                 &ctx,
                 &mut problems,
-                true,
             ));
         }
         // Rows on tasks the unit is not expected on: shown and flagged.
@@ -252,7 +251,6 @@ pub fn consolidate(
                     as_of,
                     &ctx,
                     &mut problems,
-                    false,
                 ));
             }
         }
@@ -283,7 +281,6 @@ pub fn consolidate(
                 as_of,
                 &ctx,
                 &mut problems,
-                false,
             ));
         }
     }
@@ -395,7 +392,6 @@ fn judge_entry(
     as_of: NaiveDate,
     ctx: &RowContext,
     problems: &mut Vec<Problem>,
-    counted: bool,
 ) -> Entry {
     let deadline = task.deadline;
     let completed = match row.map(|r| &r.date) {
@@ -444,12 +440,6 @@ fn judge_entry(
                     "未采用该完成时间；如已完成请将完成状态改为已完成",
                 ));
             }
-        }
-        if counted && row.status == Status::Empty {
-            problems.push(ctx.problem(row, Severity::Warning).with(
-                format!("任务 {} 有行但未填完成状态", row.task),
-                "判定为漏报；请填写完成状态",
-            ));
         }
     }
     let days_overdue = match verdict {
@@ -571,7 +561,8 @@ mod tests {
         let going = Status::InProgress;
         let idle = Status::NotStarted;
         let odd = Status::Unrecognised("大部分完成".into());
-        let cases: Vec<(Option<(&Status, Option<NaiveDate>)>, &str, Verdict)> = vec![
+        type Row<'a> = Option<(&'a Status, Option<NaiveDate>)>;
+        let cases: Vec<(Row, &str, Verdict)> = vec![
             (None, "2018-07-31", Verdict::NotSubmitted),
             (Some((&Status::Empty, None)), "2018-07-31", Verdict::Omitted),
             (

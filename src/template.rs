@@ -63,6 +63,9 @@ pub struct Fill {
     pub phone: String,
     pub rows: BTreeMap<u32, RowFill>,
     pub omit: Vec<u32>,
+    /// Rows appended after the expected ones: a task reported twice, or one the
+    /// unit is not expected on.
+    pub extra: Vec<(u32, RowFill)>,
 }
 
 /// Writes the return of `unit` for `tasks` (task numbers) and gives its bytes.
@@ -133,13 +136,13 @@ pub fn build(
     }
     let empty = RowFill::default();
     let mut row = HEADER_ROW + 1;
-    for task in tasks.iter().filter_map(|n| catalogue.get(*n)) {
-        if fill.is_some_and(|f| f.omit.contains(&task.number)) {
-            continue;
-        }
-        let values = fill
-            .and_then(|f| f.rows.get(&task.number))
-            .unwrap_or(&empty);
+    let expected = tasks
+        .iter()
+        .filter(|n| !fill.is_some_and(|f| f.omit.contains(n)))
+        .map(|n| (*n, fill.and_then(|f| f.rows.get(n)).unwrap_or(&empty)));
+    let extra = fill.iter().flat_map(|f| f.extra.iter().map(|(n, v)| (*n, v)));
+    for (number, values) in expected.chain(extra) {
+        let Some(task) = catalogue.get(number) else { continue };
         sheet.write_number_with_format(row, 0, f64::from(task.number), &locked_center)?;
         sheet.write_string_with_format(row, 1, &task.text, &locked_wrap)?;
         sheet.write_string_with_format(row, 2, task.lead.join("、"), &locked_wrap)?;
@@ -178,6 +181,6 @@ pub fn build(
     sheet.add_data_validation(1, 5, 1, 5, &dates)?;
     sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
     sheet.protect();
-    style::print_setup(sheet, Some(HEADER_ROW))?;
+    style::print_setup(sheet, Some((HEADER_ROW, HEADER_ROW)))?;
     workbook.save_to_buffer()
 }

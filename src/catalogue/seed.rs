@@ -83,7 +83,8 @@ mod tests {
     #[test]
     fn all_31_tasks() {
         const CITIES: &str = "各市县政府";
-        let expected: &[(u32, &[&str], &[&str], &str, &str)] = &[
+        type Pinned<'a> = (u32, &'a [&'a str], &'a [&'a str], &'a str, &'a str);
+        let expected: &[Pinned] = &[
             (1, &[CITIES], &["省教育厅"], "2017年7月底", "2017-07-31"),
             (
                 2,

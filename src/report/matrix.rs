@@ -160,6 +160,6 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
         )?;
     }
     sheet.set_freeze_panes(head_row + 1, first_unit_col)?;
-    style::print_setup(sheet, Some(head_row))?;
+    style::print_setup(sheet, Some((head_row, head_row)))?;
     Ok(())
 }

@@ -155,6 +155,8 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
         chart
             .set_width(760)
             .set_height(120 + 22 * rows.len() as u32);
+        // The chart starts a page of its own rather than being cut by a page break.
+        sheet.set_page_breaks(&[next + 3])?;
         sheet.insert_chart(next + 3, 0, &chart)?;
     }
     Ok(())

@@ -126,7 +126,7 @@ pub fn verdict(verdict: Verdict) -> Format {
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's range checks.
-pub fn print_setup(sheet: &mut Worksheet, repeat_to_row: Option<u32>) -> Result<(), XlsxError> {
+pub fn print_setup(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
     sheet
         .set_paper_size(PAPER_A4)
         .set_landscape()
@@ -134,8 +134,8 @@ pub fn print_setup(sheet: &mut Worksheet, repeat_to_row: Option<u32>) -> Result<
         .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
         .set_print_center_horizontally(true)
         .set_footer("&C&\"宋体\"第 &P 页 共 &N 页");
-    if let Some(last) = repeat_to_row {
-        sheet.set_repeat_rows(0, last)?;
+    if let Some((first, last)) = repeat {
+        sheet.set_repeat_rows(first, last)?;
     }
     Ok(())
 }

@@ -177,7 +177,7 @@ pub fn write_table(
     let last_row = top + rows.len().max(1) as u32;
     sheet.autofilter(top, 0, last_row, last_col)?;
     sheet.set_freeze_panes(top + 1, 0)?;
-    style::print_setup(sheet, Some(top))?;
+    style::print_setup(sheet, Some((top, top)))?;
     Ok(top + 1 + rows.len() as u32)
 }
 

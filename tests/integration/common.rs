@@ -1,0 +1,149 @@
+//! A scratch folder per test, the real binary, and the workbook read back as text.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use calamine::{Data, Reader, open_workbook_auto};
+use county_returns::catalogue::Catalogue;
+use county_returns::roster::Roster;
+use county_returns::template::{self, Fill, RowFill};
+
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Creates `rel` as a folder and gives its path.
+    pub fn folder(&self, rel: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(&p).expect("create folder");
+        p
+    }
+
+    /// Runs the binary in this folder.
+    pub fn run(&self, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_county-returns"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run county-returns")
+    }
+
+    /// Runs `run` on `input` into `out.xlsx`, asserting success, and gives the workbook path.
+    pub fn consolidate(&self, input: &Path, extra: &[&str]) -> PathBuf {
+        let out = self.path("out.xlsx");
+        let mut args = vec!["run", "--input", input.to_str().expect("utf-8 path"), "--output", out.to_str().expect("utf-8")];
+        args.extend_from_slice(extra);
+        let output = self.run(&args);
+        assert!(
+            output.status.success(),
+            "run failed: {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        out
+    }
+}
+
+/// Writes a return through the template layout, filled as given, for `unit` and all its expected tasks.
+pub struct ReturnBuilder {
+    unit: String,
+    fill: Fill,
+}
+
+impl ReturnBuilder {
+    pub fn new(unit: &str) -> Self {
+        Self { unit: unit.to_string(), fill: Fill::default() }
+    }
+
+    pub fn row(mut self, task: u32, status: &str, date: Option<&str>) -> Self {
+        let date = date.map(|d| {
+            template::DateValue::Date(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("test date"))
+        });
+        self.fill.rows.insert(task, RowFill { status: status.into(), date, narrative: format!("任务{task}进展"), ..RowFill::default() });
+        self
+    }
+
+    /// Appends a row after the expected ones (a duplicate, or a task not expected).
+    pub fn extra(&mut self, task: u32, status: &str, narrative: &str) {
+        let row = RowFill { status: status.into(), narrative: narrative.into(), ..RowFill::default() };
+        self.fill.extra.push((task, row));
+    }
+
+    pub fn omit(mut self, task: u32) -> Self {
+        self.fill.omit.push(task);
+        self
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        let catalogue = Catalogue::embedded().expect("catalogue");
+        let roster = Roster::default_hainan().expect("roster");
+        let u = roster.lookup(&self.unit).expect("unit in roster");
+        let tasks: Vec<u32> = roster.expectations(&catalogue)[u].iter().map(|(t, _)| *t).collect();
+        template::build(&catalogue, &self.unit, &tasks, Some(&self.fill)).expect("build return")
+    }
+
+    pub fn write(&self, dir: &Path, name: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, self.bytes()).expect("write return");
+        path
+    }
+}
+
+/// A sheet as rows of display text.
+pub fn sheet_text(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut wb = open_workbook_auto(path).expect("open output");
+    let range = wb.worksheet_range(sheet).unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    Data::DateTime(d) => d.as_datetime().map(|d| d.date().to_string()).unwrap_or_default(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+pub fn sheet_names(path: &Path) -> Vec<String> {
+    open_workbook_auto(path).expect("open output").sheet_names()
+}
+
+/// 明细 as a map (unit, task) → the row's cells by header name.
+pub fn detail(path: &Path) -> Vec<HashMap<String, String>> {
+    let rows = sheet_text(path, "明细");
+    let header = rows.first().expect("明细 has a header").clone();
+    rows[1..]
+        .iter()
+        .map(|r| header.iter().cloned().zip(r.iter().cloned()).collect())
+        .collect()
+}
+
+/// The 判定 of (unit, task) in 明细.
+pub fn verdict(path: &Path, unit: &str, task: u32) -> String {
+    let rows = detail(path);
+    let found: Vec<&HashMap<String, String>> =
+        rows.iter().filter(|r| r["单位"] == unit && r["序号"] == task.to_string()).collect();
+    assert_eq!(found.len(), 1, "明细 should hold one row for {unit} task {task}");
+    found[0]["判定"].clone()
+}
+
+/// The 问题 texts of 数据问题.
+pub fn problems(path: &Path) -> Vec<String> {
+    let rows = sheet_text(path, "数据问题");
+    let col = rows[0].iter().position(|h| h == "问题").expect("问题 column");
+    rows[1..].iter().map(|r| r[col].clone()).collect()
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real binary on fixture folders, its workbook read back.
+
+mod common;
+mod rules;
+mod sample;
+mod template_roundtrip;
+mod workbook;
