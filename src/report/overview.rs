@@ -145,9 +145,11 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
         title_font.set_name(style::HEADING_FONT).set_size(12);
         chart.title().set_name("各单位完成率").set_font(&title_font);
         chart.legend().set_hidden();
-        chart.x_axis().set_reverse().set_font(&font);
+        // In a bar chart rust_xlsxwriter's y axis is the category axis: reversed,
+        // rank 1 is on top. The x axis holds the rates.
+        chart.y_axis().set_reverse().set_font(&font);
         chart
-            .y_axis()
+            .x_axis()
             .set_min(0)
             .set_max(1)
             .set_num_format("0%")
