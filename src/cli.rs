@@ -12,13 +12,33 @@ use crate::intake::workbook::Limits;
 use crate::period::{period_folder_end, period_label};
 use crate::roster::Roster;
 
-/// 汇总各市县《消除大班额专项规划》任务进展月报，核对 31 项任务，生成汇总表。
+/// Help laid out with Chinese headings (clap's own are English).
+const HELP: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
+
+/// 汇总各市县《消除大班额专项规划》任务进展月报：逐项核对任务分工表中的任务，生成汇总表。
 #[derive(Debug, Parser)]
-#[command(name = "county-returns", version, about, long_about = None)]
-#[command(disable_help_subcommand = true)]
+#[command(name = "county-returns", version, about, long_about = None, help_template = HELP)]
+#[command(
+    disable_help_subcommand = true,
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
+#[command(
+    subcommand_help_heading = "命令",
+    subcommand_value_name = "命令",
+    next_help_heading = "选项"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// 显示帮助
+    #[arg(short, long, global = true, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+
+    /// 显示版本
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
 
     /// 另用一份任务分工表（文本格式同 seeds/，或含 序号/主要任务/牵头单位/配合单位/完成时限 列的 xlsx）
     #[arg(long, global = true, value_name = "文件")]
@@ -32,12 +52,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// 汇总一期报表，生成汇总表（默认汇总 input/ 下最新一期）
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Run(RunArgs),
     /// 检查一份报表：列出工具读到的内容和问题（报送前自查用）
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Check(CheckArgs),
     /// 生成空白报表模板（每个单位一份，或用 --unit 指定一个单位）
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Template(TemplateArgs),
     /// 列出任务清单及截止日期
+    #[command(help_template = HELP, next_help_heading = "选项")]
     Tasks,
 }
 

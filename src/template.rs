@@ -140,9 +140,13 @@ pub fn build(
         .iter()
         .filter(|n| !fill.is_some_and(|f| f.omit.contains(n)))
         .map(|n| (*n, fill.and_then(|f| f.rows.get(n)).unwrap_or(&empty)));
-    let extra = fill.iter().flat_map(|f| f.extra.iter().map(|(n, v)| (*n, v)));
+    let extra = fill
+        .iter()
+        .flat_map(|f| f.extra.iter().map(|(n, v)| (*n, v)));
     for (number, values) in expected.chain(extra) {
-        let Some(task) = catalogue.get(number) else { continue };
+        let Some(task) = catalogue.get(number) else {
+            continue;
+        };
         sheet.write_number_with_format(row, 0, f64::from(task.number), &locked_center)?;
         sheet.write_string_with_format(row, 1, &task.text, &locked_wrap)?;
         sheet.write_string_with_format(row, 2, task.lead.join("、"), &locked_wrap)?;

@@ -43,7 +43,9 @@ fn main() -> Result<()> {
                 let case = plan::case(period, u, &unit.name, t, task.deadline);
                 let narrative = plan::narrative(period, u, &unit.name, t, &case);
                 let (status, date) = match &case {
-                    Case::DoneOnTime(d) | Case::DoneLate(d) => ("已完成", Some(DateValue::Date(*d))),
+                    Case::DoneOnTime(d) | Case::DoneLate(d) => {
+                        ("已完成", Some(DateValue::Date(*d)))
+                    }
                     Case::DoneUndatedNotDue | Case::DoneUndatedPastDue => ("已完成", None),
                     Case::Ongoing(word) => (*word, None),
                     Case::Overdue => ("推进中", None),
@@ -56,7 +58,11 @@ fn main() -> Result<()> {
                     }
                     Case::NoReturn => continue,
                 };
-                let issues = if matches!(case, Case::Overdue) { "建设用地报批进度滞后，资金缺口较大。" } else { "" };
+                let issues = if matches!(case, Case::Overdue) {
+                    "建设用地报批进度滞后，资金缺口较大。"
+                } else {
+                    ""
+                };
                 fill.rows.insert(
                     t,
                     RowFill {
@@ -71,7 +77,12 @@ fn main() -> Result<()> {
             }
             let bytes = template::build(&catalogue, &unit.name, &tasks, Some(&fill))?;
             let (year, month) = period.split_once('-').context("period")?;
-            let name = format!("{}{}年{}月大班额任务进展情况.xlsx", unit.name, year, month.trim_start_matches('0'));
+            let name = format!(
+                "{}{}年{}月大班额任务进展情况.xlsx",
+                unit.name,
+                year,
+                month.trim_start_matches('0')
+            );
             std::fs::write(dir.join(name), bytes)?;
             written += 1;
         }

@@ -60,14 +60,22 @@ impl Case {
 pub fn as_of(period: &str) -> NaiveDate {
     let (y, m) = period.split_once('-').expect("period is YYYY-MM");
     let (y, m): (i32, u32) = (y.parse().expect("year"), m.parse().expect("month"));
-    let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { NaiveDate::from_ymd_opt(y, m + 1, 1) };
+    let next = if m == 12 {
+        NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(y, m + 1, 1)
+    };
     next.and_then(|d| d.pred_opt()).expect("valid period")
 }
 
 /// A fixed pseudo-random number for (period, unit, task): FNV-1a over the three.
 fn roll(period: &str, unit: usize, task: u32) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in period.bytes().chain(unit.to_le_bytes()).chain(task.to_le_bytes()) {
+    for b in period
+        .bytes()
+        .chain(unit.to_le_bytes())
+        .chain(task.to_le_bytes())
+    {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -148,7 +156,10 @@ pub fn narrative(period: &str, unit: usize, unit_name: &str, task: u32, case: &C
     let action = ACTIONS[(r % ACTIONS.len() as u64) as usize];
     let detail = DETAILS[((r >> 8) % DETAILS.len() as u64) as usize];
     match case {
-        Case::DoneOnTime(_) | Case::DoneLate(_) | Case::DoneUndatedNotDue | Case::DoneUndatedPastDue => {
+        Case::DoneOnTime(_)
+        | Case::DoneLate(_)
+        | Case::DoneUndatedNotDue
+        | Case::DoneUndatedPastDue => {
             format!("{unit_name}{action}，该项任务已全部完成，并已报上级部门备案。")
         }
         Case::NotApplicable => "本市县无此项工作任务。".to_string(),
@@ -160,7 +171,9 @@ pub fn narrative(period: &str, unit: usize, unit_name: &str, task: u32, case: &C
 /// Who fills in the return of a unit, and the number to call.
 pub fn contact(unit: usize) -> (String, String) {
     const SURNAMES: [&str; 10] = ["王", "李", "张", "陈", "林", "吴", "黄", "符", "邢", "周"];
-    const GIVEN: [&str; 10] = ["芳", "伟", "海燕", "志强", "晓东", "丽娟", "明", "文华", "春梅", "建国"];
+    const GIVEN: [&str; 10] = [
+        "芳", "伟", "海燕", "志强", "晓东", "丽娟", "明", "文华", "春梅", "建国",
+    ];
     let name = format!("{}{}", SURNAMES[unit % 10], GIVEN[(unit * 7 + 3) % 10]);
     let phone = format!("0898-{}", 65_300_000 + unit * 1_117);
     (name, phone)

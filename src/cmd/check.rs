@@ -9,7 +9,7 @@ use super::Outcome;
 use crate::check::{UnitRef, consolidate};
 use crate::cli::{CheckArgs, Settings, parse_as_of};
 use crate::intake::values::DateCell;
-use crate::intake::{FileStatus, read_files};
+use crate::intake::{FileStatus, Quiet, read_files};
 use crate::problem::Severity;
 
 pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
@@ -25,6 +25,7 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
         &settings.catalogue,
         &settings.roster,
         &settings.limits,
+        &Quiet,
     );
     let result = consolidate(&settings.catalogue, &settings.roster, &intake, as_of);
     let roster = &settings.roster;

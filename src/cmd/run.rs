@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use super::Outcome;
 use crate::check::{Consolidation, Verdict, consolidate};
 use crate::cli::{RunArgs, RunPlan, Settings};
-use crate::intake::{FileStatus, Intake, scan};
+use crate::intake::{FileStatus, Intake, Progress, scan};
 use crate::report::{Report, build, save_atomic};
 
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
@@ -17,6 +17,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         &settings.catalogue,
         &settings.roster,
         &settings.limits,
+        &Bar::new(),
     )
     .with_context(|| format!("无法读取报表文件夹 {}", plan.input.display()))?;
     let result = consolidate(&settings.catalogue, &settings.roster, &intake, plan.as_of);
@@ -92,4 +93,35 @@ fn print_summary(settings: &Settings, plan: &RunPlan, intake: &Intake, result: &
     );
     let _ = writeln!(out, "汇总表已写入 {}", plan.output.display());
     super::print(&out);
+}
+
+/// A progress bar on stderr; indicatif draws nothing when stderr is not a terminal.
+struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    fn new() -> Self {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("读取报表 {bar:30} {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        Self(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, files: usize) {
+        self.0.set_length(files as u64);
+    }
+
+    fn file_done(&self, name: &str) {
+        self.0.set_message(name.to_string());
+        self.0.inc(1);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }

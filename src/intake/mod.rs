@@ -84,6 +84,18 @@ impl Intake {
     }
 }
 
+/// Told of intake's progress, so a terminal can show a bar; intake itself prints nothing.
+pub trait Progress {
+    fn start(&self, _files: usize) {}
+    fn file_done(&self, _name: &str) {}
+    fn finish(&self) {}
+}
+
+/// No progress shown.
+pub struct Quiet;
+
+impl Progress for Quiet {}
+
 /// Reads every file of a folder (not its subfolders) in name order.
 ///
 /// # Errors
@@ -93,6 +105,7 @@ pub fn scan(
     catalogue: &Catalogue,
     roster: &Roster,
     limits: &Limits,
+    progress: &dyn Progress,
 ) -> std::io::Result<Intake> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
@@ -101,7 +114,7 @@ pub fn scan(
         .filter(|p| !is_lock_or_hidden(p))
         .collect();
     paths.sort();
-    Ok(read_files(&paths, catalogue, roster, limits))
+    Ok(read_files(&paths, catalogue, roster, limits, progress))
 }
 
 /// Reads the given files as one period's returns (what `check` does with one file).
@@ -110,13 +123,17 @@ pub fn read_files(
     catalogue: &Catalogue,
     roster: &Roster,
     limits: &Limits,
+    progress: &dyn Progress,
 ) -> Intake {
+    progress.start(paths.len());
     let mut intake = Intake::default();
     for path in paths {
         let file = read_source_file(path, catalogue, roster, limits, &mut intake.problems);
+        progress.file_done(&file.name);
         intake.files.push(file);
     }
     resolve_duplicates(&mut intake, roster);
+    progress.finish();
     intake
 }
 

@@ -15,7 +15,9 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("temp dir") }
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -41,7 +43,13 @@ impl Workdir {
     /// Runs `run` on `input` into `out.xlsx`, asserting success, and gives the workbook path.
     pub fn consolidate(&self, input: &Path, extra: &[&str]) -> PathBuf {
         let out = self.path("out.xlsx");
-        let mut args = vec!["run", "--input", input.to_str().expect("utf-8 path"), "--output", out.to_str().expect("utf-8")];
+        let mut args = vec![
+            "run",
+            "--input",
+            input.to_str().expect("utf-8 path"),
+            "--output",
+            out.to_str().expect("utf-8"),
+        ];
         args.extend_from_slice(extra);
         let output = self.run(&args);
         assert!(
@@ -62,20 +70,37 @@ pub struct ReturnBuilder {
 
 impl ReturnBuilder {
     pub fn new(unit: &str) -> Self {
-        Self { unit: unit.to_string(), fill: Fill::default() }
+        Self {
+            unit: unit.to_string(),
+            fill: Fill::default(),
+        }
     }
 
     pub fn row(mut self, task: u32, status: &str, date: Option<&str>) -> Self {
         let date = date.map(|d| {
-            template::DateValue::Date(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("test date"))
+            template::DateValue::Date(
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("test date"),
+            )
         });
-        self.fill.rows.insert(task, RowFill { status: status.into(), date, narrative: format!("任务{task}进展"), ..RowFill::default() });
+        self.fill.rows.insert(
+            task,
+            RowFill {
+                status: status.into(),
+                date,
+                narrative: format!("任务{task}进展"),
+                ..RowFill::default()
+            },
+        );
         self
     }
 
     /// Appends a row after the expected ones (a duplicate, or a task not expected).
     pub fn extra(&mut self, task: u32, status: &str, narrative: &str) {
-        let row = RowFill { status: status.into(), narrative: narrative.into(), ..RowFill::default() };
+        let row = RowFill {
+            status: status.into(),
+            narrative: narrative.into(),
+            ..RowFill::default()
+        };
         self.fill.extra.push((task, row));
     }
 
@@ -88,7 +113,10 @@ impl ReturnBuilder {
         let catalogue = Catalogue::embedded().expect("catalogue");
         let roster = Roster::default_hainan().expect("roster");
         let u = roster.lookup(&self.unit).expect("unit in roster");
-        let tasks: Vec<u32> = roster.expectations(&catalogue)[u].iter().map(|(t, _)| *t).collect();
+        let tasks: Vec<u32> = roster.expectations(&catalogue)[u]
+            .iter()
+            .map(|(t, _)| *t)
+            .collect();
         template::build(&catalogue, &self.unit, &tasks, Some(&self.fill)).expect("build return")
     }
 
@@ -102,7 +130,9 @@ impl ReturnBuilder {
 /// A sheet as rows of display text.
 pub fn sheet_text(path: &Path, sheet: &str) -> Vec<Vec<String>> {
     let mut wb = open_workbook_auto(path).expect("open output");
-    let range = wb.worksheet_range(sheet).unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
+    let range = wb
+        .worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
     range
         .rows()
         .map(|r| {
@@ -110,7 +140,10 @@ pub fn sheet_text(path: &Path, sheet: &str) -> Vec<Vec<String>> {
                 .map(|c| match c {
                     Data::Empty => String::new(),
                     Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-                    Data::DateTime(d) => d.as_datetime().map(|d| d.date().to_string()).unwrap_or_default(),
+                    Data::DateTime(d) => d
+                        .as_datetime()
+                        .map(|d| d.date().to_string())
+                        .unwrap_or_default(),
                     other => other.to_string(),
                 })
                 .collect()
@@ -135,15 +168,24 @@ pub fn detail(path: &Path) -> Vec<HashMap<String, String>> {
 /// The 判定 of (unit, task) in 明细.
 pub fn verdict(path: &Path, unit: &str, task: u32) -> String {
     let rows = detail(path);
-    let found: Vec<&HashMap<String, String>> =
-        rows.iter().filter(|r| r["单位"] == unit && r["序号"] == task.to_string()).collect();
-    assert_eq!(found.len(), 1, "明细 should hold one row for {unit} task {task}");
+    let found: Vec<&HashMap<String, String>> = rows
+        .iter()
+        .filter(|r| r["单位"] == unit && r["序号"] == task.to_string())
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "明细 should hold one row for {unit} task {task}"
+    );
     found[0]["判定"].clone()
 }
 
 /// The 问题 texts of 数据问题.
 pub fn problems(path: &Path) -> Vec<String> {
     let rows = sheet_text(path, "数据问题");
-    let col = rows[0].iter().position(|h| h == "问题").expect("问题 column");
+    let col = rows[0]
+        .iter()
+        .position(|h| h == "问题")
+        .expect("问题 column");
     rows[1..].iter().map(|r| r[col].clone()).collect()
 }

@@ -1,6 +1,8 @@
 //! Integration tests: the real binary on fixture folders, its workbook read back.
 
 mod common;
+mod fixtures;
+mod options;
 mod rules;
 mod sample;
 mod template_roundtrip;

@@ -18,7 +18,9 @@ fn judged(builder: ReturnBuilder, task: u32, as_of: &str) -> (String, Vec<String
 fn no_readable_return_is_not_submitted() {
     let w = Workdir::new();
     let input = w.folder("returns");
-    ReturnBuilder::new(UNIT).row(1, "已完成", Some("2017-07-01")).write(&input, "海口市.xlsx");
+    ReturnBuilder::new(UNIT)
+        .row(1, "已完成", Some("2017-07-01"))
+        .write(&input, "海口市.xlsx");
     std::fs::write(input.join("三亚市.xlsx"), b"not a workbook").expect("write");
     let out = w.consolidate(&input, &["--as-of", "2018-06-30"]);
     assert_eq!(verdict(&out, "三亚市", 1), "未报送");
@@ -40,7 +42,11 @@ fn empty_status_is_omitted() {
 
 #[test]
 fn not_applicable() {
-    let (v, _) = judged(ReturnBuilder::new(UNIT).row(1, "无此项", None), 1, "2018-06-30");
+    let (v, _) = judged(
+        ReturnBuilder::new(UNIT).row(1, "无此项", None),
+        1,
+        "2018-06-30",
+    );
     assert_eq!(v, "不适用");
 }
 
@@ -48,68 +54,122 @@ fn not_applicable() {
 fn unrecognised_status_is_to_verify_and_kept_verbatim() {
     let w = Workdir::new();
     let input = w.folder("returns");
-    ReturnBuilder::new(UNIT).row(1, "大部分完成", None).write(&input, "海口市.xlsx");
+    ReturnBuilder::new(UNIT)
+        .row(1, "大部分完成", None)
+        .write(&input, "海口市.xlsx");
     let out = w.consolidate(&input, &["--as-of", "2018-06-30"]);
     assert_eq!(verdict(&out, UNIT, 1), "待核实");
-    let row = crate::common::detail(&out).into_iter().find(|r| r["单位"] == UNIT && r["序号"] == "1").expect("row");
+    let row = crate::common::detail(&out)
+        .into_iter()
+        .find(|r| r["单位"] == UNIT && r["序号"] == "1")
+        .expect("row");
     assert_eq!(row["完成状态"], "大部分完成");
-    assert!(problems(&out).iter().any(|p| p.contains("大部分完成") && p.contains("无法识别")));
+    assert!(
+        problems(&out)
+            .iter()
+            .any(|p| p.contains("大部分完成") && p.contains("无法识别"))
+    );
 }
 
 #[test]
 fn done_before_the_deadline_is_on_time() {
-    let (v, _) = judged(ReturnBuilder::new(UNIT).row(1, "已完成", Some("2017-06-30")), 1, "2018-06-30");
+    let (v, _) = judged(
+        ReturnBuilder::new(UNIT).row(1, "已完成", Some("2017-06-30")),
+        1,
+        "2018-06-30",
+    );
     assert_eq!(v, "按期完成");
 }
 
 #[test]
 fn done_on_the_deadline_day_is_on_time() {
-    let (v, problems) = judged(ReturnBuilder::new(UNIT).row(1, "已完成", Some("2017-07-31")), 1, "2018-06-30");
+    let (v, problems) = judged(
+        ReturnBuilder::new(UNIT).row(1, "已完成", Some("2017-07-31")),
+        1,
+        "2018-06-30",
+    );
     assert_eq!(v, "按期完成");
-    assert!(!problems.iter().any(|p| p.contains("晚于完成时限")), "{problems:?}");
+    assert!(
+        !problems.iter().any(|p| p.contains("晚于完成时限")),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn done_after_the_deadline_is_late() {
-    let (v, problems) = judged(ReturnBuilder::new(UNIT).row(1, "已完成", Some("2017-08-01")), 1, "2018-06-30");
+    let (v, problems) = judged(
+        ReturnBuilder::new(UNIT).row(1, "已完成", Some("2017-08-01")),
+        1,
+        "2018-06-30",
+    );
     assert_eq!(v, "逾期完成");
-    assert!(problems.iter().any(|p| p.contains("晚于完成时限")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("晚于完成时限")),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn done_without_date_before_the_deadline_is_on_time() {
-    let (v, _) = judged(ReturnBuilder::new(UNIT).row(1, "已完成", None), 1, "2017-07-31");
+    let (v, _) = judged(
+        ReturnBuilder::new(UNIT).row(1, "已完成", None),
+        1,
+        "2017-07-31",
+    );
     assert_eq!(v, "按期完成");
 }
 
 #[test]
 fn done_without_date_after_the_deadline_is_to_verify() {
-    let (v, problems) = judged(ReturnBuilder::new(UNIT).row(1, "已完成", None), 1, "2017-08-01");
+    let (v, problems) = judged(
+        ReturnBuilder::new(UNIT).row(1, "已完成", None),
+        1,
+        "2017-08-01",
+    );
     assert_eq!(v, "待核实");
-    assert!(problems.iter().any(|p| p.contains("未填完成时间")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("未填完成时间")),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn in_progress_on_the_deadline_day_is_not_overdue() {
-    let (v, _) = judged(ReturnBuilder::new(UNIT).row(1, "推进中", None), 1, "2017-07-31");
+    let (v, _) = judged(
+        ReturnBuilder::new(UNIT).row(1, "推进中", None),
+        1,
+        "2017-07-31",
+    );
     assert_eq!(v, "推进中");
 }
 
 #[test]
 fn not_started_before_the_deadline_is_in_progress() {
-    let (v, _) = judged(ReturnBuilder::new(UNIT).row(1, "未启动", None), 1, "2017-07-01");
+    let (v, _) = judged(
+        ReturnBuilder::new(UNIT).row(1, "未启动", None),
+        1,
+        "2017-07-01",
+    );
     assert_eq!(v, "推进中");
 }
 
 #[test]
 fn in_progress_after_the_deadline_is_overdue() {
-    let (v, _) = judged(ReturnBuilder::new(UNIT).row(1, "正在推进", None), 1, "2017-08-01");
+    let (v, _) = judged(
+        ReturnBuilder::new(UNIT).row(1, "正在推进", None),
+        1,
+        "2017-08-01",
+    );
     assert_eq!(v, "逾期未完成");
 }
 
 #[test]
 fn not_started_after_the_deadline_is_overdue() {
-    let (v, _) = judged(ReturnBuilder::new(UNIT).row(1, "尚未启动", None), 1, "2017-08-01");
+    let (v, _) = judged(
+        ReturnBuilder::new(UNIT).row(1, "尚未启动", None),
+        1,
+        "2017-08-01",
+    );
     assert_eq!(v, "逾期未完成");
 }
 
@@ -118,7 +178,9 @@ fn as_of_comes_from_the_folder_name() {
     for (folder, want) in [("2017-07", "推进中"), ("2017-08", "逾期未完成")] {
         let w = Workdir::new();
         let input = w.folder(folder);
-        ReturnBuilder::new(UNIT).row(1, "推进中", None).write(&input, "海口市.xlsx");
+        ReturnBuilder::new(UNIT)
+            .row(1, "推进中", None)
+            .write(&input, "海口市.xlsx");
         let out = w.consolidate(&input, &[]);
         assert_eq!(verdict(&out, UNIT, 1), want, "folder {folder}");
     }
@@ -134,8 +196,14 @@ fn section_4_problems_are_listed() {
         .write(&input, "海口市.xlsx");
     let out = w.consolidate(&input, &["--as-of", "2018-06-30"]);
     let problems = problems(&out);
-    assert!(problems.iter().any(|p| p.contains("晚于统计截止日")), "date after as-of: {problems:?}");
-    assert!(problems.iter().any(|p| p.contains("却填了完成时间")), "date on an unfinished row: {problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("晚于统计截止日")),
+        "date after as-of: {problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("却填了完成时间")),
+        "date on an unfinished row: {problems:?}"
+    );
 }
 
 #[test]
@@ -149,13 +217,27 @@ fn duplicate_rows_and_unexpected_tasks_are_listed_and_kept() {
     let out = w.consolidate(&input, &["--as-of", "2018-06-30"]);
     let problems = problems(&out);
     assert!(
-        problems.iter().any(|p| p.contains("重复填报") && p.contains("第二行的进展原文")),
+        problems
+            .iter()
+            .any(|p| p.contains("重复填报") && p.contains("第二行的进展原文")),
         "the duplicate row's text is kept in 数据问题: {problems:?}"
     );
-    assert!(problems.iter().any(|p| p.contains("不是任务 28 的责任单位")), "{problems:?}");
-    assert_eq!(verdict(&out, UNIT, 5), "推进中", "the first row speaks for the task");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("不是任务 28 的责任单位")),
+        "{problems:?}"
+    );
+    assert_eq!(
+        verdict(&out, UNIT, 5),
+        "推进中",
+        "the first row speaks for the task"
+    );
     let detail = crate::common::detail(&out);
-    let extra = detail.iter().find(|r| r["单位"] == UNIT && r["序号"] == "28").expect("task 28 row kept in 明细");
+    let extra = detail
+        .iter()
+        .find(|r| r["单位"] == UNIT && r["序号"] == "28")
+        .expect("task 28 row kept in 明细");
     assert_eq!(extra["角色"], "非责任任务");
     assert_eq!(extra["进展情况"], "非本单位任务的进展");
 }

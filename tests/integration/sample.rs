@@ -12,7 +12,9 @@ use county_returns::roster::Roster;
 use crate::common::{Workdir, detail, sheet_names};
 
 fn sample_input(period: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("input").join(period)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("input")
+        .join(period)
 }
 
 /// Consolidates one sample period and checks each 明细 row against the plan.
@@ -22,15 +24,25 @@ fn check_period(period: &str) -> BTreeSet<String> {
     let w = Workdir::new();
     let out = w.consolidate(&sample_input(period), &[]);
     let rows = detail(&out);
-    assert_eq!(rows.len(), 570, "{period}: 明细 holds one row per expected (unit, task)");
+    assert_eq!(
+        rows.len(),
+        570,
+        "{period}: 明细 holds one row per expected (unit, task)"
+    );
     let mut seen = BTreeSet::new();
     for row in &rows {
         let unit = &row["单位"];
-        let u = roster.lookup(unit).unwrap_or_else(|| panic!("{period}: unknown unit {unit} in 明细"));
+        let u = roster
+            .lookup(unit)
+            .unwrap_or_else(|| panic!("{period}: unknown unit {unit} in 明细"));
         let task: u32 = row["序号"].parse().expect("序号 is a number");
         let deadline = catalogue.get(task).expect("task").deadline;
         let case = plan::case(period, u, unit, task, deadline);
-        assert_eq!(row["判定"], case.intended(), "{period}: {unit} task {task} ({case:?})");
+        assert_eq!(
+            row["判定"],
+            case.intended(),
+            "{period}: {unit} task {task} ({case:?})"
+        );
         seen.insert(row["判定"].clone());
     }
     seen
@@ -46,7 +58,16 @@ fn sample_june_verdicts_are_intended_and_all_sheets_exist() {
     let seen_june = check_period("2018-06");
     let seen_may = check_period("2018-05");
     let all: BTreeSet<String> = seen_june.union(&seen_may).cloned().collect();
-    for verdict in ["按期完成", "逾期完成", "推进中", "逾期未完成", "待核实", "漏报", "未报送", "不适用"] {
+    for verdict in [
+        "按期完成",
+        "逾期完成",
+        "推进中",
+        "逾期未完成",
+        "待核实",
+        "漏报",
+        "未报送",
+        "不适用",
+    ] {
         assert!(all.contains(verdict), "the sample shows no {verdict}");
     }
 }
@@ -65,13 +86,31 @@ fn default_run_writes_the_latest_period() {
         }
     }
     let output = w.run(&["run"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("未报送 1（三沙市）"), "summary names the silent unit: {stdout}");
+    assert!(
+        stdout.contains("未报送 1（三沙市）"),
+        "summary names the silent unit: {stdout}"
+    );
     let out = w.path("output/2018-06/大班额任务进展汇总_2018-06.xlsx");
     let names = sheet_names(&out);
-    for sheet in ["总览", "进展矩阵", "逾期事项", "缺报事项", "明细", "数据问题", "任务清单"] {
-        assert!(names.iter().any(|n| n == sheet), "sheet {sheet} missing: {names:?}");
+    for sheet in [
+        "总览",
+        "进展矩阵",
+        "逾期事项",
+        "缺报事项",
+        "明细",
+        "数据问题",
+        "任务清单",
+    ] {
+        assert!(
+            names.iter().any(|n| n == sheet),
+            "sheet {sheet} missing: {names:?}"
+        );
     }
     assert_eq!(detail(&out).len(), 570);
 }

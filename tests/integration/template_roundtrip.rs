@@ -5,9 +5,9 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 use county_returns::catalogue::Catalogue;
-use county_returns::intake::read_files;
 use county_returns::intake::values::{DateCell, Status};
 use county_returns::intake::workbook::Limits;
+use county_returns::intake::{Quiet, read_files};
 use county_returns::roster::Roster;
 use county_returns::template::{DateValue, Fill, RowFill, build};
 
@@ -17,7 +17,10 @@ fn zip_part(path: &std::path::Path, part: &str) -> String {
     let file = std::fs::File::open(path).expect("open");
     let mut zip = zip::ZipArchive::new(file).expect("zip");
     let mut text = String::new();
-    zip.by_name(part).expect("part").read_to_string(&mut text).expect("read part");
+    zip.by_name(part)
+        .expect("part")
+        .read_to_string(&mut text)
+        .expect("read part");
     text
 }
 
@@ -25,7 +28,11 @@ fn zip_part(path: &std::path::Path, part: &str) -> String {
 fn template_command_writes_one_return_per_unit() {
     let w = Workdir::new();
     let output = w.run(&["template", "--output", "tpl"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let files: Vec<_> = std::fs::read_dir(w.path("tpl")).expect("tpl").collect();
     assert_eq!(files.len(), 19);
 
@@ -33,15 +40,39 @@ fn template_command_writes_one_return_per_unit() {
     assert!(output.status.success());
     let path = w.path("one/保亭黎族苗族自治县_进展情况表.xlsx");
     let rows = sheet_text(&path, "进展情况");
-    assert!(rows[1].iter().any(|c| c == "保亭黎族苗族自治县"), "填报单位 filled: {:?}", rows[1]);
-    assert_eq!(rows[2][..6], ["序号", "主要任务", "牵头单位", "配合单位", "完成时限", "完成状态"]);
-    assert_eq!(rows.len(), 3 + 30, "title, 填报单位 line, header and 30 tasks");
-    assert!(!rows.iter().any(|r| r[0] == "28"), "task 28 is not a county's");
+    assert!(
+        rows[1].iter().any(|c| c == "保亭黎族苗族自治县"),
+        "填报单位 filled: {:?}",
+        rows[1]
+    );
+    assert_eq!(
+        rows[2][..6],
+        [
+            "序号",
+            "主要任务",
+            "牵头单位",
+            "配合单位",
+            "完成时限",
+            "完成状态"
+        ]
+    );
+    assert_eq!(
+        rows.len(),
+        3 + 30,
+        "title, 填报单位 line, header and 30 tasks"
+    );
+    assert!(
+        !rows.iter().any(|r| r[0] == "28"),
+        "task 28 is not a county's"
+    );
 
     let sheet = zip_part(&path, "xl/worksheets/sheet1.xml");
     assert!(sheet.contains("<sheetProtection"), "sheet is protected");
     assert!(!sheet.contains("password="), "without a password");
-    assert!(sheet.contains("\"已完成,推进中,未启动,不适用\""), "status drop-down");
+    assert!(
+        sheet.contains("\"已完成,推进中,未启动,不适用\""),
+        "status drop-down"
+    );
     assert!(sheet.contains("type=\"date\""), "date validation");
     assert!(sheet.contains("<pageSetup paperSize=\"9\""), "A4");
     assert!(sheet.contains("orientation=\"landscape\""), "landscape");
@@ -58,19 +89,38 @@ fn a_filled_template_reads_back_exactly() {
     let catalogue = Catalogue::embedded().expect("catalogue");
     let roster = Roster::default_hainan().expect("roster");
     let u = roster.lookup("文昌市").expect("unit");
-    let tasks: Vec<u32> = roster.expectations(&catalogue)[u].iter().map(|(t, _)| *t).collect();
+    let tasks: Vec<u32> = roster.expectations(&catalogue)[u]
+        .iter()
+        .map(|(t, _)| *t)
+        .collect();
     let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
     let mut rows = BTreeMap::new();
-    rows.insert(1, RowFill {
-        status: "已完成".into(),
-        date: Some(DateValue::Date(day("2017-07-20"))),
-        narrative: "已印发《文昌市消除大班额专项规划》。".into(),
-        issues: "无".into(),
-        next_steps: "抓好落实".into(),
-        remarks: "=HYPERLINK(\"http://x\")".into(),
-    });
-    rows.insert(2, RowFill { status: "推进中".into(), date: Some(DateValue::Text("2018年底".into())), ..RowFill::default() });
-    rows.insert(3, RowFill { status: "不适用".into(), ..RowFill::default() });
+    rows.insert(
+        1,
+        RowFill {
+            status: "已完成".into(),
+            date: Some(DateValue::Date(day("2017-07-20"))),
+            narrative: "已印发《文昌市消除大班额专项规划》。".into(),
+            issues: "无".into(),
+            next_steps: "抓好落实".into(),
+            remarks: "=HYPERLINK(\"http://x\")".into(),
+        },
+    );
+    rows.insert(
+        2,
+        RowFill {
+            status: "推进中".into(),
+            date: Some(DateValue::Text("2018年底".into())),
+            ..RowFill::default()
+        },
+    );
+    rows.insert(
+        3,
+        RowFill {
+            status: "不适用".into(),
+            ..RowFill::default()
+        },
+    );
     let fill = Fill {
         fill_date: Some(day("2018-07-03")),
         filler: "符春梅".into(),
@@ -81,9 +131,13 @@ fn a_filled_template_reads_back_exactly() {
     };
     let w = Workdir::new();
     let path = w.path("文昌.xlsx");
-    std::fs::write(&path, build(&catalogue, "文昌市", &tasks, Some(&fill)).expect("build")).expect("write");
+    std::fs::write(
+        &path,
+        build(&catalogue, "文昌市", &tasks, Some(&fill)).expect("build"),
+    )
+    .expect("write");
 
-    let intake = read_files(&[path], &catalogue, &roster, &Limits::default());
+    let intake = read_files(&[path], &catalogue, &roster, &Limits::default(), &Quiet);
     let file = &intake.files[0];
     assert_eq!(file.unit, Some(u));
     let read = file.read.as_ref().expect("read");
@@ -92,9 +146,15 @@ fn a_filled_template_reads_back_exactly() {
     assert_eq!(read.meta.phone.as_deref(), Some("0898-63331234"));
     assert_eq!(read.rows.len(), 29, "30 expected tasks, one omitted");
     let first = &read.rows[0];
-    assert_eq!((first.task, &first.status, &first.date), (1, &Status::Done, &DateCell::Date(day("2017-07-20"))));
+    assert_eq!(
+        (first.task, &first.status, &first.date),
+        (1, &Status::Done, &DateCell::Date(day("2017-07-20")))
+    );
     assert_eq!(first.narrative, "已印发《文昌市消除大班额专项规划》。");
-    assert_eq!((first.issues.as_str(), first.next_steps.as_str()), ("无", "抓好落实"));
+    assert_eq!(
+        (first.issues.as_str(), first.next_steps.as_str()),
+        ("无", "抓好落实")
+    );
     assert_eq!(first.remarks, "=HYPERLINK(\"http://x\")");
     assert_eq!(read.rows[1].date, DateCell::Date(day("2018-12-31")));
     assert_eq!(read.rows[2].status, Status::NotApplicable);

@@ -8,11 +8,21 @@ use crate::common::{ReturnBuilder, Workdir, detail};
 fn same_inputs_give_the_same_bytes() {
     let w = Workdir::new();
     let input = w.folder("2018-06");
-    ReturnBuilder::new("海口市").row(1, "已完成", Some("2017-07-01")).write(&input, "海口市.xlsx");
+    ReturnBuilder::new("海口市")
+        .row(1, "已完成", Some("2017-07-01"))
+        .write(&input, "海口市.xlsx");
     let a = w.path("a.xlsx");
     let b = w.path("b.xlsx");
     for out in [&a, &b] {
-        let status = w.run(&["run", "--input", "2018-06", "--output", out.to_str().expect("utf-8")]).status;
+        let status = w
+            .run(&[
+                "run",
+                "--input",
+                "2018-06",
+                "--output",
+                out.to_str().expect("utf-8"),
+            ])
+            .status;
         assert!(status.success());
     }
     let (a, b) = (std::fs::read(a).expect("a"), std::fs::read(b).expect("b"));
@@ -27,7 +37,10 @@ fn text_from_returns_stays_text() {
     builder.extra(28, "推进中", "=HYPERLINK(\"http://evil\",\"点我\")");
     builder.write(&input, "海口市.xlsx");
     let out = w.consolidate(&input, &["--as-of", "2018-06-30"]);
-    let row = detail(&out).into_iter().find(|r| r["序号"] == "28").expect("row");
+    let row = detail(&out)
+        .into_iter()
+        .find(|r| r["序号"] == "28")
+        .expect("row");
     assert_eq!(row["进展情况"], "=HYPERLINK(\"http://evil\",\"点我\")");
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).expect("open")).expect("zip");
     for i in 0..zip.len() {
@@ -52,8 +65,11 @@ fn unwritable_output_fails_cleanly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("无法写入汇总表"), "{stderr}");
     assert!(!w.path("blocker/out.xlsx").exists());
-    let leftovers: Vec<_> = std::fs::read_dir(w.path("")).expect("dir").filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(w.path(""))
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "no temporary file left behind");
 }
 
@@ -76,8 +92,19 @@ fn bad_flags_exit_1_with_a_chinese_sentence() {
 fn strict_fails_a_run_with_problems_but_writes_the_workbook() {
     let w = Workdir::new();
     let input = w.folder("returns");
-    ReturnBuilder::new("海口市").row(1, "大部分完成", None).write(&input, "海口市.xlsx");
-    let output = w.run(&["run", "--input", "returns", "--output", "out.xlsx", "--as-of", "2018-06-30", "--strict"]);
+    ReturnBuilder::new("海口市")
+        .row(1, "大部分完成", None)
+        .write(&input, "海口市.xlsx");
+    let output = w.run(&[
+        "run",
+        "--input",
+        "returns",
+        "--output",
+        "out.xlsx",
+        "--as-of",
+        "2018-06-30",
+        "--strict",
+    ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(w.path("out.xlsx").exists());
 }

@@ -1,0 +1,142 @@
+//! `--tasks` and `--roster`: other plans and other units, and clear errors.
+
+use rust_xlsxwriter::Workbook;
+
+use crate::common::{ReturnBuilder, Workdir, detail};
+
+#[test]
+fn tasks_prints_the_31_tasks_with_dates() {
+    let w = Workdir::new();
+    let output = w.run(&["tasks"]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.split('\t')
+                .next()
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+        })
+        .collect();
+    assert_eq!(rows.len(), 31);
+    assert!(rows[0].ends_with("2017年7月底\t2017-07-31"), "{}", rows[0]);
+    assert!(
+        rows[4].contains("\t—\t"),
+        "task 5 has no cooperating unit: {}",
+        rows[4]
+    );
+    assert!(
+        rows[6].contains("省住房城乡建设厅\t"),
+        "task 7's typo normalised: {}",
+        rows[6]
+    );
+}
+
+#[test]
+fn tasks_from_an_xlsx_table() {
+    let w = Workdir::new();
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let rows = [
+        ["序号", "主要任务", "牵头单位", "配合单位", "完成时限"],
+        [
+            "1",
+            "制定学位建设计划",
+            "各市县政府",
+            "省教育厅",
+            "2019年6月",
+        ],
+        ["2", "完成校舍改造", "省教育厅、各市县", "", "2019年底"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            sheet
+                .write_string(r as u32 + 1, c as u16, *text)
+                .expect("write");
+        }
+    }
+    workbook.save(w.path("plan.xlsx")).expect("save");
+    let output = w.run(&["--tasks", "plan.xlsx", "tasks"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("1\t制定学位建设计划\t各市县政府\t省教育厅\t2019年6月\t2019-06-30"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2\t完成校舍改造\t省教育厅、各市县\t—\t2019年底\t2019-12-31"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_malformed_table_names_the_line() {
+    let w = Workdir::new();
+    std::fs::write(
+        w.path("plan.txt"),
+        "标题\n\n\t1\n\t任务一\n\t各市县政府\n\t\n\t明年\n",
+    )
+    .expect("write");
+    let output = w.run(&["--tasks", "plan.txt", "tasks"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("任务表第 3 行") && stderr.contains("明年"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_roster_with_a_department() {
+    let w = Workdir::new();
+    std::fs::write(
+        w.path("roster.csv"),
+        "\u{feff}单位,别名,类别\n省教育厅,教育厅,部门\n海口市,海口,市县\n",
+    )
+    .expect("write");
+    let input = w.folder("returns");
+    ReturnBuilder::new("海口市")
+        .row(1, "已完成", Some("2017-07-01"))
+        .write(&input, "海口.xlsx");
+    let output = w.run(&[
+        "--roster",
+        "roster.csv",
+        "run",
+        "--input",
+        "returns",
+        "--output",
+        "out.xlsx",
+        "--as-of",
+        "2018-06-30",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = detail(&w.path("out.xlsx"));
+    let department: Vec<_> = rows.iter().filter(|r| r["单位"] == "省教育厅").collect();
+    assert!(
+        department
+            .iter()
+            .any(|r| r["序号"] == "28" && r["角色"] == "牵头"),
+        "省教育厅 leads task 28"
+    );
+    assert!(
+        department
+            .iter()
+            .any(|r| r["序号"] == "1" && r["角色"] == "配合"),
+        "省教育厅 cooperates on task 1"
+    );
+    assert!(department.iter().all(|r| r["判定"] == "未报送"));
+    assert_eq!(rows.iter().filter(|r| r["单位"] == "海口市").count(), 30);
+
+    std::fs::write(w.path("bad.csv"), "名称\n海口市\n").expect("write");
+    let output = w.run(&["--roster", "bad.csv", "tasks"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("单位名单缺少“单位”列"));
+}
