@@ -284,33 +284,23 @@ impl Workbook {
             Inner::Xlsx(wb) => {
                 let merges = wb.merge_cells_by_sheet_name(name).unwrap_or_default();
                 let mut reader = wb.worksheet_cells_reader(name).map_err(xlsx_error)?;
-                let mut cells = Vec::new();
+                let mut cells = Cells::new(limit);
                 while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
-                    let (r, c) = cell.get_position();
-                    let value: Data = cell.get_value().clone().into();
-                    if !is_blank(&value) {
-                        if cells.len() >= limit {
-                            return Err(too_many());
-                        }
-                        cells.push((r, c, value));
+                    if !cells.push(cell.get_position(), cell.get_value().clone().into()) {
+                        return Err(too_many());
                     }
                 }
-                (cells, merges.iter().map(dims).collect())
+                (cells.0, merges.iter().map(dims).collect())
             }
             Inner::Xlsb(wb) => {
                 let mut reader = wb.worksheet_cells_reader(name).map_err(xlsb_error)?;
-                let mut cells = Vec::new();
+                let mut cells = Cells::new(limit);
                 while let Some(cell) = reader.next_cell().map_err(xlsb_error)? {
-                    let (r, c) = cell.get_position();
-                    let value: Data = cell.get_value().clone().into();
-                    if !is_blank(&value) {
-                        if cells.len() >= limit {
-                            return Err(too_many());
-                        }
-                        cells.push((r, c, value));
+                    if !cells.push(cell.get_position(), cell.get_value().clone().into()) {
+                        return Err(too_many());
                     }
                 }
-                (cells, Vec::new())
+                (cells.0, Vec::new())
             }
             Inner::Xls(wb) => {
                 let range = wb.worksheet_range(name).map_err(xls_error)?;
@@ -340,20 +330,37 @@ fn dims(d: &calamine::Dimensions) -> Merge {
     (d.start.0, d.start.1, d.end.0, d.end.1)
 }
 
+/// Non-empty cells collected up to a limit.
+struct Cells(Vec<(u32, u32, Data)>, usize);
+
+impl Cells {
+    fn new(limit: usize) -> Self {
+        Self(Vec::new(), limit)
+    }
+
+    /// Keeps a non-empty cell; `false` once the limit is passed.
+    fn push(&mut self, (row, col): (u32, u32), value: Data) -> bool {
+        if is_blank(&value) {
+            return true;
+        }
+        if self.0.len() >= self.1 {
+            return false;
+        }
+        self.0.push((row, col, value));
+        true
+    }
+}
+
 /// The non-empty cells of a range with absolute positions, or `None` past the limit.
 fn range_cells(range: &calamine::Range<Data>, limit: usize) -> Option<Vec<(u32, u32, Data)>> {
     let (r0, c0) = range.start().unwrap_or((0, 0));
-    let mut cells = Vec::new();
+    let mut cells = Cells::new(limit);
     for (r, c, v) in range.used_cells() {
-        if is_blank(v) {
-            continue;
-        }
-        if cells.len() >= limit {
+        if !cells.push((r0 + r as u32, c0 + c as u32), v.clone()) {
             return None;
         }
-        cells.push((r0 + r as u32, c0 + c as u32, v.clone()));
     }
-    Some(cells)
+    Some(cells.0)
 }
 
 fn xlsx_error(e: calamine::XlsxError) -> OpenError {
