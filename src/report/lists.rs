@@ -31,8 +31,9 @@ fn contact(report: &Report, unit: &UnitRef) -> (Cell, Cell) {
     )
 }
 
-fn task_text(report: &Report, task: u32) -> Cell {
-    report.catalogue.get(task).map(|t| t.text.clone()).into()
+/// The task's first clause: enough to recognise it on a follow-up list.
+fn task_short(report: &Report, task: u32) -> Cell {
+    report.catalogue.get(task).map(|t| t.short_text()).into()
 }
 
 fn deadline(report: &Report, task: u32) -> Cell {
@@ -56,7 +57,7 @@ pub fn overdue(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
     let columns = [
         col("单位", 8, Kind::Text),
         col("序号", 2, Kind::Center),
-        col("主要任务", 22, Kind::Wrap),
+        col("主要任务", 12, Kind::Wrap),
         col("完成时限", 5, Kind::Center),
         col("判定", 5, Kind::Center),
         col("逾期天数", 4, Kind::Center),
@@ -88,7 +89,7 @@ pub fn overdue(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
             vec![
                 report.unit_name(&e.unit).into(),
                 e.task.into(),
-                task_text(report, e.task),
+                task_short(report, e.task),
                 deadline(report, e.task),
                 Cell::Verdict(e.verdict),
                 e.days_overdue.into(),
@@ -109,7 +110,7 @@ pub fn missing(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
         col("单位", 8, Kind::Text),
         col("判定", 4, Kind::Center),
         col("序号", 2, Kind::Center),
-        col("主要任务", 26, Kind::Wrap),
+        col("主要任务", 12, Kind::Wrap),
         col("完成时限", 5, Kind::Center),
         col("逾期天数", 4, Kind::Center),
         col("角色", 3, Kind::Center),
@@ -127,7 +128,7 @@ pub fn missing(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
                 report.unit_name(&e.unit).into(),
                 Cell::Verdict(e.verdict),
                 e.task.into(),
-                task_text(report, e.task),
+                task_short(report, e.task),
                 deadline(report, e.task),
                 e.days_overdue.into(),
                 e.role.map(|r| r.label()).into(),
@@ -144,18 +145,18 @@ pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError>
     let columns = [
         col("单位", 8, Kind::Text),
         col("序号", 2, Kind::Center),
-        col("主要任务", 22, Kind::Wrap),
+        col("主要任务", 12, Kind::Wrap),
         col("完成时限", 5, Kind::Center),
         col("角色", 4, Kind::Center),
         col("完成状态", 4, Kind::Center),
         col("完成时间", 5, Kind::Center),
         col("判定", 5, Kind::Center),
         col("逾期天数", 4, Kind::Center),
-        col("进展情况", 24, Kind::Wrap),
-        col("存在问题", 12, Kind::Wrap),
-        col("下步计划", 12, Kind::Wrap),
-        col("备注", 6, Kind::Wrap),
-        col("来源", 14, Kind::Wrap),
+        col("进展情况", 20, Kind::Wrap),
+        col("存在问题", 10, Kind::Wrap),
+        col("下步计划", 10, Kind::Wrap),
+        col("备注", 5, Kind::Wrap),
+        col("来源", 12, Kind::Wrap),
     ];
     let rows: Vec<Vec<Cell>> = report
         .result
@@ -170,7 +171,7 @@ pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError>
             vec![
                 report.unit_name(&e.unit).into(),
                 e.task.into(),
-                task_text(report, e.task),
+                task_short(report, e.task),
                 deadline(report, e.task),
                 role.into(),
                 row_text(e, |r| &r.status_text),

@@ -109,6 +109,39 @@ pub fn fit_cell_text(text: &str) -> std::borrow::Cow<'_, str> {
     cut.into()
 }
 
+/// Points per line of 10-point CJK text.
+const LINE_HEIGHT: f64 = 13.5;
+/// A row never grows past this many lines; the cell keeps all its text.
+const MAX_LINES: usize = 12;
+
+/// How many lines the row's wrapped cells need. Spreadsheet programs do not all
+/// grow rows for wrapped text on their own (LibreOffice keeps the default height),
+/// so the height is set from the text: a CJK character takes a full unit of the
+/// column's width in characters, other characters half.
+fn wrapped_lines(cells: &[Cell], columns: &[Column]) -> usize {
+    cells
+        .iter()
+        .zip(columns)
+        .filter(|(_, c)| c.kind == Kind::Wrap)
+        .filter_map(|(cell, column)| match cell {
+            Cell::Text(text) => Some(text_lines(text, column.chars)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1)
+        .min(MAX_LINES)
+}
+
+fn text_lines(text: &str, chars_per_line: usize) -> usize {
+    let per_line = chars_per_line.max(1) * 2;
+    text.split('\n')
+        .map(|line| {
+            let units: usize = line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+            units.div_ceil(per_line).max(1)
+        })
+        .sum()
+}
+
 /// Writes one cell with the format its column and value call for.
 ///
 /// # Errors
@@ -171,6 +204,10 @@ pub fn write_table(
         let row = top + 1 + r as u32;
         for (c, (cell, column)) in cells.iter().zip(columns).enumerate() {
             write_cell(sheet, (row, c as u16), cell, column.kind, &formats)?;
+        }
+        let lines = wrapped_lines(cells, columns);
+        if lines > 1 {
+            sheet.set_row_height(row, LINE_HEIGHT * lines as f64 + 2.0)?;
         }
     }
     let last_col = columns.len().saturating_sub(1) as u16;
