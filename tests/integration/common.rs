@@ -189,3 +189,125 @@ pub fn problems(path: &Path) -> Vec<String> {
         .expect("问题 column");
     rows[1..].iter().map(|r| r[col].clone()).collect()
 }
+
+/// A cell of a hand-laid return.
+#[derive(Clone, Debug)]
+pub enum V {
+    S(&'static str),
+    T(String),
+    N(f64),
+    D(&'static str),
+    /// A formula with the cached result given.
+    F(&'static str, f64),
+    Blank,
+}
+
+pub use V::*;
+
+/// One sheet of a hand-laid return: rows of cells from A1, merged areas, hidden or not.
+pub struct SheetSpec {
+    pub name: &'static str,
+    pub hidden: bool,
+    pub rows: Vec<Vec<V>>,
+    pub merges: Vec<(u32, u16, u32, u16)>,
+}
+
+impl SheetSpec {
+    pub fn new(name: &'static str, rows: Vec<Vec<V>>) -> Self {
+        Self {
+            name,
+            hidden: false,
+            rows,
+            merges: Vec::new(),
+        }
+    }
+}
+
+/// Writes a workbook laid out cell by cell, for the drifts the template never makes.
+pub fn write_grid(path: &Path, sheets: &[SheetSpec]) {
+    use rust_xlsxwriter::{Format, Formula, Workbook};
+    let mut workbook = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for spec in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(spec.name).expect("sheet name");
+        for (r, row) in spec.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v {
+                    S(s) => drop(sheet.write_string(r, c, *s)),
+                    T(s) => drop(sheet.write_string(r, c, s)),
+                    N(n) => drop(sheet.write_number(r, c, *n)),
+                    D(d) => {
+                        let d = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+                        drop(sheet.write_datetime_with_format(r, c, d, &date));
+                    }
+                    F(f, cached) => drop(sheet.write_formula(
+                        r,
+                        c,
+                        Formula::new(*f).set_result(cached.to_string()),
+                    )),
+                    Blank => {}
+                }
+            }
+        }
+        for &(r0, c0, r1, c1) in &spec.merges {
+            let text = match spec
+                .rows
+                .get(r0 as usize)
+                .and_then(|row| row.get(c0 as usize))
+            {
+                Some(S(s)) => s.to_string(),
+                _ => String::new(),
+            };
+            sheet
+                .merge_range(r0, c0, r1, c1, &text, &Format::new())
+                .expect("merge");
+        }
+        if spec.hidden {
+            sheet.set_hidden(true);
+        }
+    }
+    workbook.save(path).expect("save grid workbook");
+}
+
+/// The template's header, as cells.
+pub fn template_header() -> Vec<V> {
+    [
+        "序号",
+        "主要任务",
+        "牵头单位",
+        "配合单位",
+        "完成时限",
+        "完成状态",
+        "完成时间",
+        "进展情况",
+        "存在问题",
+        "下步计划",
+        "备注",
+    ]
+    .into_iter()
+    .map(S)
+    .collect()
+}
+
+/// Consolidates the folder as of 2018-06-30 and gives the workbook.
+pub fn consolidate_june(w: &Workdir, input: &Path) -> PathBuf {
+    w.consolidate(input, &["--as-of", "2018-06-30"])
+}
+
+/// The 明细 row of (unit, task), by header name.
+pub fn detail_row(path: &Path, unit: &str, task: u32) -> HashMap<String, String> {
+    let rows = detail(path);
+    let mut found = rows
+        .into_iter()
+        .filter(|r| r["单位"] == unit && r["序号"] == task.to_string());
+    let row = found
+        .next()
+        .unwrap_or_else(|| panic!("明细 has no row for {unit} task {task}"));
+    assert!(
+        found.next().is_none(),
+        "明细 has two rows for {unit} task {task}"
+    );
+    row
+}

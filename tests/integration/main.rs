@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on fixture folders, its workbook read back.
 
 mod common;
+mod drifts;
 mod fixtures;
 mod options;
 mod rules;
