@@ -293,12 +293,7 @@ pub fn consolidate(
         ))
     });
     problems.sort_by(|a, b| {
-        (&a.file, &a.sheet, place_key(&a.place), a.task).cmp(&(
-            &b.file,
-            &b.sheet,
-            place_key(&b.place),
-            b.task,
-        ))
+        (&a.file, &a.sheet, a.location, a.task).cmp(&(&b.file, &b.sheet, b.location, b.task))
     });
     Consolidation {
         as_of,
@@ -307,13 +302,6 @@ pub fn consolidate(
         expected,
         meta,
     }
-}
-
-/// Orders `F7` and `第7行` by row, then column, rather than as text.
-fn place_key(place: &str) -> (u32, String) {
-    let digits: String = place.chars().filter(char::is_ascii_digit).collect();
-    let letters: String = place.chars().filter(char::is_ascii_alphabetic).collect();
-    (digits.parse().unwrap_or(0), letters)
 }
 
 fn rows_by_task(rows: &[ReturnRow]) -> BTreeMap<u32, Vec<&ReturnRow>> {
@@ -345,8 +333,13 @@ struct RowContext<'a> {
 
 impl RowContext<'_> {
     fn problem(&self, row: &ReturnRow, severity: Severity) -> Problem {
+        self.problem_at(row, severity, None)
+    }
+
+    /// A problem about one cell of the row (`col`), or the whole row.
+    fn problem_at(&self, row: &ReturnRow, severity: Severity, col: Option<u32>) -> Problem {
         Problem::file(severity, self.file, "", "")
-            .at(self.sheet, row_ref(row.row))
+            .at(self.sheet, row.row, col)
             .unit(self.unit)
             .task(Some(row.task))
     }
@@ -404,9 +397,8 @@ fn judge_entry(
     let (verdict, finding) = judge(input, deadline, as_of);
     if let Some(row) = row {
         let date_problem = |what: String, action: &str| {
-            let mut p = ctx.problem(row, Severity::Warning).with(what, action);
-            p.place = row.date_place.clone();
-            p
+            ctx.problem_at(row, Severity::Warning, row.date_col)
+                .with(what, action)
         };
         match finding {
             Some(Finding::NoCompletionDate) => {
@@ -415,10 +407,12 @@ fn judge_entry(
                     "判定为待核实；请补填完成时间",
                 ))
             }
-            Some(Finding::UnknownStatus) => problems.push(ctx.problem(row, Severity::Error).with(
-                format!("完成状态“{}”无法识别", row.status_text),
-                "判定为待核实，原文保留；请填写 已完成、推进中、未启动 或 不适用",
-            )),
+            Some(Finding::UnknownStatus) => {
+                problems.push(ctx.problem_at(row, Severity::Error, row.status_col).with(
+                    format!("完成状态“{}”无法识别", row.status_text),
+                    "判定为待核实，原文保留；请填写 已完成、推进中、未启动 或 不适用",
+                ));
+            }
             None => {}
         }
         if let Some(c) = completed {

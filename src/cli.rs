@@ -89,6 +89,9 @@ pub struct CheckArgs {
     /// 统计截止日期 YYYY-MM-DD（默认今天）
     #[arg(long, value_name = "日期")]
     pub as_of: Option<String>,
+    /// 另存一份标注副本：有问题的单元格标色并附批注，供填报单位修改
+    #[arg(long, value_name = "输出文件")]
+    pub annotate: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@
 //! 4. [`check`] gives every expected (unit, task) a verdict by SPEC §4;
 //! 5. [`report`] lays the verdicts and problems out as the consolidated workbook.
 
+pub mod annotate;
 pub mod catalogue;
 pub mod check;
 pub mod cli;

@@ -29,8 +29,8 @@ pub struct Problem {
     pub file: String,
     /// The sheet, when the problem is inside one.
     pub sheet: String,
-    /// Where in the sheet: an A1 reference (`F7`) or a row (`第7行`); empty for a whole file.
-    pub place: String,
+    /// Where in the sheet, when the problem is inside one.
+    pub location: Option<Location>,
     /// The unit, when known.
     pub unit: String,
     /// The task number, when the problem concerns one task.
@@ -53,7 +53,7 @@ impl Problem {
             severity,
             file: file.to_string(),
             sheet: String::new(),
-            place: String::new(),
+            location: None,
             unit: String::new(),
             task: None,
             what: what.into(),
@@ -61,10 +61,23 @@ impl Problem {
         }
     }
 
-    pub fn at(mut self, sheet: &str, place: String) -> Self {
+    /// Places the problem in a sheet: a cell when `col` is given, else a whole row (0-based).
+    pub fn at(mut self, sheet: &str, row: u32, col: Option<u32>) -> Self {
         self.sheet = sheet.to_string();
-        self.place = place;
+        self.location = Some(Location { row, col });
         self
+    }
+
+    /// Where, as the user finds it: `F7`, `第7行`, or empty for a whole file.
+    pub fn place(&self) -> String {
+        match self.location {
+            Some(Location {
+                row,
+                col: Some(col),
+            }) => cell_ref(row, col),
+            Some(Location { row, col: None }) => row_ref(row),
+            None => String::new(),
+        }
     }
 
     pub fn unit(mut self, unit: &str) -> Self {
@@ -76,6 +89,13 @@ impl Problem {
         self.task = task;
         self
     }
+}
+
+/// A cell or a whole row of a sheet, 0-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub row: u32,
+    pub col: Option<u32>,
 }
 
 /// An A1 reference from 0-based row and column (`cell_ref(6, 5)` is `F7`).

@@ -3,14 +3,15 @@
 
 use std::fmt::Write;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::Outcome;
 use crate::check::{UnitRef, consolidate};
 use crate::cli::{CheckArgs, Settings, parse_as_of};
 use crate::intake::values::DateCell;
 use crate::intake::{FileStatus, Quiet, read_files};
-use crate::problem::Severity;
+use crate::problem::{Problem, Severity};
+use crate::report::save_atomic;
 
 pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
     let as_of = match &args.as_of {
@@ -102,6 +103,27 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
         .filter(|p| p.severity == Severity::Error)
         .count();
     let _ = writeln!(out);
+    if let Some(path) = &args.annotate {
+        let same = |a: &std::path::Path, b: &std::path::Path| matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y);
+        if same(path, &args.file) {
+            anyhow::bail!(
+                "标注副本不能覆盖原报表 {}：请用 --annotate 指定另一个文件名",
+                args.file.display()
+            );
+        }
+        let file = intake.files.first();
+        let sheet = file.and_then(|f| f.read.as_ref()).map(|r| r.sheet.as_str());
+        let bytes = std::fs::read(&args.file).ok();
+        let problems: Vec<&Problem> = result.problems.iter().collect();
+        let copy = crate::annotate::build(bytes, sheet, &problems, settings.limits)
+            .context("生成标注副本时出错")?;
+        save_atomic(&copy, path).with_context(|| format!("无法写入标注副本 {}", path.display()))?;
+        let _ = writeln!(
+            out,
+            "标注副本已写入 {}（有问题的单元格已标色并附批注）",
+            path.display()
+        );
+    }
     if result.problems.is_empty() {
         let _ = writeln!(out, "未发现问题，可以报送。");
         super::print(&out);
@@ -113,7 +135,8 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
         result.problems.len()
     );
     for p in &result.problems {
-        let place = [p.sheet.as_str(), p.place.as_str()]
+        let place = p.place();
+        let place = [p.sheet.as_str(), place.as_str()]
             .iter()
             .filter(|s| !s.is_empty())
             .copied()

@@ -298,7 +298,11 @@ fn identify_unit(
                 format!("填报单位写的是“{cell_unit}”，文件名却是“{name_unit}”"),
                 format!("按填报单位“{cell_unit}”计；如有误请更正填报单位后重新报送"),
             )
-            .at(&read.sheet, read.meta.unit_place.clone())
+            .at(
+                &read.sheet,
+                read.meta.unit_cell.0,
+                Some(read.meta.unit_cell.1),
+            )
             .unit(cell_unit),
         );
     }

@@ -12,7 +12,7 @@ use super::values::{DateCell, Status, cell_text, date_from_cell, is_blank, task_
 use super::workbook::{GridRow, Sheet};
 use crate::catalogue::Catalogue;
 use crate::period::parse_period_end;
-use crate::problem::{Problem, Severity, cell_ref, row_ref};
+use crate::problem::{Problem, Severity};
 
 /// Labels of the lines around the table that describe the return itself.
 const META_LABELS: [&str; 7] = [
@@ -30,8 +30,8 @@ const META_LABELS: [&str; 7] = [
 pub struct ReturnMeta {
     /// The text of the 填报单位 cell, as written.
     pub unit_text: Option<String>,
-    /// Where the 填报单位 cell is (A1).
-    pub unit_place: String,
+    /// Where the 填报单位 cell is: (row, column), 0-based.
+    pub unit_cell: (u32, u32),
     pub fill_date: Option<NaiveDate>,
     pub filler: Option<String>,
     pub phone: Option<String>,
@@ -46,8 +46,10 @@ pub struct ReturnRow {
     pub status: Status,
     pub status_text: String,
     pub date: DateCell,
-    /// Where the 完成时间 cell is (A1), for problems about it.
-    pub date_place: String,
+    /// The 完成状态 column, for problems about the status.
+    pub status_col: Option<u32>,
+    /// The 完成时间 column, for problems about the date.
+    pub date_col: Option<u32>,
     pub narrative: String,
     pub issues: String,
     pub next_steps: String,
@@ -85,7 +87,6 @@ pub fn read_rows(
         let task = number_cell
             .and_then(task_number_from_cell)
             .or_else(|| catalogue.task_by_text(&task_text));
-        let place = row_ref(row.index);
         let Some(task) = task else {
             // A footer such as 填报人：… 联系电话：… below the table.
             if row_has_label(row) {
@@ -114,7 +115,6 @@ pub fn read_rows(
         let date = date_col
             .and_then(|c| row.get(c))
             .map_or(DateCell::Empty, |d| date_from_cell(d, is_1904));
-        let date_place = date_col.map_or_else(|| place.clone(), |c| cell_ref(row.index, c));
         if let DateCell::Unreadable(text) = &date {
             problems.push(
                 Problem::file(
@@ -123,7 +123,7 @@ pub fn read_rows(
                     format!("完成时间“{text}”无法识别为日期"),
                     "按未填完成时间判定；请写成 2018-06-30 或 2018年6月30日",
                 )
-                .at(&sheet.name, date_place.clone())
+                .at(&sheet.name, row.index, date_col)
                 .task(Some(task)),
             );
         }
@@ -133,7 +133,8 @@ pub fn read_rows(
             status: Status::parse(&status_text),
             status_text,
             date,
-            date_place,
+            status_col: col(Field::Status),
+            date_col,
             narrative: text_of(row, Field::Narrative),
             issues: text_of(row, Field::Issues),
             next_steps: text_of(row, Field::NextSteps),
@@ -157,7 +158,7 @@ fn unread_row(file: &str, sheet: &Sheet, row: &GridRow, what: &str) -> Problem {
         format!("{what}；该行内容：{}", content.join(" | ")),
         "该行未计入汇总，原文保留在此；请核对序号后重新报送",
     )
-    .at(&sheet.name, row_ref(row.index))
+    .at(&sheet.name, row.index, None)
 }
 
 fn row_has_label(row: &GridRow) -> bool {
@@ -191,7 +192,7 @@ fn read_meta(row: &GridRow, meta: &mut ReturnMeta, is_1904: bool) {
             match label {
                 "填报单位" => {
                     meta.unit_text.get_or_insert(value_text);
-                    meta.unit_place = cell_ref(row.index, *col);
+                    meta.unit_cell = (row.index, *col);
                 }
                 "填报日期" | "填报时间" => {
                     let date = match value_data {
@@ -278,7 +279,7 @@ mod tests {
         let mut meta = ReturnMeta::default();
         read_meta(&row, &mut meta, false);
         assert_eq!(meta.unit_text.as_deref(), Some("三亚市"));
-        assert_eq!(meta.unit_place, "A2");
+        assert_eq!(meta.unit_cell, (1, 0));
         assert_eq!(meta.fill_date, NaiveDate::from_ymd_opt(2018, 6, 30));
     }
 }

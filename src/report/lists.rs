@@ -210,7 +210,7 @@ pub fn problems(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxErro
                 p.severity.label().into(),
                 p.file.as_str().into(),
                 p.sheet.as_str().into(),
-                p.place.as_str().into(),
+                p.place().into(),
                 p.unit.as_str().into(),
                 p.task.into(),
                 p.what.as_str().into(),

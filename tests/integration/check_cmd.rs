@@ -1,0 +1,118 @@
+//! `check FILE`: what a county sees before sending, and the annotated copy.
+
+use std::io::Read;
+
+use crate::common::*;
+
+fn messy_return(w: &Workdir) -> std::path::PathBuf {
+    let rows = vec![
+        vec![S("进展情况表")],
+        vec![
+            S("填报单位："),
+            S("琼中县"),
+            Blank,
+            Blank,
+            S("填报日期："),
+            S("2018年7月3日"),
+        ],
+        template_header(),
+        vec![N(1.0), S(""), S(""), S(""), S(""), S("大部分完成")],
+        vec![N(2.0), S(""), S(""), S(""), S(""), S("推进中"), S("下个月")],
+        vec![S("合计"), S("共 30 项")],
+    ];
+    let path = w.path("琼中县.xlsx");
+    write_grid(&path, &[SheetSpec::new("进展情况", rows)]);
+    path
+}
+
+#[test]
+fn check_prints_what_it_understood_and_fails_on_errors() {
+    let w = Workdir::new();
+    messy_return(&w);
+    let output = w.run(&["check", "琼中县.xlsx", "--as-of", "2018-06-30"]);
+    assert_eq!(output.status.code(), Some(1), "errors make check fail");
+    let text = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "填报单位：琼中黎族苗族自治县",
+        "填报日期：2018-07-03",
+        "1\t大部分完成\t\t待核实\t第4行",
+        "“大部分完成”无法识别",
+        "完成时间“下个月”无法识别",
+        "合计 | 共 30 项",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn a_clean_return_passes() {
+    let w = Workdir::new();
+    ReturnBuilder::new("海口市")
+        .row(1, "已完成", Some("2017-07-01"))
+        .write(&w.path(""), "海口市.xlsx");
+    let output = w.run(&["check", "海口市.xlsx", "--as-of", "2018-06-30"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("未发现问题"));
+}
+
+#[test]
+fn annotate_marks_the_problem_cells() {
+    let w = Workdir::new();
+    let original = messy_return(&w);
+    let before = std::fs::read(&original).expect("read");
+    let output = w.run(&[
+        "check",
+        "琼中县.xlsx",
+        "--as-of",
+        "2018-06-30",
+        "--annotate",
+        "标注.xlsx",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(&original).expect("read"),
+        before,
+        "the return is not modified"
+    );
+    let copy = w.path("标注.xlsx");
+    let names = sheet_names(&copy);
+    assert_eq!(names, ["进展情况（已标注）", "问题清单"]);
+    let data = sheet_text(&copy, "进展情况（已标注）");
+    assert_eq!(data[3][5], "大部分完成", "values are copied");
+    let list = sheet_text(&copy, "问题清单");
+    assert!(
+        list.iter().any(|r| r[2] == "G5" && r[4].contains("下个月")),
+        "{list:?}"
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&copy).expect("open")).expect("zip");
+    let mut comments = String::new();
+    zip.by_name("xl/comments1.xml")
+        .expect("notes exist")
+        .read_to_string(&mut comments)
+        .expect("read");
+    assert!(
+        comments.contains("ref=\"G5\"") && comments.contains("下个月"),
+        "a note on the bad date cell"
+    );
+    assert!(
+        comments.contains("ref=\"F4\""),
+        "a note on the unknown status"
+    );
+    assert!(
+        comments.contains("ref=\"A6\"") && comments.contains("合计"),
+        "a note on the row not understood"
+    );
+
+    let output = w.run(&["check", "琼中县.xlsx", "--annotate", "琼中县.xlsx"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(&original).expect("read"),
+        before,
+        "never overwrites the return"
+    );
+}
