@@ -2,6 +2,7 @@
 
 mod check_cmd;
 mod common;
+mod conservation;
 mod drifts;
 mod fixtures;
 mod options;
