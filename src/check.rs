@@ -402,7 +402,7 @@ fn judge_entry(
         };
         match finding {
             Some(Finding::NoCompletionDate) => {
-                problems.push(ctx.problem(row, Severity::Error).with(
+                problems.push(ctx.problem_at(row, Severity::Error, row.date_col).with(
                     "已完成但未填完成时间，且已过完成时限".into(),
                     "判定为待核实；请补填完成时间",
                 ))

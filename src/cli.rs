@@ -86,7 +86,7 @@ pub struct CheckArgs {
     /// 要检查的报表文件
     #[arg(value_name = "文件")]
     pub file: PathBuf,
-    /// 统计截止日期 YYYY-MM-DD（默认今天）
+    /// 统计截止日期 YYYY-MM-DD（默认：文件在 YYYY-MM 文件夹中时取该月最后一天，否则为今天）
     #[arg(long, value_name = "日期")]
     pub as_of: Option<String>,
     /// 另存一份标注副本：有问题的单元格标色并附批注，供填报单位修改

@@ -4,6 +4,7 @@
 //! deterministic (fixed dates, fixed pseudo-random choices), so running it again
 //! rewrites the same bytes.
 
+mod layouts;
 mod plan;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,7 @@ use anyhow::{Context, Result};
 use county_returns::catalogue::Catalogue;
 use county_returns::roster::Roster;
 use county_returns::template::{self, DateValue, Fill, RowFill};
-use plan::Case;
+use plan::{Case, Layout};
 
 fn main() -> Result<()> {
     let catalogue = Catalogue::embedded()?;
@@ -75,18 +76,65 @@ fn main() -> Result<()> {
                     },
                 );
             }
-            let bytes = template::build(&catalogue, &unit.name, &tasks, Some(&fill))?;
             let (year, month) = period.split_once('-').context("period")?;
-            let name = format!(
-                "{}{}年{}月大班额任务进展情况.xlsx",
-                unit.name,
-                year,
-                month.trim_start_matches('0')
-            );
-            std::fs::write(dir.join(name), bytes)?;
+            let month = month.trim_start_matches('0');
+            let stem = format!("{}{year}年{month}月大班额任务进展情况", unit.name);
+            match plan::layout(period, &unit.name) {
+                Layout::Template => {
+                    let bytes = template::build(&catalogue, &unit.name, &tasks, Some(&fill))?;
+                    std::fs::write(dir.join(format!("{stem}.xlsx")), bytes)?;
+                }
+                Layout::TwoRowHeader => {
+                    let bytes = layouts::two_row_header(&catalogue, &unit.name, &tasks, &fill)?;
+                    std::fs::write(dir.join(format!("{stem}.xlsx")), bytes)?;
+                }
+                Layout::NameOnly => {
+                    let bytes = layouts::name_only(&catalogue, &tasks, &fill)?;
+                    std::fs::write(dir.join(format!("{}{month}月报表.xlsx", unit.name)), bytes)?;
+                }
+                Layout::Xls => {
+                    let bytes = template::build(&catalogue, &unit.name, &tasks, Some(&fill))?;
+                    save_as_xls(&bytes, &dir, &stem)?;
+                }
+            }
+            if plan::sends_draft(period, &unit.name) {
+                // An early draft: sent two days before the final one, every task still 未启动.
+                let mut draft = fill.clone();
+                draft.fill_date = fill.fill_date.map(|d| d - chrono::Days::new(2));
+                for row in draft.rows.values_mut() {
+                    row.status = "未启动".to_string();
+                    row.date = None;
+                }
+                let bytes = template::build(&catalogue, &unit.name, &tasks, Some(&draft))?;
+                std::fs::write(dir.join(format!("{stem}（初稿）.xlsx")), bytes)?;
+            }
             written += 1;
         }
         println!("{period}: wrote {written} returns to {}", dir.display());
     }
+    Ok(())
+}
+
+/// Has LibreOffice save the return as Excel 97-2003, as many offices still do.
+/// LibreOffice stamps the time into the file, so an existing .xls is kept as it is.
+fn save_as_xls(xlsx: &[u8], dir: &Path, stem: &str) -> Result<()> {
+    let target = dir.join(format!("{stem}.xls"));
+    if target.exists() {
+        return Ok(());
+    }
+    let scratch = tempfile::tempdir()?;
+    let source = scratch.path().join(format!("{stem}.xlsx"));
+    std::fs::write(&source, xlsx)?;
+    let status = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "xls", "--outdir"])
+        .arg(dir)
+        .arg(&source)
+        .status()
+        .context("the .xls sample needs LibreOffice: apt-get install libreoffice-calc-nogui")?;
+    anyhow::ensure!(
+        status.success() && target.exists(),
+        "LibreOffice did not write {}",
+        target.display()
+    );
     Ok(())
 }

@@ -178,3 +178,35 @@ pub fn contact(unit: usize) -> (String, String) {
     let phone = format!("0898-{}", 65_300_000 + unit * 1_117);
     (name, phone)
 }
+
+/// How a unit's return is laid out: most follow the template, a few drift as
+/// real returns do. The layout never changes what the return says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Template,
+    /// Title and notes above, a two-row header (完成情况 over 完成状态 | 完成时间),
+    /// columns reordered, dates typed as text, status words in other forms.
+    TwoRowHeader,
+    /// No 填报单位 line and a sheet called Sheet1: only the file name tells the unit.
+    NameOnly,
+    /// Saved as Excel 97-2003 (.xls) by LibreOffice.
+    Xls,
+}
+
+pub fn layout(period: &str, unit_name: &str) -> Layout {
+    match (period, unit_name) {
+        ("2018-06", "琼海市") | ("2018-05", "定安县") => Layout::TwoRowHeader,
+        ("2018-06", "临高县") | ("2018-05", "屯昌县") => Layout::NameOnly,
+        ("2018-06", "澄迈县") => Layout::Xls,
+        _ => Layout::Template,
+    }
+}
+
+/// Units that sent an early draft as well as the final return: the draft has an
+/// earlier 填报日期 and other statuses, and must be superseded.
+pub fn sends_draft(period: &str, unit_name: &str) -> bool {
+    matches!(
+        (period, unit_name),
+        ("2018-06", "文昌市") | ("2018-06", "万宁市")
+    )
+}

@@ -14,9 +14,16 @@ use crate::problem::{Problem, Severity};
 use crate::report::save_atomic;
 
 pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
+    // Like `run`: a return filed in a YYYY-MM folder is judged as of that month's end.
+    let folder = args
+        .file
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
     let as_of = match &args.as_of {
         Some(text) => parse_as_of(text)?,
-        None => settings.today,
+        None => crate::period::period_folder_end(folder).unwrap_or(settings.today),
     };
     if !args.file.is_file() {
         anyhow::bail!("找不到文件 {}", args.file.display());
