@@ -47,6 +47,18 @@ pub struct Cli {
     /// 另用一份单位名单（UTF-8 CSV，列：单位,别名,类别）
     #[arg(long, global = true, value_name = "文件")]
     pub roster: Option<PathBuf>,
+
+    /// 单个报表文件的大小上限（MB），超过的文件不读取
+    #[arg(long, global = true, value_name = "MB", default_value_t = 50)]
+    pub max_file_mb: u64,
+
+    /// 报表解压后的大小上限（MB），防止“压缩炸弹”耗尽内存
+    #[arg(long, global = true, value_name = "MB", default_value_t = 500)]
+    pub max_inflated_mb: u64,
+
+    /// 每个工作表读取的非空单元格上限
+    #[arg(long, global = true, value_name = "个", default_value_t = 2_000_000)]
+    pub max_cells: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,10 +138,15 @@ impl Settings {
             Some(path) => Roster::load(path)?,
             None => Roster::default_hainan().context("内置单位名单无法解析")?,
         };
+        let limits = Limits {
+            max_file_bytes: cli.max_file_mb.saturating_mul(1024 * 1024),
+            max_inflated_bytes: cli.max_inflated_mb.saturating_mul(1024 * 1024),
+            max_cells: cli.max_cells,
+        };
         Ok(Self {
             catalogue,
             roster,
-            limits: Limits::default(),
+            limits,
             today: chrono::Local::now().date_naive(),
         })
     }

@@ -8,6 +8,7 @@
 pub mod header;
 pub mod rows;
 pub mod values;
+pub mod webexport;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};
@@ -188,7 +189,7 @@ fn read_source_file(
         match std::fs::read(path) {
             Ok(bytes) => {
                 file.sha256 = sha256_hex(&bytes);
-                read_return(bytes, catalogue, limits, &name)
+                read_guarded(bytes, catalogue, limits, &name)
             }
             Err(e) => Err(format!("无法打开文件（{e}）：请确认文件未被占用后重试")),
         }
@@ -218,6 +219,36 @@ fn read_source_file(
         }
     }
     file
+}
+
+/// [`read_return`], with a panic inside a reader turned into this file's problem
+/// so that one bad file never stops the run.
+fn read_guarded(
+    bytes: Vec<u8>,
+    catalogue: &Catalogue,
+    limits: &Limits,
+    name: &str,
+) -> Result<ReadReturn, String> {
+    guard(|| read_return(bytes, catalogue, limits, name))
+}
+
+thread_local! {
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside [`guard`]: the panic hook stays quiet there,
+/// since the panic becomes a problem row instead.
+pub fn in_guard() -> bool {
+    GUARDED.with(std::cell::Cell::get)
+}
+
+fn guard<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    GUARDED.with(|g| g.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    GUARDED.with(|g| g.set(false));
+    result.unwrap_or_else(|_| {
+        Err("读取时出现内部错误，文件可能已损坏：请另存为 .xlsx 后重新报送".to_string())
+    })
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -265,6 +296,8 @@ pub fn read_return(
             format!("工作表“{sheet}”的表头缺少“序号”或“完成状态”列：请按模板填报后重新报送")
         }
         (None, Some(e)) => e.to_string(),
+        (None, None) if workbook.format == workbook::Format::Html => OpenError::Html.to_string(),
+        (None, None) if workbook.format == workbook::Format::Csv => OpenError::Text.to_string(),
         (None, None) => {
             "未找到进展情况表（表头应含 序号、主要任务、完成状态 等列）：请按模板填报后重新报送"
                 .to_string()
@@ -363,5 +396,17 @@ fn resolve_duplicates(intake: &mut Intake, roster: &Roster) {
             .unit(&roster.units[u].name),
         );
         intake.files[i].status = FileStatus::Superseded { by };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_reading_becomes_the_files_problem() {
+        let result: Result<(), String> = guard(|| panic!("reader bug"));
+        assert!(result.is_err_and(|e| e.contains("内部错误")));
+        assert!(!in_guard());
     }
 }

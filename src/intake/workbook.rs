@@ -39,6 +39,10 @@ pub enum Format {
     Xlsb,
     Xls,
     Ods,
+    /// An HTML page saved with a spreadsheet name.
+    Html,
+    /// Delimited text saved with a spreadsheet name.
+    Csv,
 }
 
 impl Format {
@@ -48,6 +52,8 @@ impl Format {
             Format::Xlsb => "xlsb",
             Format::Xls => "xls",
             Format::Ods => "ods",
+            Format::Html => "html",
+            Format::Csv => "csv",
         }
     }
 }
@@ -65,9 +71,11 @@ pub enum OpenError {
     Password,
     #[error("这是 Word 文档，不是电子表格：请用 Excel 模板填报后重新报送")]
     WordDocument,
-    #[error("这是网页（HTML）或 XML 文件，只是扩展名为表格：请用 Excel 打开后另存为 .xlsx 再报送")]
+    #[error(
+        "这是网页（HTML）或 XML 文件，其中没有可读的表格：请用 Excel 打开后另存为 .xlsx 再报送"
+    )]
     Html,
-    #[error("这是文本（CSV）文件，只是扩展名为表格：请用 Excel 打开后另存为 .xlsx 再报送")]
+    #[error("这是文本文件，不是可读的表格：请用 Excel 打开后另存为 .xlsx 再报送")]
     Text,
     #[error("不是可识别的电子表格文件：请另存为 .xlsx 后重新报送")]
     Unknown,
@@ -147,6 +155,8 @@ enum Inner {
     Xlsb(Box<Xlsb<Cursor<Vec<u8>>>>),
     Xls(Box<Xls<Cursor<Vec<u8>>>>),
     Ods(Box<Ods<Cursor<Vec<u8>>>>),
+    /// A web export, already read into one sheet.
+    Text(Box<Sheet>),
 }
 
 /// Decides what the bytes are before any parser sees them.
@@ -172,13 +182,13 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
     if bytes.starts_with(b"PK") {
         return sniff_zip(bytes, limits);
     }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    let head = super::webexport::decode(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with('<') {
-        return Err(OpenError::Html);
+        return Ok(Format::Html);
     }
     if looks_like_text(&bytes[..bytes.len().min(4096)]) {
-        return Err(OpenError::Text);
+        return Ok(Format::Csv);
     }
     Err(OpenError::Unknown)
 }
@@ -194,6 +204,13 @@ fn sniff_zip(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
             .by_index_raw(i)
             .map_err(|e| OpenError::Corrupt(format!("压缩结构损坏：{e}")))?;
         inflated = inflated.saturating_add(entry.size());
+        // Deflate cannot shrink data more than about 1032 times: a part that claims
+        // more is lying about its size, as zip bombs do.
+        if entry.size() > 1024 * 1024 && entry.size() / entry.compressed_size().max(1) > 1100 {
+            return Err(OpenError::InflatesTooMuch {
+                limit: limits.max_inflated_bytes,
+            });
+        }
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         match name.as_str() {
             "xl/workbook.xml" => format = Some(Format::Xlsx),
@@ -239,6 +256,25 @@ impl Workbook {
             Format::Xlsb => Inner::Xlsb(Box::new(Xlsb::new(cursor).map_err(xlsb_error)?)),
             Format::Xls => Inner::Xls(Box::new(Xls::new(cursor).map_err(xls_error)?)),
             Format::Ods => Inner::Ods(Box::new(Ods::new(cursor).map_err(ods_error)?)),
+            Format::Html | Format::Csv => {
+                let text = super::webexport::decode(cursor.get_ref());
+                let grid = if format == Format::Html {
+                    super::webexport::read_html(&text, limits.max_cells)?
+                } else {
+                    super::webexport::read_csv(&text, limits.max_cells)?
+                };
+                let name = if format == Format::Html {
+                    "网页表格"
+                } else {
+                    "文本表格"
+                };
+                Inner::Text(Box::new(Sheet {
+                    name: name.to_string(),
+                    hidden: false,
+                    grid,
+                    merges: Vec::new(),
+                }))
+            }
         };
         Ok(Self {
             format,
@@ -262,6 +298,7 @@ impl Workbook {
             Inner::Xlsb(wb) => wb.sheets_metadata(),
             Inner::Xls(wb) => wb.sheets_metadata(),
             Inner::Ods(wb) => wb.sheets_metadata(),
+            Inner::Text(sheet) => return vec![(sheet.name.clone(), false)],
         };
         sheets
             .iter()
@@ -281,6 +318,7 @@ impl Workbook {
             limit,
         };
         let (cells, merges) = match &mut self.inner {
+            Inner::Text(sheet) => return Ok(sheet.as_ref().clone()),
             Inner::Xlsx(wb) => {
                 let merges = wb.merge_cells_by_sheet_name(name).unwrap_or_default();
                 let mut reader = wb.worksheet_cells_reader(name).map_err(xlsx_error)?;

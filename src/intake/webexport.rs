@@ -1,0 +1,211 @@
+//! Web exports saved with a spreadsheet name: an HTML table or a CSV file called
+//! `.xls`, as many online reporting systems produce. When they hold a plain table
+//! they are read into the same [`Grid`] a workbook gives; otherwise they are refused.
+//!
+//! Text may be UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text") or
+//! GBK/GB18030 (older Chinese systems); the HTML parser is html5ever via `scraper`,
+//! the CSV reader the `csv` crate.
+
+use calamine::Data;
+use scraper::{ElementRef, Html, Selector};
+
+use super::workbook::{Grid, OpenError};
+
+/// Decodes text bytes: a BOM decides, else UTF-8 when valid, else the HTML's
+/// declared charset, else GB18030 (a superset of GBK and GB2312).
+pub fn decode(bytes: &[u8]) -> String {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling(&bytes[bom..])
+            .0
+            .into_owned();
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_string();
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    let declared = head
+        .split("charset=")
+        .nth(1)
+        .map(|rest| {
+            rest.trim_start_matches(['"', '\''])
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .next()
+                .unwrap_or("")
+        })
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+    let encoding = declared.unwrap_or(encoding_rs::GB18030);
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// Reads the largest `<table>` of an HTML page, honouring colspan and rowspan so
+/// every cell keeps its column. Spanned cells keep only their top-left value.
+///
+/// # Errors
+/// [`OpenError::Html`] when the page holds no table with text.
+pub fn read_html(text: &str, max_cells: usize) -> Result<Grid, OpenError> {
+    let document = Html::parse_document(text);
+    let (Ok(tables), Ok(rows_sel), Ok(cells_sel)) = (
+        Selector::parse("table"),
+        Selector::parse("tr"),
+        Selector::parse("td, th"),
+    ) else {
+        return Err(OpenError::Html);
+    };
+    let mut best: Option<Vec<(u32, u32, Data)>> = None;
+    for table in document.select(&tables) {
+        let mut cells = Vec::new();
+        // Columns still covered by a rowspan from above: column → rows left.
+        let mut covered: Vec<u32> = Vec::new();
+        let mut row_index = 0u32;
+        for tr in table.select(&rows_sel).filter(|tr| in_table(tr, &table)) {
+            let mut col = 0u32;
+            let next_free = |col: &mut u32, covered: &Vec<u32>| {
+                while covered.get(*col as usize).is_some_and(|n| *n > 0) {
+                    *col += 1;
+                }
+            };
+            for cell in tr
+                .select(&cells_sel)
+                .filter(|c| c.parent().and_then(ElementRef::wrap).map(|p| p.id()) == Some(tr.id()))
+            {
+                next_free(&mut col, &covered);
+                let text: String = cell.text().collect::<String>();
+                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let span = |name: &str| {
+                    cell.value()
+                        .attr(name)
+                        .and_then(|v| v.trim().parse::<u32>().ok())
+                        .unwrap_or(1)
+                        .clamp(1, 1000)
+                };
+                let (colspan, rowspan) = (span("colspan"), span("rowspan"));
+                if !text.is_empty() {
+                    if cells.len() >= max_cells {
+                        return Err(OpenError::TooManyCells {
+                            sheet: "网页表格".into(),
+                            limit: max_cells,
+                        });
+                    }
+                    cells.push((row_index, col, Data::String(text)));
+                }
+                if rowspan > 1 {
+                    let end = (col + colspan) as usize;
+                    if covered.len() < end {
+                        covered.resize(end, 0);
+                    }
+                    for slot in &mut covered[col as usize..end] {
+                        *slot = rowspan;
+                    }
+                }
+                col += colspan;
+            }
+            for slot in &mut covered {
+                *slot = slot.saturating_sub(1);
+            }
+            row_index += 1;
+        }
+        if best.as_ref().is_none_or(|b| cells.len() > b.len()) {
+            best = Some(cells);
+        }
+    }
+    match best {
+        Some(cells) if !cells.is_empty() => Ok(Grid::from_cells(cells)),
+        _ => Err(OpenError::Html),
+    }
+}
+
+/// Whether a row belongs to this table and not to a table nested in it.
+fn in_table(tr: &ElementRef, table: &ElementRef) -> bool {
+    tr.ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "table")
+        .is_some_and(|t| t.id() == table.id())
+}
+
+/// Reads delimited text (comma, tab or semicolon, whichever the first lines use most).
+///
+/// # Errors
+/// [`OpenError::Text`] when the text does not parse as a table.
+pub fn read_csv(text: &str, max_cells: usize) -> Result<Grid, OpenError> {
+    let sample: String = text.lines().take(5).collect::<Vec<_>>().join("\n");
+    let delimiter = [b',', b'\t', b';']
+        .into_iter()
+        .max_by_key(|d| sample.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut cells = Vec::new();
+    for (r, record) in reader.records().enumerate() {
+        let record = record.map_err(|_| OpenError::Text)?;
+        for (c, field) in record.iter().enumerate() {
+            let field = field.trim();
+            if field.is_empty() {
+                continue;
+            }
+            if cells.len() >= max_cells {
+                return Err(OpenError::TooManyCells {
+                    sheet: "文本表格".into(),
+                    limit: max_cells,
+                });
+            }
+            cells.push((r as u32, c as u32, Data::String(field.to_string())));
+        }
+    }
+    if cells.is_empty() {
+        return Err(OpenError::Text);
+    }
+    Ok(Grid::from_cells(cells))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_spans_keep_columns() {
+        let html = "<html><body><table>
+            <tr><td colspan=3>标题</td></tr>
+            <tr><th rowspan=2>序号</th><th colspan=2>完成情况</th></tr>
+            <tr><th>完成状态</th><th>完成时间</th></tr>
+            <tr><td>1</td><td>已完成</td><td>2018-06-30</td></tr>
+        </table></body></html>";
+        let grid = read_html(html, 100).expect("table");
+        let row = |i: usize| {
+            grid.rows[i]
+                .cells
+                .iter()
+                .map(|(c, v)| (*c, v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            row(2),
+            [(1, "完成状态".to_string()), (2, "完成时间".to_string())]
+        );
+        assert_eq!(row(3)[2], (2, "2018-06-30".to_string()));
+    }
+
+    #[test]
+    fn html_without_a_table_is_refused() {
+        assert_eq!(
+            read_html("<html><body><p>登录超时</p></body></html>", 100),
+            Err(OpenError::Html)
+        );
+    }
+
+    #[test]
+    fn csv_delimiters_and_encodings() {
+        let gbk = encoding_rs::GBK
+            .encode("序号\t完成状态\n1\t已完成\n")
+            .0
+            .into_owned();
+        let grid = read_csv(&decode(&gbk), 100).expect("tab separated GBK");
+        assert_eq!(grid.rows[1].cells[1].1, Data::String("已完成".into()));
+        let utf8_bom = "\u{feff}序号,完成状态\r\n1,推进中\r\n".as_bytes();
+        let grid = read_csv(&decode(utf8_bom), 100).expect("comma separated");
+        assert_eq!(grid.rows[0].cells[0].1, Data::String("序号".into()));
+    }
+}
