@@ -57,8 +57,12 @@ pub fn read_html(text: &str, max_cells: usize) -> Result<Grid, OpenError> {
         let mut cells = Vec::new();
         // Columns still covered by a rowspan from above: column → rows left.
         let mut covered: Vec<u32> = Vec::new();
-        let mut row_index = 0u32;
-        for tr in table.select(&rows_sel).filter(|tr| in_table(tr, &table)) {
+        for (row_index, tr) in table
+            .select(&rows_sel)
+            .filter(|tr| in_table(tr, &table))
+            .enumerate()
+        {
+            let row_index = row_index as u32;
             let mut col = 0u32;
             let next_free = |col: &mut u32, covered: &Vec<u32>| {
                 while covered.get(*col as usize).is_some_and(|n| *n > 0) {
@@ -103,7 +107,6 @@ pub fn read_html(text: &str, max_cells: usize) -> Result<Grid, OpenError> {
             for slot in &mut covered {
                 *slot = slot.saturating_sub(1);
             }
-            row_index += 1;
         }
         if best.as_ref().is_none_or(|b| cells.len() > b.len()) {
             best = Some(cells);
