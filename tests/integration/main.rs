@@ -6,6 +6,7 @@ mod conservation;
 mod drifts;
 mod fixtures;
 mod options;
+mod robustness;
 mod rules;
 mod sample;
 mod template_roundtrip;
