@@ -79,6 +79,7 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
     let _ = writeln!(out);
     let _ = writeln!(out, "序号\t完成状态\t完成时间\t判定\t来源行");
     let unit = intake.files.first().and_then(|f| f.unit);
+    let mut omitted: Vec<String> = Vec::new();
     for entry in &result.entries {
         let mine = match (&entry.unit, unit) {
             (UnitRef::Known(u), Some(file_unit)) => *u == file_unit,
@@ -87,6 +88,9 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
         };
         if !mine {
             continue;
+        }
+        if entry.verdict == crate::check::Verdict::Omitted {
+            omitted.push(entry.task.to_string());
         }
         let row = entry.row.as_ref();
         let date = match row.map(|r| &r.date) {
@@ -104,8 +108,26 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
             row.map_or(String::new(), |r| format!("第{}行", r.row + 1)),
         );
     }
-    let errors = result
-        .problems
+    // A missing row is not a problem of the consolidation (缺报事项 lists it), but a
+    // county checking its own return must fill it in before sending.
+    let mut problems: Vec<Problem> = result.problems.clone();
+    if !omitted.is_empty() {
+        let name = intake
+            .files
+            .first()
+            .map_or(String::new(), |f| f.name.clone());
+        problems.push(Problem::file(
+            Severity::Error,
+            &name,
+            format!(
+                "漏报 {} 项任务（序号 {}）",
+                omitted.len(),
+                omitted.join("、")
+            ),
+            "请补上这些任务的行并填写完成状态",
+        ));
+    }
+    let errors = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)
         .count();
@@ -118,11 +140,14 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
                 args.file.display()
             );
         }
-        let file = intake.files.first();
-        let sheet = file.and_then(|f| f.read.as_ref()).map(|r| r.sheet.as_str());
+        let sheet = intake
+            .files
+            .first()
+            .and_then(|f| f.read.as_ref())
+            .map(|r| r.sheet.as_str());
         let bytes = std::fs::read(&args.file).ok();
-        let problems: Vec<&Problem> = result.problems.iter().collect();
-        let copy = crate::annotate::build(bytes, sheet, &problems, settings.limits)
+        let listed: Vec<&Problem> = problems.iter().collect();
+        let copy = crate::annotate::build(bytes, sheet, &listed, settings.limits)
             .context("生成标注副本时出错")?;
         save_atomic(&copy, path).with_context(|| format!("无法写入标注副本 {}", path.display()))?;
         let _ = writeln!(
@@ -131,27 +156,29 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
             path.display()
         );
     }
-    if result.problems.is_empty() {
+    if problems.is_empty() {
         let _ = writeln!(out, "未发现问题，可以报送。");
-        super::print(&out);
-        return Ok(Outcome::Done);
-    }
-    let _ = writeln!(
-        out,
-        "发现 {} 个问题（其中错误 {errors} 个）：",
-        result.problems.len()
-    );
-    for p in &result.problems {
-        let place = p.place();
-        let place = [p.sheet.as_str(), place.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
+    } else {
         let _ = writeln!(
             out,
-            "[{}] {place}：{}。{}",
+            "发现 {} 个问题（其中错误 {errors} 个）：",
+            problems.len()
+        );
+    }
+    for p in &problems {
+        let place = [p.sheet.clone(), p.place()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let place = if place.is_empty() {
+            String::new()
+        } else {
+            format!("{place}：")
+        };
+        let _ = writeln!(
+            out,
+            "[{}] {place}{}。{}",
             p.severity.label(),
             p.what,
             p.action

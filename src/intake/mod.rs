@@ -29,6 +29,8 @@ const SPREADSHEET_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"]
 #[derive(Debug, Clone)]
 pub struct ReadReturn {
     pub sheet: String,
+    /// The first row below the header, 0-based: where data rows begin.
+    pub data_start: u32,
     pub meta: ReturnMeta,
     pub rows: Vec<ReturnRow>,
     /// Problems met while reading (rows not understood, dates unreadable, …).

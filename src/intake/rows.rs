@@ -143,6 +143,7 @@ pub fn read_rows(
     }
     ReadReturn {
         sheet: sheet.name.clone(),
+        data_start: header.data_start(),
         meta,
         rows,
         problems,
