@@ -7,6 +7,7 @@ mod conservation;
 mod drifts;
 mod fixtures;
 mod options;
+mod props;
 mod robustness;
 mod rules;
 mod sample;
