@@ -47,7 +47,11 @@ fn check_prints_what_it_understood_and_fails_on_errors() {
 #[test]
 fn a_clean_return_passes() {
     let w = Workdir::new();
-    ReturnBuilder::new("海口市")
+    let tasks = (2..=31).filter(|t| *t != 28);
+    let builder = tasks.fold(ReturnBuilder::new("海口市"), |b, t| {
+        b.row(t, "推进中", None)
+    });
+    builder
         .row(1, "已完成", Some("2017-07-01"))
         .write(&w.path(""), "海口市.xlsx");
     let output = w.run(&["check", "海口市.xlsx", "--as-of", "2018-06-30"]);
@@ -114,5 +118,21 @@ fn annotate_marks_the_problem_cells() {
         std::fs::read(&original).expect("read"),
         before,
         "never overwrites the return"
+    );
+}
+
+#[test]
+fn check_names_the_task_rows_left_out() {
+    let w = Workdir::new();
+    ReturnBuilder::new("海口市")
+        .omit(3)
+        .omit(5)
+        .write(&w.path(""), "海口市.xlsx");
+    let output = w.run(&["check", "海口市.xlsx", "--as-of", "2018-06-30"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("漏报 30 项任务（序号 1、2、3、4、5、"),
+        "blank statuses and missing rows: {text}"
     );
 }
