@@ -143,6 +143,8 @@ pub struct Entry {
     pub source: Option<Source>,
     /// Days past the deadline: for 逾期完成 until completion, otherwise until the as-of date.
     pub days_overdue: Option<i64>,
+    /// 临期: not finished, not yet due, and due soon: act before it turns red.
+    pub due_soon: bool,
 }
 
 impl Entry {
@@ -163,6 +165,8 @@ impl Entry {
 #[derive(Debug)]
 pub struct Consolidation {
     pub as_of: NaiveDate,
+    /// The 临期 window, in days.
+    pub due_soon_days: u32,
     pub entries: Vec<Entry>,
     /// Every problem: intake's and the check's, in file then place order.
     pub problems: Vec<Problem>,
@@ -172,12 +176,14 @@ pub struct Consolidation {
     pub meta: Vec<Option<ReturnMeta>>,
 }
 
-/// Checks every expected (unit, task) against the returns read.
+/// Checks every expected (unit, task) against the returns read. An unfinished task
+/// due within `due_soon_days` of the as-of date is flagged 临期.
 pub fn consolidate(
     catalogue: &Catalogue,
     roster: &Roster,
     intake: &Intake,
     as_of: NaiveDate,
+    due_soon_days: u32,
 ) -> Consolidation {
     let expected = roster.expectations(catalogue);
     let returns = intake.returns_by_unit(roster.units.len());
@@ -200,6 +206,7 @@ pub fn consolidate(
                     row: None,
                     source: None,
                     days_overdue: overdue_days(as_of, deadline),
+                    due_soon: false,
                 });
             }
             continue;
@@ -285,6 +292,11 @@ pub fn consolidate(
         }
     }
 
+    for entry in &mut entries {
+        let deadline = catalogue.get(entry.task).map(|t| t.deadline);
+        entry.due_soon =
+            deadline.is_some_and(|d| is_due_soon(entry.verdict, d, as_of, due_soon_days));
+    }
     entries.sort_by(|a, b| {
         (&a.unit, a.task, a.source.as_ref().map(|s| s.row)).cmp(&(
             &b.unit,
@@ -297,6 +309,7 @@ pub fn consolidate(
     });
     Consolidation {
         as_of,
+        due_soon_days,
         entries,
         problems,
         expected,
@@ -318,6 +331,16 @@ fn pick_row<'a>(rows: &[&'a ReturnRow]) -> Option<&'a ReturnRow> {
         .find(|r| r.status != Status::Empty)
         .or(rows.first())
         .copied()
+}
+
+/// Whether an unfinished task is due within `window` days of `as_of` (the deadline day included).
+pub fn is_due_soon(verdict: Verdict, deadline: NaiveDate, as_of: NaiveDate, window: u32) -> bool {
+    let unfinished = matches!(
+        verdict,
+        Verdict::InProgress | Verdict::Omitted | Verdict::NotSubmitted | Verdict::ToVerify
+    );
+    let left = (deadline - as_of).num_days();
+    unfinished && (0..=i64::from(window)).contains(&left)
 }
 
 fn overdue_days(until: NaiveDate, deadline: NaiveDate) -> Option<i64> {
@@ -453,6 +476,7 @@ fn judge_entry(
             row: r.row,
         }),
         days_overdue,
+        due_soon: false,
     }
 }
 
@@ -465,6 +489,8 @@ pub struct UnitStats {
     pub reported: usize,
     /// Count per verdict, in [`Verdict::ALL`] order.
     pub counts: [usize; 8],
+    /// Unfinished tasks due within the 临期 window.
+    pub due_soon: usize,
     /// (按期完成 + 逾期完成) / (expected − 不适用); `None` when nothing is applicable.
     pub completion_rate: Option<f64>,
     /// 1 for the best rate; equal rates share a rank.
@@ -493,6 +519,7 @@ impl Consolidation {
                 expected: tasks.len(),
                 reported: 0,
                 counts: [0; 8],
+                due_soon: 0,
                 completion_rate: None,
                 rank: None,
             })
@@ -510,6 +537,9 @@ impl Consolidation {
             }
             if !entry.verdict.is_missing() {
                 s.reported += 1;
+            }
+            if entry.due_soon {
+                s.due_soon += 1;
             }
         }
         for s in &mut stats {

@@ -91,6 +91,9 @@ pub struct RunArgs {
     /// 报表有数据问题时以退出码 2 结束（汇总表照常生成）
     #[arg(long)]
     pub strict: bool,
+    /// 距完成时限不足这么多天且未完成的任务标为“临期”
+    #[arg(long, value_name = "天", default_value_t = 30)]
+    pub due_soon_days: u32,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +162,7 @@ pub struct RunPlan {
     pub output: PathBuf,
     pub period: String,
     pub strict: bool,
+    pub due_soon_days: u32,
 }
 
 /// Parses `--as-of`.
@@ -224,6 +228,7 @@ impl RunPlan {
             output,
             period,
             strict: args.strict,
+            due_soon_days: args.due_soon_days,
         })
     }
 }

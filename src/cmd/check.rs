@@ -6,6 +6,9 @@ use std::fmt::Write;
 use anyhow::{Context, Result};
 
 use super::Outcome;
+
+/// `check` flags 临期 as `run` does by default.
+const DUE_SOON_DAYS: u32 = 30;
 use crate::check::{UnitRef, consolidate};
 use crate::cli::{CheckArgs, Settings, parse_as_of};
 use crate::intake::values::DateCell;
@@ -35,7 +38,13 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
         &settings.limits,
         &Quiet,
     );
-    let result = consolidate(&settings.catalogue, &settings.roster, &intake, as_of);
+    let result = consolidate(
+        &settings.catalogue,
+        &settings.roster,
+        &intake,
+        as_of,
+        DUE_SOON_DAYS,
+    );
     let roster = &settings.roster;
     let mut out = String::new();
     let _ = writeln!(out, "文件：{}", args.file.display());

@@ -20,7 +20,13 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         &Bar::new(),
     )
     .with_context(|| format!("无法读取报表文件夹 {}", plan.input.display()))?;
-    let result = consolidate(&settings.catalogue, &settings.roster, &intake, plan.as_of);
+    let result = consolidate(
+        &settings.catalogue,
+        &settings.roster,
+        &intake,
+        plan.as_of,
+        plan.due_soon_days,
+    );
     let report = Report {
         catalogue: &settings.catalogue,
         roster: &settings.roster,

@@ -74,14 +74,8 @@ pub fn overdue(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
         .filter(|e| e.counts() && matches!(e.verdict, Verdict::OverdueUnfinished | Verdict::Late))
         .collect();
     // Unfinished before finished-late, then longest overdue first.
-    items.sort_by_key(|e| {
-        (
-            e.verdict != Verdict::OverdueUnfinished,
-            std::cmp::Reverse(e.days_overdue),
-            e.unit.clone(),
-            e.task,
-        )
-    });
+    // Longest overdue first, whether still open or finished late (判定 tells which).
+    items.sort_by_key(|e| (std::cmp::Reverse(e.days_overdue), e.unit.clone(), e.task));
     let rows: Vec<Vec<Cell>> = items
         .iter()
         .map(|e| {
@@ -152,6 +146,7 @@ pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError>
         col("完成时间", 5, Kind::Center),
         col("判定", 5, Kind::Center),
         col("逾期天数", 4, Kind::Center),
+        col("临期", 2, Kind::Center),
         col("进展情况", 20, Kind::Wrap),
         col("存在问题", 10, Kind::Wrap),
         col("下步计划", 10, Kind::Wrap),
@@ -178,6 +173,7 @@ pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError>
                 completion(e),
                 Cell::Verdict(e.verdict),
                 e.days_overdue.into(),
+                if e.due_soon { "临期" } else { "" }.into(),
                 row_text(e, |r| &r.narrative),
                 row_text(e, |r| &r.issues),
                 row_text(e, |r| &r.next_steps),

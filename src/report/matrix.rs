@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::Report;
 use super::style::{self, Formats};
@@ -18,6 +18,9 @@ fn short_name(name: &str, aliases: &[String]) -> String {
         .unwrap_or(name)
         .to_string()
 }
+
+/// The matrix's short name for an in-progress task due soon.
+const DUE_SOON: &str = "临期";
 
 fn rate(done: usize, applicable: usize) -> Cell {
     if applicable == 0 {
@@ -50,15 +53,28 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
         &style::title(),
     )?;
 
-    // Legend: one coloured cell per verdict.
-    sheet.write_string_with_format(1, 0, "图例", &formats.centered)?;
-    for (i, v) in Verdict::ALL.iter().enumerate() {
-        let c = 1 + 2 * i as u16;
-        sheet.write_string_with_format(1, c, v.short(), formats.verdict(*v))?;
-        sheet.write_string_with_format(1, c + 1, v.label(), &formats.body)?;
+    // Legend over the unit columns: a coloured cell, then its meaning over two columns.
+    sheet.merge_range(1, 0, 2, 2, "图例（单元格为判定的简称）", &formats.centered)?;
+    let mut legend: Vec<(&str, String, &Format)> = Verdict::ALL
+        .iter()
+        .map(|v| (v.short(), v.label().to_string(), formats.verdict(*v)))
+        .collect();
+    legend.insert(
+        3,
+        (
+            DUE_SOON,
+            format!("临期（{}天内到期）", result.due_soon_days),
+            &formats.due_soon,
+        ),
+    );
+    for (i, (short, label, format)) in legend.iter().enumerate() {
+        let row = 1 + (i / 5) as u32;
+        let c = first_unit_col + 3 * (i % 5) as u16;
+        sheet.write_string_with_format(row, c, *short, format)?;
+        sheet.merge_range(row, c + 1, row, c + 2, label, &formats.body)?;
     }
 
-    let head_row = 3;
+    let head_row = 4;
     for (c, title) in [(0u16, "序号"), (1, "主要任务"), (2, "完成时限")] {
         sheet.write_string_with_format(head_row, c, title, &header)?;
     }
@@ -80,12 +96,12 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
     sheet.set_column_width(rate_col, style::cjk_width(3))?;
     sheet.set_row_height(head_row, 36)?;
 
-    let verdicts: HashMap<(usize, u32), Verdict> = result
+    let verdicts: HashMap<(usize, u32), (Verdict, bool)> = result
         .entries
         .iter()
         .filter(|e| e.counts())
         .filter_map(|e| match e.unit {
-            UnitRef::Known(u) => Some(((u, e.task), e.verdict)),
+            UnitRef::Known(u) => Some(((u, e.task), (e.verdict, e.due_soon))),
             UnitRef::Unknown(_) => None,
         })
         .collect();
@@ -123,8 +139,13 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
         for (k, &u) in units.iter().enumerate() {
             let c = column_of[&u];
             match verdicts.get(&(u, task.number)) {
-                Some(v) => {
-                    sheet.write_string_with_format(row, c, v.short(), formats.verdict(*v))?;
+                Some((v, due_soon)) => {
+                    // In progress but due soon: amber, so a supervisor acts before it turns red.
+                    if *due_soon && *v == Verdict::InProgress {
+                        sheet.write_string_with_format(row, c, DUE_SOON, &formats.due_soon)?;
+                    } else {
+                        sheet.write_string_with_format(row, c, v.short(), formats.verdict(*v))?;
+                    }
                     if *v != Verdict::NotApplicable {
                         applicable += 1;
                         unit_applicable[k] += 1;

@@ -27,6 +27,7 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
     for v in Verdict::ALL {
         columns.push(col(v.label(), 3, Kind::Center));
     }
+    columns.push(col("临期", 3, Kind::Center));
     columns.push(col("完成率", 3, Kind::Center));
     let width = columns.len() as u16;
 
@@ -98,6 +99,7 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
             row.push(s.expected.into());
             row.push(s.reported.into());
             row.extend(s.counts.iter().map(|n| Cell::from(*n)));
+            row.push(s.due_soon.into());
             row.push(s.completion_rate.map_or(Cell::Empty, Cell::Percent));
             row
         })

@@ -72,6 +72,7 @@ pub struct Formats {
     pub centered: Format,
     pub date: Format,
     pub percent: Format,
+    pub due_soon: Format,
     verdicts: Vec<(Verdict, Format)>,
 }
 
@@ -83,6 +84,9 @@ impl Formats {
             centered: centered(),
             date: date(),
             percent: percent(),
+            due_soon: centered()
+                .set_background_color(Color::RGB(DUE_SOON_FILL))
+                .set_font_color(Color::RGB(0x000000)),
             verdicts: Verdict::ALL.iter().map(|v| (*v, verdict(*v))).collect(),
         }
     }
@@ -100,6 +104,9 @@ impl Default for Formats {
         Self::new()
     }
 }
+
+/// Amber: in progress, deadline close.
+pub const DUE_SOON_FILL: u32 = 0xFFC000;
 
 /// Fill and font colour of a verdict, as (background, text).
 pub fn verdict_colors(verdict: Verdict) -> (u32, u32) {

@@ -241,3 +241,50 @@ fn duplicate_rows_and_unexpected_tasks_are_listed_and_kept() {
     assert_eq!(extra["角色"], "非责任任务");
     assert_eq!(extra["进展情况"], "非本单位任务的进展");
 }
+
+#[test]
+fn due_soon_is_flagged_in_detail_and_the_matrix() {
+    // Task 2 is due 2018-12-31: within 30 days of 2018-12-01, not of 2018-11-30.
+    for (as_of, flagged) in [
+        ("2018-12-01", true),
+        ("2018-11-30", false),
+        ("2018-12-31", true),
+    ] {
+        let w = Workdir::new();
+        let input = w.folder("returns");
+        ReturnBuilder::new(UNIT)
+            .row(2, "推进中", None)
+            .row(3, "已完成", Some("2018-05-01"))
+            .write(&input, "海口市.xlsx");
+        let out = w.consolidate(&input, &["--as-of", as_of]);
+        let row = crate::common::detail_row(&out, UNIT, 2);
+        assert_eq!(row["判定"], "推进中", "as of {as_of}");
+        assert_eq!(row["临期"] == "临期", flagged, "as of {as_of}");
+        assert_eq!(
+            crate::common::detail_row(&out, UNIT, 3)["临期"],
+            "",
+            "done tasks are never 临期"
+        );
+        let matrix = crate::common::sheet_text(&out, "进展矩阵");
+        let task_row = matrix
+            .iter()
+            .find(|r| r[0] == "2")
+            .expect("task 2 in the matrix");
+        assert_eq!(
+            task_row[3],
+            if flagged { "临期" } else { "推进" },
+            "as of {as_of}"
+        );
+    }
+    let w = Workdir::new();
+    let input = w.folder("returns");
+    ReturnBuilder::new(UNIT)
+        .row(2, "推进中", None)
+        .write(&input, "海口市.xlsx");
+    let out = w.consolidate(&input, &["--as-of", "2018-11-01", "--due-soon-days", "60"]);
+    assert_eq!(
+        crate::common::detail_row(&out, UNIT, 2)["临期"],
+        "临期",
+        "--due-soon-days widens the window"
+    );
+}
