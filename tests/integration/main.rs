@@ -8,6 +8,7 @@ mod drifts;
 mod fixtures;
 mod options;
 mod props;
+mod render;
 mod robustness;
 mod rules;
 mod sample;
