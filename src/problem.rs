@@ -101,18 +101,18 @@ pub struct Location {
 /// An A1 reference from 0-based row and column (`cell_ref(6, 5)` is `F7`).
 pub fn cell_ref(row: u32, col: u32) -> String {
     let mut letters = Vec::new();
-    let mut n = col + 1;
+    let mut n = u64::from(col) + 1;
     while n > 0 {
         let rem = (n - 1) % 26;
         letters.push(char::from(b'A' + rem as u8));
         n = (n - 1) / 26;
     }
-    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
+    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
 }
 
 /// A whole-row reference from a 0-based row (`第7行`).
 pub fn row_ref(row: u32) -> String {
-    format!("第{}行", row + 1)
+    format!("第{}行", u64::from(row) + 1)
 }
 
 #[cfg(test)]
@@ -127,5 +127,8 @@ mod tests {
         assert_eq!(cell_ref(0, 26), "AA1");
         assert_eq!(cell_ref(1_048_575, 16_383), "XFD1048576");
         assert_eq!(row_ref(6), "第7行");
+        // Positions from corrupt files can be anything; references never overflow.
+        assert_eq!(cell_ref(u32::MAX, u32::MAX), "MWLQKWV4294967296");
+        assert_eq!(row_ref(u32::MAX), "第4294967296行");
     }
 }

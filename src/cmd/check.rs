@@ -114,7 +114,7 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
             row.map_or("", |r| r.status_text.as_str()),
             date,
             entry.verdict.label(),
-            row.map_or(String::new(), |r| format!("第{}行", r.row + 1)),
+            row.map_or(String::new(), |r| crate::problem::row_ref(r.row)),
         );
     }
     // A missing row is not a problem of the consolidation (缺报事项 lists it), but a

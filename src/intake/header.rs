@@ -117,7 +117,9 @@ pub fn find_header(sheet: &Sheet) -> Option<Header> {
             continue;
         }
         let mut candidates = vec![header_from(row.index, 1, single.clone())];
-        let next = rows.get(i + 1).filter(|n| n.index == row.index + 1);
+        let next = rows
+            .get(i + 1)
+            .filter(|n| Some(n.index) == row.index.checked_add(1));
         if let Some(next) = next {
             let below = row_fields(next, &sheet.merges);
             if !below.is_empty() && !looks_like_data(next, &single) {

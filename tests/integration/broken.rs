@@ -129,3 +129,53 @@ fn the_whole_broken_corpus_beside_two_good_returns() {
     assert_eq!(verdict(&out, "海口市", 1), "按期完成");
     assert_eq!(verdict(&out, "三沙市", 1), "逾期未完成");
 }
+
+/// Inputs the fuzzer found crashing calamine's cell-reference parsing (integer
+/// overflow; see tests/fixtures/README.md). With overflow checks a panic is caught
+/// and the file listed as unreadable; without, the wrapped values are read or refused.
+/// Either way the run goes on, says nothing on stderr, and names every file.
+#[test]
+fn fuzzer_findings_do_not_stop_a_run() {
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let w = Workdir::new();
+    let input = w.folder("2018-06");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&fuzz).expect("fuzz fixtures") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        std::fs::copy(&path, input.join(&name)).expect("copy");
+        names.push(name);
+    }
+    ReturnBuilder::new("三沙市")
+        .row(1, "已完成", Some("2017-07-01"))
+        .write(&input, "三沙市.xlsx");
+    let output = w.run(&["run", "--input", "2018-06", "--output", "out.xlsx"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "nothing on stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out = w.path("out.xlsx");
+    let sources = sheet_text(&out, "来源文件");
+    for name in &names {
+        let row = sources
+            .iter()
+            .find(|r| r[0] == *name)
+            .unwrap_or_else(|| panic!("{name} is not in 来源文件"));
+        assert!(
+            !row.last().is_some_and(String::is_empty),
+            "{name} has an outcome"
+        );
+    }
+    assert_eq!(verdict(&out, "三沙市", 1), "按期完成");
+}
