@@ -56,6 +56,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "MB", default_value_t = 500)]
     pub max_inflated_mb: u64,
 
+    /// 同时读取报表的线程数（默认等于 CPU 核数）
+    #[arg(long, global = true, value_name = "个")]
+    pub jobs: Option<usize>,
+
     /// 每个工作表读取的非空单元格上限
     #[arg(long, global = true, value_name = "个", default_value_t = 2_000_000)]
     pub max_cells: usize,
@@ -91,6 +95,9 @@ pub struct RunArgs {
     /// 报表有数据问题时以退出码 2 结束（汇总表照常生成）
     #[arg(long)]
     pub strict: bool,
+    /// 运行结束时在标准错误输出中列出各阶段耗时
+    #[arg(long)]
+    pub timings: bool,
     /// 距完成时限不足这么多天且未完成的任务标为“临期”
     #[arg(long, value_name = "天", default_value_t = 30)]
     pub due_soon_days: u32,

@@ -13,6 +13,12 @@ fn main() -> ExitCode {
         }
     }));
     let cli = Cli::parse();
+    if let Some(jobs) = cli.jobs {
+        // Only fails when a pool exists already, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global();
+    }
     let result = Settings::resolve(&cli).and_then(|settings| match &cli.command {
         Command::Run(args) => cmd::run::run(&settings, args),
         Command::Check(args) => cmd::check::run(&settings, args),

@@ -8,10 +8,11 @@ use super::Outcome;
 use crate::check::{Consolidation, Verdict, consolidate};
 use crate::cli::{RunArgs, RunPlan, Settings};
 use crate::intake::{FileStatus, Intake, Progress, scan};
-use crate::report::{Report, build, save_atomic};
+use crate::report::{Report, layout, save_atomic};
 
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     let plan = RunPlan::resolve(args, settings.today)?;
+    let mut clock = Stages::start();
     let intake = scan(
         &plan.input,
         &settings.catalogue,
@@ -20,6 +21,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         &Bar::new(),
     )
     .with_context(|| format!("无法读取报表文件夹 {}", plan.input.display()))?;
+    clock.lap("读取报表（含识别单位）");
     let result = consolidate(
         &settings.catalogue,
         &settings.roster,
@@ -27,25 +29,71 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         plan.as_of,
         plan.due_soon_days,
     );
+    clock.lap("核对判定");
     let report = Report {
         catalogue: &settings.catalogue,
         roster: &settings.roster,
         intake: &intake,
         result: &result,
     };
-    let bytes = build(&report).context("生成汇总表时出错")?;
+    let workbook = layout(&report).context("生成汇总表时出错")?;
+    clock.lap("排版工作表");
+    let mut workbook = workbook;
+    let bytes = workbook.save_to_buffer().context("生成汇总表时出错")?;
+    clock.lap("生成 xlsx");
     save_atomic(&bytes, &plan.output).with_context(|| {
         format!(
             "无法写入汇总表 {}：请确认该文件没有在 Excel 中打开、文件夹可写",
             plan.output.display()
         )
     })?;
+    clock.lap("写入磁盘");
     print_summary(settings, &plan, &intake, &result);
+    if args.timings {
+        eprint!("{}", clock.report());
+    }
     Ok(if plan.strict && !result.problems.is_empty() {
         Outcome::Problems
     } else {
         Outcome::Done
     })
+}
+
+/// Wall time per stage of a run, for `--timings`.
+struct Stages {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Stages {
+    fn start() -> Self {
+        Self {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
+
+    fn report(&self) -> String {
+        let total: f64 = self
+            .laps
+            .iter()
+            .map(|(_, d)| d.as_secs_f64())
+            .sum::<f64>()
+            .max(1e-9);
+        let mut out = String::from("各阶段耗时：\n");
+        for (stage, d) in &self.laps {
+            let s = d.as_secs_f64();
+            let _ = writeln!(out, "  {stage}\t{s:.3} 秒\t{:.1}%", 100.0 * s / total);
+        }
+        let _ = writeln!(out, "  合计\t{total:.3} 秒");
+        out
+    }
 }
 
 /// The end-of-run summary of SPEC §8, in Chinese.

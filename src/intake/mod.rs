@@ -88,7 +88,7 @@ impl Intake {
 }
 
 /// Told of intake's progress, so a terminal can show a bar; intake itself prints nothing.
-pub trait Progress {
+pub trait Progress: Sync {
     fn start(&self, _files: usize) {}
     fn file_done(&self, _name: &str) {}
     fn finish(&self) {}
@@ -128,12 +128,23 @@ pub fn read_files(
     limits: &Limits,
     progress: &dyn Progress,
 ) -> Intake {
+    use rayon::prelude::*;
     progress.start(paths.len());
+    // Files are read in parallel; collect keeps the name order, so the output does
+    // not depend on which thread finished first.
+    let read: Vec<(SourceFile, Vec<Problem>)> = paths
+        .par_iter()
+        .map(|path| {
+            let mut problems = Vec::new();
+            let file = read_source_file(path, catalogue, roster, limits, &mut problems);
+            progress.file_done(&file.name);
+            (file, problems)
+        })
+        .collect();
     let mut intake = Intake::default();
-    for path in paths {
-        let file = read_source_file(path, catalogue, roster, limits, &mut intake.problems);
-        progress.file_done(&file.name);
+    for (file, problems) in read {
         intake.files.push(file);
+        intake.problems.extend(problems);
     }
     resolve_duplicates(&mut intake, roster);
     progress.finish();

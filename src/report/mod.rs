@@ -53,12 +53,12 @@ impl Report<'_> {
     }
 }
 
-/// Builds the workbook's bytes. The document's dates are the as-of date, so the
-/// same inputs give the same bytes.
+/// Lays the sheets out. The document's dates are the as-of date, so the same
+/// inputs give the same bytes.
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's own checks, which the layout code keeps within.
-pub fn build(report: &Report) -> Result<Vec<u8>, XlsxError> {
+pub fn layout(report: &Report) -> Result<Workbook, XlsxError> {
     let mut workbook = Workbook::new();
     let as_of = report.result.as_of;
     let properties = DocProperties::new()
@@ -74,7 +74,15 @@ pub fn build(report: &Report) -> Result<Vec<u8>, XlsxError> {
     lists::problems(&mut workbook, report)?;
     lists::sources(&mut workbook, report)?;
     lists::tasks(&mut workbook, report)?;
-    workbook.save_to_buffer()
+    Ok(workbook)
+}
+
+/// Lays the report out and serialises it.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's own checks.
+pub fn build(report: &Report) -> Result<Vec<u8>, XlsxError> {
+    layout(report)?.save_to_buffer()
 }
 
 /// Writes `bytes` to `target` through a temporary file in the same folder, so the
