@@ -95,6 +95,15 @@ pub struct RunArgs {
     /// 报表有数据问题时以退出码 2 结束（汇总表照常生成）
     #[arg(long)]
     pub strict: bool,
+    /// 上一期报表所在文件夹（默认：与 --input 同级、名为 YYYY-MM 的较早文件夹）
+    #[arg(long, value_name = "文件夹")]
+    pub previous: Option<PathBuf>,
+    /// 报表应于次月几日前报送，晚于此日的标为“迟报”
+    #[arg(long, value_name = "日", default_value_t = 5)]
+    pub due_day: u32,
+    /// 另为每个单位生成一份督办单，保存到该文件夹
+    #[arg(long, value_name = "文件夹")]
+    pub feedback: Option<PathBuf>,
     /// 运行结束时在标准错误输出中列出各阶段耗时
     #[arg(long)]
     pub timings: bool,

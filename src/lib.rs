@@ -10,10 +10,14 @@
 
 pub mod annotate;
 pub mod catalogue;
+pub mod changes;
 pub mod check;
 pub mod cli;
 pub mod cmd;
+pub mod feedback;
+pub mod history;
 pub mod intake;
+pub mod monthly;
 pub mod period;
 pub mod problem;
 pub mod report;

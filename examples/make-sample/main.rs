@@ -26,7 +26,7 @@ fn main() -> Result<()> {
         let as_of = plan::as_of(period);
         let mut written = 0;
         for (u, unit) in roster.units.iter().enumerate() {
-            if unit.name == plan::SILENT_UNIT {
+            if plan::is_silent(period, &unit.name) {
                 continue;
             }
             let tasks: Vec<u32> = expected[u].iter().map(|(t, _)| *t).collect();

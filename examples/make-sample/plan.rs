@@ -9,12 +9,16 @@
 use chrono::NaiveDate;
 
 /// The periods of the sample, oldest first.
-pub const PERIODS: [&str; 2] = ["2018-05", "2018-06"];
+pub const PERIODS: [&str; 3] = ["2018-05", "2018-06", "2018-07"];
 
-/// The unit that sends nothing in every period.
-pub const SILENT_UNIT: &str = "三沙市";
+/// Whether a unit sends nothing in a period: 三沙市 until June, 五指山市 in July.
+pub fn is_silent(period: &str, unit_name: &str) -> bool {
+    matches!(
+        (period, unit_name),
+        ("2018-05" | "2018-06", "三沙市") | ("2018-07", "五指山市")
+    )
+}
 
-/// What one unit writes about one task.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Case {
     /// 已完成 with a completion date on or before the deadline.
@@ -82,54 +86,84 @@ fn roll(period: &str, unit: usize, task: u32) -> u64 {
     h
 }
 
-/// Cases placed on purpose so the two periods show every verdict.
+/// Cases placed on purpose so the periods show every verdict and every change
+/// between periods; the rest follow [`progression`].
 fn forced(period: &str, unit: usize, task: u32) -> Option<Case> {
     let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-    let case = match (period, unit, task) {
-        ("2018-06", 0, 1) => Case::DoneLate(day("2017-09-15")),
-        ("2018-06", 1, 14) => Case::DoneUndatedPastDue,
-        ("2018-06", 3, 5) => Case::Unrecognised("大部分完成"),
-        ("2018-06", 4, 6) => Case::NotApplicable,
-        ("2018-06", 5, 7) => Case::BlankStatus,
-        ("2018-06", 6, 9) => Case::RowMissing,
-        ("2018-06", 7, 1) => Case::Overdue,
-        ("2018-06", 8, 2) => Case::DoneOnTime(day("2018-06-20")),
-        ("2018-06", 9, 3) => Case::DoneUndatedNotDue,
-        ("2018-05", 10, 14) => Case::Overdue,
-        ("2018-05", 11, 1) => Case::DoneLate(day("2018-03-31")),
+    let may = period == "2018-05";
+    let june = period == "2018-06";
+    let case = match (unit, task) {
+        (0, 1) => Case::DoneLate(day("2017-09-15")),
+        (1, 14) => Case::DoneUndatedPastDue,
+        (3, 5) if june => Case::Unrecognised("大部分完成"),
+        (3, 5) if may => Case::Ongoing("推进中"),
+        (3, 5) => Case::DoneOnTime(day("2018-07-20")),
+        (4, 6) => Case::NotApplicable,
+        (5, 7) if !may => Case::BlankStatus,
+        (6, 9) if june => Case::RowMissing,
+        (7, 1) => Case::Overdue,
+        (8, 2) if may => Case::Ongoing("推进中"),
+        (8, 2) => Case::DoneOnTime(day("2018-06-20")),
+        (9, 3) if !may => Case::DoneUndatedNotDue,
+        (10, 14) if may => Case::Overdue,
+        (10, 14) => Case::DoneLate(day("2018-06-15")),
+        (11, 1) => Case::DoneLate(day("2018-03-31")),
+        // Done in June, back to 推进中 in July: a regression to query.
+        (12, 4) if june => Case::DoneOnTime(day("2018-06-10")),
+        (12, 4) => Case::Ongoing("推进中"),
+        // First return in July: task 1 is already overdue.
+        (2, 1) => Case::Overdue,
         _ => return None,
     };
     Some(case)
 }
 
-/// The case of (period, unit, task) for a unit that sends a return.
+/// The case of (period, unit, task): silence, a forced case, or the unit's steady
+/// progression, in which a task once done stays done.
 pub fn case(period: &str, unit: usize, unit_name: &str, task: u32, deadline: NaiveDate) -> Case {
-    if unit_name == SILENT_UNIT {
+    if is_silent(period, unit_name) {
         return Case::NoReturn;
     }
     if let Some(case) = forced(period, unit, task) {
         return case;
     }
+    progression(period, unit, task, deadline)
+}
+
+/// When each task gets done is fixed per (unit, task), not per period.
+fn progression(period: &str, unit: usize, task: u32, deadline: NaiveDate) -> Case {
     let as_of = as_of(period);
-    let r = roll(period, unit, task) % 100;
-    let past_due = as_of > deadline;
-    if past_due {
-        // Old tasks (1, 14): most are done on time, some late, a few still open.
+    let r = roll("", unit, task) % 100;
+    if as_of > deadline {
+        // Old tasks (1, 14): most were done on time, some late, a few still open.
         return match r {
             0..=69 => Case::DoneOnTime(deadline - chrono::Days::new(10 + r)),
             70..=84 => Case::DoneLate(deadline + chrono::Days::new(20 + r)),
             _ => Case::Overdue,
         };
     }
-    match r {
-        0..=11 => Case::DoneOnTime(as_of - chrono::Days::new(5 + r * 7)),
-        12..=69 => Case::Ongoing("推进中"),
-        70..=79 => Case::Ongoing("正在推进"),
-        80..=89 => Case::Ongoing("未启动"),
-        90..=93 => Case::Ongoing("已启动"),
-        94..=96 => Case::DoneUndatedNotDue,
+    // The month the task gets done in, if any: May, June or July 2018.
+    let done_on = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+    let finished = match r {
+        0..=9 => Some(done_on("2018-04-20") - chrono::Days::new(r * 7)),
+        10..=14 => Some(done_on("2018-06-12")),
+        15..=19 => Some(done_on("2018-07-16")),
+        _ => None,
+    };
+    match (finished, r) {
+        (Some(d), _) if d <= as_of => Case::DoneOnTime(d),
+        (_, 10..=69) => Case::Ongoing("推进中"),
+        (_, 70..=79) => Case::Ongoing("正在推进"),
+        (_, 80..=89) => Case::Ongoing("未启动"),
+        (_, 90..=93) => Case::Ongoing("已启动"),
+        (_, 94..=96) => Case::DoneUndatedNotDue,
         _ => Case::NotApplicable,
     }
+}
+
+/// Units that copy last month's 进展情况 word for word on these tasks.
+fn copies_last_month(unit: usize, task: u32) -> bool {
+    unit == 13 && (10..=12).contains(&task)
 }
 
 /// A realistic progress sentence for a row, fixed by its roll.
@@ -155,16 +189,27 @@ pub fn narrative(period: &str, unit: usize, unit_name: &str, task: u32, case: &C
     let r = roll(period, unit, task + 1000);
     let action = ACTIONS[(r % ACTIONS.len() as u64) as usize];
     let detail = DETAILS[((r >> 8) % DETAILS.len() as u64) as usize];
+    // Each month's text names the month, so only a deliberate copy repeats.
+    let month = period
+        .rsplit('-')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('0');
     match case {
         Case::DoneOnTime(_)
         | Case::DoneLate(_)
         | Case::DoneUndatedNotDue
         | Case::DoneUndatedPastDue => {
-            format!("{unit_name}{action}，该项任务已全部完成，并已报上级部门备案。")
+            format!(
+                "截至{month}月底，{unit_name}{action}，该项任务已全部完成，并已报上级部门备案。"
+            )
         }
         Case::NotApplicable => "本市县无此项工作任务。".to_string(),
-        Case::BlankStatus => format!("{unit_name}{action}。"),
-        _ => format!("{unit_name}{action}，{detail}。"),
+        Case::Ongoing(_) if copies_last_month(unit, task) => {
+            format!("{unit_name}已召开专题会议研究部署，相关工作正在推进中。")
+        }
+        Case::BlankStatus => format!("截至{month}月底，{unit_name}{action}。"),
+        _ => format!("截至{month}月底，{unit_name}{action}，{detail}。"),
     }
 }
 

@@ -5,9 +5,13 @@ use std::fmt::Write;
 use anyhow::{Context, Result};
 
 use super::Outcome;
+use crate::changes::ChangeKind;
 use crate::check::{Consolidation, Verdict, consolidate};
 use crate::cli::{RunArgs, RunPlan, Settings};
+use crate::history::{self, Period};
 use crate::intake::{FileStatus, Intake, Progress, scan};
+use crate::monthly::{self, Monthly};
+use crate::problem::{Problem, Severity};
 use crate::report::{Report, layout, save_atomic};
 
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
@@ -22,7 +26,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     )
     .with_context(|| format!("无法读取报表文件夹 {}", plan.input.display()))?;
     clock.lap("读取报表（含识别单位）");
-    let result = consolidate(
+    let mut result = consolidate(
         &settings.catalogue,
         &settings.roster,
         &intake,
@@ -30,25 +34,50 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         plan.due_soon_days,
     );
     clock.lap("核对判定");
+    let monthly = monthly_cycle(settings, args, &plan, &result);
+    result.problems.extend(monthly.notices.iter().cloned());
+    result.problems.extend(regressions(&monthly));
+    clock.lap("对比往期");
     let report = Report {
         catalogue: &settings.catalogue,
         roster: &settings.roster,
         intake: &intake,
         result: &result,
+        monthly: &monthly,
+        due: returns_due(plan.as_of, args.due_day),
     };
-    let workbook = layout(&report).context("生成汇总表时出错")?;
+    let mut workbook = layout(&report).context("生成汇总表时出错")?;
     clock.lap("排版工作表");
-    let mut workbook = workbook;
     let bytes = workbook.save_to_buffer().context("生成汇总表时出错")?;
     clock.lap("生成 xlsx");
-    save_atomic(&bytes, &plan.output).with_context(|| {
+    let cannot_write = |what: &str, path: &std::path::Path| {
         format!(
-            "无法写入汇总表 {}：请确认该文件没有在 Excel 中打开、文件夹可写",
-            plan.output.display()
+            "无法写入{what} {}：请确认该文件没有在 Excel 中打开、文件夹可写",
+            path.display()
         )
-    })?;
+    };
+    save_atomic(&bytes, &plan.output).with_context(|| cannot_write("汇总表", &plan.output))?;
+    let folder = plan.output.parent().unwrap_or(std::path::Path::new("."));
+    if let Some(current) = &monthly.current {
+        let csv = history::csv_path(folder, &plan.period);
+        history::save(current, &csv, &history::fingerprint(&intake))
+            .with_context(|| cannot_write("明细 CSV", &csv))?;
+    }
+    let chase = folder.join(format!("催报名单_{}.csv", plan.period));
+    save_atomic(&chase_csv(&report), &chase).with_context(|| cannot_write("催报名单", &chase))?;
+    let feedback = match &args.feedback {
+        Some(dir) => Some((
+            crate::feedback::write_all(&report, dir)
+                .with_context(|| cannot_write("督办单", dir))?,
+            dir,
+        )),
+        None => None,
+    };
     clock.lap("写入磁盘");
-    print_summary(settings, &plan, &intake, &result);
+    print_summary(settings, &plan, &intake, &result, &monthly);
+    if let Some((written, dir)) = feedback {
+        super::print(&format!("督办单 {written} 份已写入 {}\n", dir.display()));
+    }
     if args.timings {
         eprint!("{}", clock.report());
     }
@@ -57,6 +86,68 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     } else {
         Outcome::Done
     })
+}
+
+/// The earlier periods and what changed since the last one.
+fn monthly_cycle(
+    settings: &Settings,
+    args: &RunArgs,
+    plan: &RunPlan,
+    result: &Consolidation,
+) -> Monthly {
+    let inputs = monthly::earlier_inputs(&plan.input, &plan.period, args.previous.as_deref());
+    // Earlier runs' CSVs sit in the period folders beside this run's output folder.
+    let output_dir = plan.output.parent();
+    let root = output_dir
+        .filter(|d| d.file_name().and_then(|n| n.to_str()) == Some(plan.period.as_str()))
+        .and_then(|d| d.parent());
+    let (earlier, notices) = monthly::load_earlier(settings, &inputs, root, plan.due_soon_days);
+    let current = Period::from_consolidation(&plan.period, result, &settings.roster);
+    monthly::assemble(earlier, current, notices)
+}
+
+/// A task done last period and not now is listed as a problem too.
+fn regressions(monthly: &Monthly) -> Vec<Problem> {
+    let previous = monthly.earlier.last().map_or("上期", |p| p.label.as_str());
+    monthly
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Regressed)
+        .map(|c| {
+            Problem::file(
+                Severity::Warning,
+                "",
+                format!(
+                    "任务 {} 在 {previous} 期已完成，本期为{}",
+                    c.task,
+                    c.current.label()
+                ),
+                "请与该单位核实是否填报有误",
+            )
+            .unit(&c.unit)
+            .task(Some(c.task))
+        })
+        .collect()
+}
+
+/// The day returns for the period ending `as_of` are due: day `due_day` of the next month.
+fn returns_due(as_of: chrono::NaiveDate, due_day: u32) -> Option<chrono::NaiveDate> {
+    use chrono::Datelike;
+    let next_month = as_of.checked_add_months(chrono::Months::new(1))?;
+    let last = crate::period::month_end(next_month.year() as u32, next_month.month())?;
+    next_month.with_day(due_day.clamp(1, last.day()))
+}
+
+/// 催报名单 as CSV (UTF-8 with BOM) for a mail merge.
+fn chase_csv(report: &Report) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(crate::report::monthly::CHASE_HEADER);
+    for row in crate::report::monthly::chase_rows(report) {
+        let _ = writer.write_record(row.iter().map(crate::report::table::Cell::text));
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(writer.into_inner().unwrap_or_default());
+    bytes
 }
 
 /// Wall time per stage of a run, for `--timings`.
@@ -97,7 +188,13 @@ impl Stages {
 }
 
 /// The end-of-run summary of SPEC §8, in Chinese.
-fn print_summary(settings: &Settings, plan: &RunPlan, intake: &Intake, result: &Consolidation) {
+fn print_summary(
+    settings: &Settings,
+    plan: &RunPlan,
+    intake: &Intake,
+    result: &Consolidation,
+    monthly: &Monthly,
+) {
     let mut out = String::new();
     let count =
         |pred: fn(&FileStatus) -> bool| intake.files.iter().filter(|f| pred(&f.status)).count();
@@ -145,6 +242,26 @@ fn print_summary(settings: &Settings, plan: &RunPlan, intake: &Intake, result: &
         "数据问题 {} 条（详见“数据问题”工作表）",
         result.problems.len()
     );
+    match monthly.earlier.last() {
+        Some(previous) => {
+            let count =
+                |kind: ChangeKind| monthly.changes.iter().filter(|c| c.kind == kind).count();
+            let _ = writeln!(
+                out,
+                "与 {} 期相比：新完成 {}，新增逾期 {}，倒退 {}，连续逾期 {}，连续缺报 {}，进展与上期相同 {}（详见“本月变化”工作表）",
+                previous.label,
+                count(ChangeKind::NewlyDone),
+                count(ChangeKind::NewlyOverdue),
+                count(ChangeKind::Regressed),
+                count(ChangeKind::OverdueStreak),
+                count(ChangeKind::MissingStreak),
+                count(ChangeKind::SameAsLast),
+            );
+        }
+        None => {
+            let _ = writeln!(out, "未找到上一期，本月变化从下一期起显示");
+        }
+    }
     let _ = writeln!(out, "汇总表已写入 {}", plan.output.display());
     super::print(&out);
 }

@@ -99,6 +99,21 @@ pub struct Quiet;
 
 impl Progress for Quiet {}
 
+/// The files of a folder a run reads, in name order: lock and hidden files left out.
+///
+/// # Errors
+/// When the folder cannot be listed.
+pub fn list_folder(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
+        .map(|e| e.path())
+        .filter(|p| !is_lock_or_hidden(p))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 /// Reads every file of a folder (not its subfolders) in name order.
 ///
 /// # Errors
@@ -110,13 +125,7 @@ pub fn scan(
     limits: &Limits,
     progress: &dyn Progress,
 ) -> std::io::Result<Intake> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-        .map(|e| e.path())
-        .filter(|p| !is_lock_or_hidden(p))
-        .collect();
-    paths.sort();
+    let paths = list_folder(dir)?;
     Ok(read_files(&paths, catalogue, roster, limits, progress))
 }
 
@@ -189,6 +198,12 @@ fn read_source_file(
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     file.size = size;
     if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
+        // Hashed all the same, so 来源文件 traces every file and a changed folder shows.
+        if size <= limits.max_file_bytes {
+            file.sha256 = std::fs::read(path)
+                .map(|b| sha256_hex(&b))
+                .unwrap_or_default();
+        }
         file.status = FileStatus::Skipped("不是电子表格文件，未读取".to_string());
         return file;
     }
@@ -264,7 +279,7 @@ fn guard<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     })
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -52,6 +52,16 @@ fn row_text(entry: &Entry, pick: fn(&crate::intake::ReturnRow) -> &String) -> Ce
     entry.row.as_ref().map(|r| pick(r).clone()).into()
 }
 
+/// Whether the entry's 进展情况 is word for word last period's (a copy-paste).
+fn same_as_last(report: &Report, e: &Entry) -> bool {
+    match &e.unit {
+        UnitRef::Known(u) => report
+            .monthly
+            .same_as_last(&report.roster.units[*u].name, e.task),
+        UnitRef::Unknown(_) => false,
+    }
+}
+
 /// 逾期事项: 逾期未完成 and 逾期完成, longest overdue first.
 pub fn overdue(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
     let columns = [
@@ -147,6 +157,7 @@ pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError>
         col("判定", 5, Kind::Center),
         col("逾期天数", 4, Kind::Center),
         col("临期", 2, Kind::Center),
+        col("进展与上期相同", 4, Kind::Center),
         col("进展情况", 20, Kind::Wrap),
         col("存在问题", 10, Kind::Wrap),
         col("下步计划", 10, Kind::Wrap),
@@ -174,6 +185,7 @@ pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError>
                 Cell::Verdict(e.verdict),
                 e.days_overdue.into(),
                 if e.due_soon { "临期" } else { "" }.into(),
+                if same_as_last(report, e) { "是" } else { "" }.into(),
                 row_text(e, |r| &r.narrative),
                 row_text(e, |r| &r.issues),
                 row_text(e, |r| &r.next_steps),
@@ -226,6 +238,7 @@ pub fn sources(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
         col("单位", 8, Kind::Text),
         col("填报日期", 5, Kind::Center),
         col("读取行数", 4, Kind::Center),
+        col("迟报", 2, Kind::Center),
         col("处理结果", 20, Kind::Wrap),
     ];
     let rows: Vec<Vec<Cell>> = report
@@ -251,6 +264,12 @@ pub fn sources(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
                 unit,
                 f.read.as_ref().and_then(|r| r.meta.fill_date).into(),
                 f.read.as_ref().map(|r| r.rows.len()).into(),
+                if report.is_late(f.read.as_ref().and_then(|r| r.meta.fill_date)) {
+                    "迟报"
+                } else {
+                    ""
+                }
+                .into(),
                 outcome.into(),
             ]
         })

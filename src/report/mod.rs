@@ -6,6 +6,7 @@
 
 mod lists;
 mod matrix;
+pub mod monthly;
 mod overview;
 pub mod style;
 pub mod table;
@@ -18,19 +19,9 @@ use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
 use crate::catalogue::Catalogue;
 use crate::check::{Consolidation, UnitRef};
 use crate::intake::Intake;
+use crate::monthly::Monthly;
 use crate::roster::Roster;
-
-/// The sheets, in the order they appear.
-pub const SHEETS: [&str; 8] = [
-    "总览",
-    "进展矩阵",
-    "逾期事项",
-    "缺报事项",
-    "明细",
-    "数据问题",
-    "来源文件",
-    "任务清单",
-];
+use chrono::NaiveDate;
 
 /// What a report is made from.
 pub struct Report<'a> {
@@ -38,6 +29,9 @@ pub struct Report<'a> {
     pub roster: &'a Roster,
     pub intake: &'a Intake,
     pub result: &'a Consolidation,
+    pub monthly: &'a Monthly,
+    /// Returns filed after this day are 迟报.
+    pub due: Option<NaiveDate>,
 }
 
 impl Report<'_> {
@@ -46,6 +40,11 @@ impl Report<'_> {
             UnitRef::Known(u) => self.roster.units[*u].name.clone(),
             UnitRef::Unknown(text) => format!("（未识别）{text}"),
         }
+    }
+
+    /// Whether a return filed on `filed` is late (迟报).
+    pub fn is_late(&self, filed: Option<NaiveDate>) -> bool {
+        matches!((filed, self.due), (Some(f), Some(d)) if f > d)
     }
 
     pub fn plan_name(&self) -> &str {
@@ -68,8 +67,11 @@ pub fn layout(report: &Report) -> Result<Workbook, XlsxError> {
     workbook.set_properties(&properties);
     overview::write(&mut workbook, report)?;
     matrix::write(&mut workbook, report)?;
+    monthly::changes(&mut workbook, report)?;
+    monthly::trend(&mut workbook, report)?;
     lists::overdue(&mut workbook, report)?;
     lists::missing(&mut workbook, report)?;
+    monthly::chase(&mut workbook, report)?;
     lists::detail(&mut workbook, report)?;
     lists::problems(&mut workbook, report)?;
     lists::sources(&mut workbook, report)?;

@@ -24,6 +24,7 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
     ];
     columns.push(col("应报任务", 3, Kind::Center));
     columns.push(col("已报任务", 3, Kind::Center));
+    columns.push(col("迟报", 2, Kind::Center));
     for v in Verdict::ALL {
         columns.push(col(v.label(), 3, Kind::Center));
     }
@@ -98,6 +99,10 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
             ];
             row.push(s.expected.into());
             row.push(s.reported.into());
+            let filed = report.result.meta[s.unit]
+                .as_ref()
+                .and_then(|m| m.fill_date);
+            row.push(if report.is_late(filed) { "迟报" } else { "" }.into());
             row.extend(s.counts.iter().map(|n| Cell::from(*n)));
             row.push(s.due_soon.into());
             row.push(s.completion_rate.map_or(Cell::Empty, Cell::Percent));

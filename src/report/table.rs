@@ -89,6 +89,20 @@ impl From<usize> for Cell {
     }
 }
 
+impl Cell {
+    /// The cell as plain text, for CSV files.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Percent(p) => format!("{:.1}%", p * 100.0),
+            Cell::Verdict(v) => v.label().to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
 /// Cuts text to what one Excel cell holds, saying so at the end.
 pub fn fit_cell_text(text: &str) -> std::borrow::Cow<'_, str> {
     if text.encode_utf16().count() <= MAX_CELL_UTF16 {

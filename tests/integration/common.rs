@@ -104,6 +104,11 @@ impl ReturnBuilder {
         self.fill.extra.push((task, row));
     }
 
+    pub fn fill_date(&mut self, date: &str) {
+        self.fill.fill_date =
+            Some(chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("test date"));
+    }
+
     pub fn omit(mut self, task: u32) -> Self {
         self.fill.omit.push(task);
         self

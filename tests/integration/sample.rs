@@ -49,15 +49,11 @@ fn check_period(period: &str) -> BTreeSet<String> {
 }
 
 #[test]
-fn sample_may_verdicts_are_intended() {
-    check_period("2018-05");
-}
-
-#[test]
-fn sample_june_verdicts_are_intended_and_all_sheets_exist() {
-    let seen_june = check_period("2018-06");
-    let seen_may = check_period("2018-05");
-    let all: BTreeSet<String> = seen_june.union(&seen_may).cloned().collect();
+fn sample_verdicts_are_intended_in_every_period() {
+    let mut seen = BTreeSet::new();
+    for period in plan::PERIODS {
+        seen.extend(check_period(period));
+    }
     for verdict in [
         "按期完成",
         "逾期完成",
@@ -68,7 +64,7 @@ fn sample_june_verdicts_are_intended_and_all_sheets_exist() {
         "未报送",
         "不适用",
     ] {
-        assert!(all.contains(verdict), "the sample shows no {verdict}");
+        assert!(seen.contains(verdict), "the sample shows no {verdict}");
     }
 }
 
@@ -93,18 +89,23 @@ fn default_run_writes_the_latest_period() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains("未报送 1（三沙市）"),
+        stdout.contains("未报送 1（五指山市）"),
         "summary names the silent unit: {stdout}"
     );
-    let out = w.path("output/2018-06/大班额任务进展汇总_2018-06.xlsx");
+    let folder = w.path("output/2018-07");
+    let out = folder.join("大班额任务进展汇总_2018-07.xlsx");
     let names = sheet_names(&out);
     for sheet in [
         "总览",
         "进展矩阵",
+        "本月变化",
+        "趋势",
         "逾期事项",
         "缺报事项",
+        "催报名单",
         "明细",
         "数据问题",
+        "来源文件",
         "任务清单",
     ] {
         assert!(
@@ -113,4 +114,11 @@ fn default_run_writes_the_latest_period() {
         );
     }
     assert_eq!(detail(&out).len(), 570);
+    for side in ["明细_2018-07.csv", "催报名单_2018-07.csv"] {
+        let bytes = std::fs::read(folder.join(side)).unwrap_or_else(|e| panic!("{side}: {e}"));
+        assert!(
+            bytes.starts_with("\u{feff}".as_bytes()),
+            "{side} starts with a BOM for Excel"
+        );
+    }
 }

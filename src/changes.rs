@@ -1,0 +1,211 @@
+//! What changed since the previous period, and what keeps slipping: the questions a
+//! supervisor asks first each month. Works on [`crate::history::Period`] records,
+//! the earlier ones oldest first; laying the result out is the report's job.
+
+use crate::check::Verdict;
+use crate::history::Period;
+
+/// One kind of change, in the order 本月变化 lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    /// 已完成 last period, not now.
+    Regressed,
+    /// 逾期未完成 now, not last period.
+    NewlyOverdue,
+    /// 逾期未完成 for two or more periods in a row.
+    OverdueStreak,
+    /// 未报送 or 漏报 for two or more periods in a row.
+    MissingStreak,
+    /// 推进中 with word for word last period's 进展情况.
+    SameAsLast,
+    /// Done now, not last period.
+    NewlyDone,
+    /// Reported now, missing last period.
+    NewlyReported,
+}
+
+impl ChangeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Regressed => "倒退（上期已完成）",
+            ChangeKind::NewlyOverdue => "新增逾期",
+            ChangeKind::OverdueStreak => "连续逾期",
+            ChangeKind::MissingStreak => "连续缺报",
+            ChangeKind::SameAsLast => "本期进展与上期相同",
+            ChangeKind::NewlyDone => "新完成",
+            ChangeKind::NewlyReported => "新报送",
+        }
+    }
+}
+
+/// One change of one (unit, task).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub unit: String,
+    pub task: u32,
+    pub kind: ChangeKind,
+    pub previous: Verdict,
+    pub current: Verdict,
+    /// For streaks: how many periods in a row, this one included.
+    pub streak: usize,
+}
+
+/// Compares `current` with the `earlier` periods (oldest first).
+pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
+    let Some(last) = earlier.last() else {
+        return Vec::new();
+    };
+    let mut changes = Vec::new();
+    for ((unit, task), item) in &current.items {
+        let Some(before) = last.items.get(&(unit.clone(), *task)) else {
+            continue;
+        };
+        let now = item.verdict;
+        let was = before.verdict;
+        let mut push = |kind, streak| {
+            changes.push(Change {
+                unit: unit.clone(),
+                task: *task,
+                kind,
+                previous: was,
+                current: now,
+                streak,
+            });
+        };
+        // How many periods in a row, ending now, satisfy `test`.
+        let streak = |test: fn(Verdict) -> bool| {
+            1 + earlier
+                .iter()
+                .rev()
+                .take_while(|p| {
+                    p.items
+                        .get(&(unit.clone(), *task))
+                        .is_some_and(|i| test(i.verdict))
+                })
+                .count()
+        };
+        // A unit that sent nothing has not said the task is undone: that is 缺报, not a regression.
+        if was.is_done() && !now.is_done() && !now.is_missing() {
+            push(ChangeKind::Regressed, 0);
+        }
+        if now.is_done() && !was.is_done() {
+            push(ChangeKind::NewlyDone, 0);
+        }
+        if now == Verdict::OverdueUnfinished {
+            if was == Verdict::OverdueUnfinished {
+                push(
+                    ChangeKind::OverdueStreak,
+                    streak(|v| v == Verdict::OverdueUnfinished),
+                );
+            } else {
+                push(ChangeKind::NewlyOverdue, 0);
+            }
+        }
+        if now.is_missing() && was.is_missing() {
+            push(ChangeKind::MissingStreak, streak(Verdict::is_missing));
+        }
+        if was.is_missing() && !now.is_missing() {
+            push(ChangeKind::NewlyReported, 0);
+        }
+        if now == Verdict::InProgress
+            && !item.narrative.trim().is_empty()
+            && item.narrative.trim() == before.narrative.trim()
+        {
+            push(ChangeKind::SameAsLast, 0);
+        }
+    }
+    changes.sort_by(|a, b| (&a.unit, a.kind, a.task).cmp(&(&b.unit, b.kind, b.task)));
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::Item;
+    use chrono::NaiveDate;
+    use std::collections::BTreeMap;
+
+    fn period(label: &str, items: &[(u32, Verdict, &str)]) -> Period {
+        Period {
+            label: label.into(),
+            as_of: NaiveDate::from_ymd_opt(2018, 6, 30).unwrap_or_default(),
+            items: items
+                .iter()
+                .map(|(t, v, n)| {
+                    (
+                        ("海口市".to_string(), *t),
+                        Item {
+                            verdict: *v,
+                            narrative: n.to_string(),
+                        },
+                    )
+                })
+                .collect::<BTreeMap<_, _>>(),
+            contacts: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn every_change_category() {
+        use Verdict::*;
+        let may = period(
+            "2018-05",
+            &[
+                (1, OverdueUnfinished, ""),
+                (2, Omitted, ""),
+                (3, OnTime, ""),
+                (6, NotSubmitted, ""),
+            ],
+        );
+        let june = period(
+            "2018-06",
+            &[
+                (1, OverdueUnfinished, ""),
+                (2, Omitted, ""),
+                (3, OnTime, ""),
+                (4, InProgress, "正在推进"),
+                (5, InProgress, "甲"),
+                (6, NotSubmitted, ""),
+                (7, InProgress, ""),
+            ],
+        );
+        let july = period(
+            "2018-07",
+            &[
+                (1, OverdueUnfinished, ""),
+                (2, Omitted, ""),
+                (3, InProgress, ""),
+                (4, InProgress, "正在推进"),
+                (5, OnTime, ""),
+                (6, InProgress, "乙"),
+                (7, OverdueUnfinished, ""),
+            ],
+        );
+        let changes = compute(&[may, june], &july);
+        let kinds: Vec<(u32, ChangeKind, usize)> =
+            changes.iter().map(|c| (c.task, c.kind, c.streak)).collect();
+        assert!(
+            kinds.contains(&(1, ChangeKind::OverdueStreak, 3)),
+            "{kinds:?}"
+        );
+        assert!(kinds.contains(&(2, ChangeKind::MissingStreak, 3)));
+        assert!(kinds.contains(&(3, ChangeKind::Regressed, 0)));
+        assert!(kinds.contains(&(4, ChangeKind::SameAsLast, 0)));
+        assert!(kinds.contains(&(5, ChangeKind::NewlyDone, 0)));
+        assert!(kinds.contains(&(6, ChangeKind::NewlyReported, 0)));
+        assert!(kinds.contains(&(7, ChangeKind::NewlyOverdue, 0)));
+        assert_eq!(kinds.len(), 7, "{kinds:?}");
+        assert!(
+            compute(&[], &period("2018-05", &[(1, InProgress, "")])).is_empty(),
+            "no predecessor, no changes"
+        );
+        let silent = compute(
+            &[period("2018-05", &[(1, OnTime, "")])],
+            &period("2018-06", &[(1, NotSubmitted, "")]),
+        );
+        assert!(
+            silent.is_empty(),
+            "a silent unit's done tasks are not regressions: {silent:?}"
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! 督办单: one small workbook per unit, what the province sends back to each
+//! county: its overdue, missing, 临期 and problem items, each with what to do,
+//! printable on one or two A4 pages.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{DocProperties, Workbook};
+
+use crate::check::{Entry, UnitRef, Verdict};
+use crate::report::Report;
+use crate::report::style;
+use crate::report::table::{Cell, Kind, col, write_table, write_title};
+
+/// Writes `dir/<unit>.xlsx` for every unit expected on a task; gives how many.
+///
+/// # Errors
+/// When the folder or a file cannot be written.
+pub fn write_all(report: &Report, dir: &Path) -> std::io::Result<usize> {
+    let mut written = 0;
+    for (u, unit) in report.roster.units.iter().enumerate() {
+        if report.result.expected[u].is_empty() {
+            continue;
+        }
+        let bytes = build(report, u).map_err(|e| std::io::Error::other(e.to_string()))?;
+        crate::report::save_atomic(&bytes, &dir.join(format!("{}.xlsx", unit.name)))?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// One item on the sheet: (category, entry), in the order a county should act.
+fn items<'a>(report: &'a Report, u: usize) -> Vec<(&'static str, &'a Entry)> {
+    let mut items: Vec<(&'static str, &Entry)> = report
+        .result
+        .entries
+        .iter()
+        .filter(|e| e.counts() && e.unit == UnitRef::Known(u))
+        .filter_map(|e| {
+            let category = match e.verdict {
+                Verdict::OverdueUnfinished => "逾期未完成",
+                Verdict::NotSubmitted => "未报送",
+                Verdict::Omitted => "漏报",
+                Verdict::ToVerify => "待核实",
+                _ if e.due_soon => "临期",
+                _ => return None,
+            };
+            Some((category, e))
+        })
+        .collect();
+    let rank = |c: &str| {
+        ["逾期未完成", "未报送", "漏报", "待核实", "临期"]
+            .iter()
+            .position(|x| *x == c)
+    };
+    items.sort_by_key(|(c, e)| (rank(c), e.task));
+    items
+}
+
+fn what_to_do(category: &str, entry: &Entry, report: &Report) -> String {
+    let deadline = report.catalogue.get(entry.task).map(|t| t.deadline);
+    match category {
+        "逾期未完成" => format!(
+            "已逾期 {} 天：请加快推进，书面说明原因并明确完成时间",
+            entry.days_overdue.unwrap_or(0)
+        ),
+        "未报送" => "本期未收到报表：请按模板填报后尽快报送".to_string(),
+        "漏报" => "报表中缺少该任务或未填完成状态：请补报".to_string(),
+        "待核实" => "完成状态或完成时间有误：请核实后更正".to_string(),
+        _ => match deadline {
+            Some(d) => format!("将于 {} 到期：请确保按期完成", d.format("%Y-%m-%d")),
+            None => "即将到期：请确保按期完成".to_string(),
+        },
+    }
+}
+
+fn build(report: &Report, u: usize) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let unit = &report.roster.units[u].name;
+    let as_of = report.result.as_of;
+    let mut workbook = Workbook::new();
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(format!("{unit}督办单"))
+            .set_creation_datetime(&as_of),
+    );
+    let sheet = workbook.add_worksheet().set_name("督办单")?;
+    let columns = [
+        col("类别", 4, Kind::Center),
+        col("序号", 2, Kind::Center),
+        col("主要任务", 16, Kind::Wrap),
+        col("完成时限", 5, Kind::Center),
+        col("本期判定", 4, Kind::Center),
+        col("请办理", 24, Kind::Wrap),
+    ];
+    write_title(
+        sheet,
+        &format!("《{}》任务督办单", report.plan_name()),
+        columns.len() as u16,
+        &style::title(),
+    )?;
+    let items = items(report, u);
+    let problems: Vec<_> = report
+        .result
+        .problems
+        .iter()
+        .filter(|p| p.unit == *unit)
+        .collect();
+    let count = |c: &str| items.iter().filter(|(k, _)| *k == c).count();
+    let summary = format!(
+        "致：{unit}　　统计截止：{}　　逾期未完成 {} 项，缺报 {} 项，临期 {} 项，待核实 {} 项，数据问题 {} 条。",
+        as_of.format("%Y年%-m月%-d日"),
+        count("逾期未完成"),
+        count("未报送") + count("漏报"),
+        count("临期"),
+        count("待核实"),
+        problems.len(),
+    );
+    sheet.merge_range(
+        1,
+        0,
+        1,
+        columns.len() as u16 - 1,
+        &summary,
+        &style::subtitle().set_text_wrap(),
+    )?;
+    sheet.set_row_height(1, 30)?;
+    let mut rows: Vec<Vec<Cell>> = items
+        .iter()
+        .map(|(category, e)| {
+            vec![
+                (*category).into(),
+                e.task.into(),
+                report.catalogue.get(e.task).map(|t| t.short_text()).into(),
+                report.catalogue.get(e.task).map(|t| t.deadline).into(),
+                Cell::Verdict(e.verdict),
+                what_to_do(category, e, report).into(),
+            ]
+        })
+        .collect();
+    for p in &problems {
+        let place = [p.file.clone(), p.place()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        rows.push(vec![
+            "数据问题".into(),
+            p.task.into(),
+            Cell::Text(format!("{place}：{}", p.what)),
+            Cell::Empty,
+            Cell::Empty,
+            p.action.as_str().into(),
+        ]);
+    }
+    if rows.is_empty() {
+        rows.push(vec![
+            "—".into(),
+            Cell::Empty,
+            "本期无待办事项".into(),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ]);
+    }
+    write_table(sheet, 3, &columns, &rows)?;
+    workbook.save_to_buffer()
+}

@@ -1,0 +1,227 @@
+//! Earlier periods: what each (unit, task) was judged then, so a run can say what
+//! changed. A run leaves its 明细 as a CSV beside its workbook (UTF-8 with BOM, so
+//! Excel opens it) with a fingerprint of its inputs; a later run reads those CSVs,
+//! and consolidates an earlier period's returns itself where no CSV is found.
+//!
+//! What changed is [`crate::changes`]' business; this module only keeps the record.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::check::{Consolidation, UnitRef, Verdict};
+use crate::intake::{Intake, ReturnMeta};
+use crate::roster::Roster;
+
+/// What one period said about one (unit, task).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub verdict: Verdict,
+    pub narrative: String,
+}
+
+/// The record of one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Period {
+    /// `YYYY-MM`.
+    pub label: String,
+    pub as_of: NaiveDate,
+    /// Counted items by (unit name, task).
+    pub items: BTreeMap<(String, u32), Item>,
+    /// Contacts by unit name, from that period's returns.
+    pub contacts: BTreeMap<String, (String, String)>,
+}
+
+impl Period {
+    /// The record of a consolidation just made.
+    pub fn from_consolidation(label: &str, result: &Consolidation, roster: &Roster) -> Self {
+        let mut items = BTreeMap::new();
+        for entry in result.entries.iter().filter(|e| e.counts()) {
+            let UnitRef::Known(u) = entry.unit else {
+                continue;
+            };
+            let narrative = entry
+                .row
+                .as_ref()
+                .map(|r| r.narrative.clone())
+                .unwrap_or_default();
+            items.insert(
+                (roster.units[u].name.clone(), entry.task),
+                Item {
+                    verdict: entry.verdict,
+                    narrative,
+                },
+            );
+        }
+        let contacts = result
+            .meta
+            .iter()
+            .enumerate()
+            .filter_map(|(u, meta)| Some((roster.units[u].name.clone(), contact(meta.as_ref()?)?)))
+            .collect();
+        Self {
+            label: label.to_string(),
+            as_of: result.as_of,
+            items,
+            contacts,
+        }
+    }
+
+    /// (按期完成 + 逾期完成) / (items − 不适用) of one unit, or of all when `unit` is `None`.
+    pub fn completion_rate(&self, unit: Option<&str>) -> Option<f64> {
+        let (mut done, mut applicable) = (0usize, 0usize);
+        for ((u, _), item) in &self.items {
+            if unit.is_some_and(|name| name != u) || item.verdict == Verdict::NotApplicable {
+                continue;
+            }
+            applicable += 1;
+            done += usize::from(item.verdict.is_done());
+        }
+        (applicable > 0).then(|| done as f64 / applicable as f64)
+    }
+}
+
+fn contact(meta: &ReturnMeta) -> Option<(String, String)> {
+    match (&meta.filler, &meta.phone) {
+        (None, None) => None,
+        (filler, phone) => Some((
+            filler.clone().unwrap_or_default(),
+            phone.clone().unwrap_or_default(),
+        )),
+    }
+}
+
+/// The CSV a run leaves beside its workbook.
+pub fn csv_path(output_dir: &Path, label: &str) -> PathBuf {
+    output_dir.join(format!("明细_{label}.csv"))
+}
+
+fn fingerprint_path(csv: &Path) -> PathBuf {
+    csv.with_extension("fingerprint")
+}
+
+/// A digest of the files read (names and SHA-256s): changes when any return changes.
+pub fn fingerprint(intake: &Intake) -> String {
+    digest(
+        intake
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.sha256.clone())),
+    )
+}
+
+/// The same digest as [`fingerprint`], of a folder not read as returns.
+pub fn folder_fingerprint(dir: &Path) -> String {
+    let files = crate::intake::list_folder(dir).unwrap_or_default();
+    digest(files.iter().map(|path| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let hash = std::fs::read(path)
+            .map(|b| crate::intake::sha256_hex(&b))
+            .unwrap_or_default();
+        (name, hash)
+    }))
+}
+
+fn digest(files: impl Iterator<Item = (String, String)>) -> String {
+    let mut hasher = Sha256::new();
+    for (name, hash) in files {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(hash.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+const CSV_HEADER: [&str; 8] = [
+    "期别",
+    "截止日期",
+    "单位",
+    "序号",
+    "判定",
+    "进展情况",
+    "填报人",
+    "联系电话",
+];
+
+/// Writes the period's record as CSV (UTF-8 with BOM) and its inputs' fingerprint beside it.
+///
+/// # Errors
+/// When the files cannot be written.
+pub fn save(period: &Period, csv: &Path, inputs: &str) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| std::io::Error::other(e.to_string());
+    writer.write_record(CSV_HEADER).map_err(io)?;
+    let as_of = period.as_of.format("%Y-%m-%d").to_string();
+    for ((unit, task), item) in &period.items {
+        let (filler, phone) = period.contacts.get(unit).cloned().unwrap_or_default();
+        let task = task.to_string();
+        let record = [
+            &period.label,
+            &as_of,
+            unit,
+            &task,
+            item.verdict.label(),
+            &item.narrative,
+            &filler,
+            &phone,
+        ];
+        writer.write_record(record).map_err(io)?;
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(
+        writer
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?,
+    );
+    crate::report::save_atomic(&bytes, csv)?;
+    crate::report::save_atomic(inputs.as_bytes(), &fingerprint_path(csv))
+}
+
+/// Reads a record written by [`save`]; `None` when it is missing or not one of ours.
+pub fn load(csv: &Path) -> Option<Period> {
+    let text = std::fs::read_to_string(csv).ok()?;
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().ok()?.clone();
+    if headers.iter().collect::<Vec<_>>() != CSV_HEADER {
+        return None;
+    }
+    let mut period: Option<Period> = None;
+    for record in reader.records() {
+        let record = record.ok()?;
+        let field = |i: usize| record.get(i).unwrap_or("").to_string();
+        let p = period.get_or_insert_with(|| Period {
+            label: field(0),
+            as_of: NaiveDate::parse_from_str(&field(1), "%Y-%m-%d").unwrap_or_default(),
+            items: BTreeMap::new(),
+            contacts: BTreeMap::new(),
+        });
+        let verdict = Verdict::ALL.into_iter().find(|v| v.label() == field(4))?;
+        let task: u32 = field(3).parse().ok()?;
+        p.items.insert(
+            (field(2), task),
+            Item {
+                verdict,
+                narrative: field(5),
+            },
+        );
+        if !field(6).is_empty() || !field(7).is_empty() {
+            p.contacts.insert(field(2), (field(6), field(7)));
+        }
+    }
+    period
+}
+
+/// Whether the inputs a record was made from have changed since.
+pub fn inputs_changed(csv: &Path, now: &str) -> bool {
+    std::fs::read_to_string(fingerprint_path(csv)).is_ok_and(|then| then.trim() != now)
+}

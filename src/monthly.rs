@@ -1,0 +1,144 @@
+//! The monthly cycle around one run: find the earlier periods, take their records
+//! from the CSVs earlier runs left (or consolidate their returns again), and work
+//! out what changed. SPEC §7.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::changes::{self, Change, ChangeKind};
+use crate::check::consolidate;
+use crate::cli::Settings;
+use crate::history::{self, Period};
+use crate::intake::{Quiet, scan};
+use crate::period::period_folder_end;
+use crate::problem::{Problem, Severity};
+
+/// Everything the monthly sheets need.
+#[derive(Debug, Default)]
+pub struct Monthly {
+    /// Earlier periods, oldest first.
+    pub earlier: Vec<Period>,
+    pub current: Option<Period>,
+    pub changes: Vec<Change>,
+    /// Notes about the earlier periods (inputs changed since their CSV…).
+    pub notices: Vec<Problem>,
+}
+
+impl Monthly {
+    /// Whether (unit, task) was flagged 本期进展与上期相同.
+    pub fn same_as_last(&self, unit: &str, task: u32) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::SameAsLast && c.unit == unit && c.task == task)
+    }
+
+    /// Every period, oldest first, the current one last.
+    pub fn all_periods(&self) -> impl Iterator<Item = &Period> {
+        self.earlier.iter().chain(self.current.as_ref())
+    }
+}
+
+/// The earlier periods' input folders, oldest first: `--previous DIR`, or the
+/// `YYYY-MM` siblings of the input folder named before it.
+pub fn earlier_inputs(
+    input: &Path,
+    current_label: &str,
+    previous: Option<&Path>,
+) -> Vec<(String, PathBuf)> {
+    if let Some(dir) = previous {
+        let label = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| period_folder_end(n).is_some())
+            .map(String::from)
+            .unwrap_or_else(|| previous_label(current_label));
+        return vec![(label, dir.to_path_buf())];
+    }
+    let Some(parent) = input.parent() else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    }) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(|n| (n.to_string(), e.path())))
+        .filter(|(name, _)| period_folder_end(name).is_some() && name.as_str() < current_label)
+        .collect();
+    found.sort();
+    found
+}
+
+/// The month before a `YYYY-MM` label.
+fn previous_label(label: &str) -> String {
+    period_folder_end(label)
+        .and_then(|d| d.with_day(1))
+        .and_then(|d| d.pred_opt())
+        .map_or_else(|| "上期".to_string(), crate::period::period_label)
+}
+
+/// Records of the earlier periods: from the CSV an earlier run left under
+/// `output_root/<label>/`, else by consolidating that period's returns again.
+pub fn load_earlier(
+    settings: &Settings,
+    inputs: &[(String, PathBuf)],
+    output_root: Option<&Path>,
+    due_soon_days: u32,
+) -> (Vec<Period>, Vec<Problem>) {
+    let mut periods = Vec::new();
+    let mut notices = Vec::new();
+    for (label, dir) in inputs {
+        let csv = output_root.map(|root| history::csv_path(&root.join(label), label));
+        if let Some(period) = csv.as_deref().and_then(history::load) {
+            if csv
+                .as_deref()
+                .is_some_and(|c| history::inputs_changed(c, &history::folder_fingerprint(dir)))
+            {
+                notices.push(Problem::file(
+                    Severity::Warning,
+                    &format!("{label} 期报表文件夹"),
+                    format!("{label} 期的报表在上次汇总后有改动"),
+                    format!("本月变化按上次汇总的结果对比；如需按改动后的报表对比，请先重新汇总 {label} 期"),
+                ));
+            }
+            periods.push(period);
+            continue;
+        }
+        let as_of = period_folder_end(label).unwrap_or(NaiveDate::MIN);
+        let Ok(intake) = scan(
+            dir,
+            &settings.catalogue,
+            &settings.roster,
+            &settings.limits,
+            &Quiet,
+        ) else {
+            continue;
+        };
+        let result = consolidate(
+            &settings.catalogue,
+            &settings.roster,
+            &intake,
+            as_of,
+            due_soon_days,
+        );
+        periods.push(Period::from_consolidation(label, &result, &settings.roster));
+    }
+    (periods, notices)
+}
+
+/// Puts the current period beside the earlier ones and works out the changes.
+pub fn assemble(earlier: Vec<Period>, current: Period, notices: Vec<Problem>) -> Monthly {
+    let changes = changes::compute(&earlier, &current);
+    Monthly {
+        earlier,
+        current: Some(current),
+        changes,
+        notices,
+    }
+}

@@ -1,0 +1,220 @@
+//! The monthly sheets: 本月变化 (what changed, what keeps slipping), 趋势
+//! (completion rate per unit per period, with a line chart) and 催报名单 (whom to
+//! chase, with the contact from their latest return).
+
+use rust_xlsxwriter::{Chart, ChartFont, ChartMarker, ChartMarkerType, Workbook, XlsxError};
+
+use super::Report;
+use super::style::{self, Formats};
+use super::table::{Cell, Kind, col, write_cell, write_table};
+use crate::check::{UnitRef, Verdict};
+
+/// 本月变化: one row per change, grouped by unit.
+pub fn changes(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let monthly = report.monthly;
+    let sheet = workbook.add_worksheet().set_name("本月变化")?;
+    let columns = [
+        col("单位", 8, Kind::Text),
+        col("序号", 2, Kind::Center),
+        col("主要任务", 12, Kind::Wrap),
+        col("变化", 7, Kind::Center),
+        col("连续期数", 3, Kind::Center),
+        col("上期判定", 5, Kind::Center),
+        col("本期判定", 5, Kind::Center),
+        col("说明", 24, Kind::Wrap),
+    ];
+    let previous = monthly.earlier.last().map_or("上期", |p| p.label.as_str());
+    let rows: Vec<Vec<Cell>> = monthly
+        .changes
+        .iter()
+        .map(|c| {
+            let note = match c.kind {
+                crate::changes::ChangeKind::Regressed => {
+                    format!("{previous} 期已完成，本期为{}：请核实", c.current.label())
+                }
+                crate::changes::ChangeKind::SameAsLast => {
+                    "进展情况与上期一字不差：请督促如实更新进展".to_string()
+                }
+                crate::changes::ChangeKind::OverdueStreak => {
+                    format!("已连续 {} 期逾期未完成：建议督办", c.streak)
+                }
+                crate::changes::ChangeKind::MissingStreak => {
+                    format!("已连续 {} 期未报：请催报", c.streak)
+                }
+                _ => String::new(),
+            };
+            vec![
+                c.unit.as_str().into(),
+                c.task.into(),
+                report.catalogue.get(c.task).map(|t| t.short_text()).into(),
+                c.kind.label().into(),
+                if c.streak > 1 {
+                    Cell::from(c.streak)
+                } else {
+                    Cell::Empty
+                },
+                Cell::Verdict(c.previous),
+                Cell::Verdict(c.current),
+                note.into(),
+            ]
+        })
+        .collect();
+    if monthly.earlier.is_empty() {
+        sheet.write_string(0, 0, "没有找到上一期的汇总或报表，本月变化从下一期起显示。")?;
+        sheet.set_column_width(0, style::cjk_width(30))?;
+        return Ok(());
+    }
+    write_table(sheet, 0, &columns, &rows)?;
+    Ok(())
+}
+
+/// 趋势: completion rate per unit (rows) per period (columns), province-wide on top, and a line chart.
+pub fn trend(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let monthly = report.monthly;
+    let periods: Vec<&crate::history::Period> = monthly.all_periods().collect();
+    let sheet = workbook.add_worksheet().set_name("趋势")?;
+    let formats = Formats::new();
+    let header = style::header();
+    sheet.write_string_with_format(0, 0, "单位", &header)?;
+    sheet.set_column_width(0, style::cjk_width(9))?;
+    for (i, p) in periods.iter().enumerate() {
+        let c = 1 + i as u16;
+        sheet.write_string_with_format(0, c, &p.label, &header)?;
+        sheet.set_column_width(c, style::cjk_width(4))?;
+    }
+    let rate = |r: Option<f64>| r.map_or(Cell::Empty, Cell::Percent);
+    write_cell(sheet, (1, 0), &Cell::from("全省"), Kind::Text, &formats)?;
+    for (i, p) in periods.iter().enumerate() {
+        write_cell(
+            sheet,
+            (1, 1 + i as u16),
+            &rate(p.completion_rate(None)),
+            Kind::Center,
+            &formats,
+        )?;
+    }
+    let units: Vec<&str> = (0..report.roster.units.len())
+        .filter(|u| !report.result.expected[*u].is_empty())
+        .map(|u| report.roster.units[u].name.as_str())
+        .collect();
+    for (r, unit) in units.iter().enumerate() {
+        let row = 2 + r as u32;
+        write_cell(sheet, (row, 0), &Cell::from(*unit), Kind::Text, &formats)?;
+        for (i, p) in periods.iter().enumerate() {
+            write_cell(
+                sheet,
+                (row, 1 + i as u16),
+                &rate(p.completion_rate(Some(unit))),
+                Kind::Center,
+                &formats,
+            )?;
+        }
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    style::print_setup(sheet, Some((0, 0)))?;
+    if !periods.is_empty() {
+        let last_col = periods.len() as u16;
+        let mut chart = Chart::new_line();
+        chart
+            .add_series()
+            .set_name("全省完成率")
+            .set_categories(("趋势", 0, 1, 0, last_col))
+            .set_values(("趋势", 1, 1, 1, last_col))
+            .set_marker(ChartMarker::new().set_type(ChartMarkerType::Circle));
+        let mut font = ChartFont::new();
+        font.set_name(style::BODY_FONT).set_size(9);
+        let mut title_font = ChartFont::new();
+        title_font.set_name(style::HEADING_FONT).set_size(12);
+        chart
+            .title()
+            .set_name("全省完成率趋势")
+            .set_font(&title_font);
+        chart.legend().set_hidden();
+        chart.x_axis().set_font(&font);
+        chart
+            .y_axis()
+            .set_min(0)
+            .set_max(1)
+            .set_num_format("0%")
+            .set_font(&font);
+        chart.set_width(640).set_height(320);
+        sheet.insert_chart(1, last_col + 2, &chart)?;
+    }
+    Ok(())
+}
+
+/// The units to chase: 未报送 or 漏报 items, with the latest contact known.
+pub fn chase_rows(report: &Report) -> Vec<Vec<Cell>> {
+    let mut rows = Vec::new();
+    for u in 0..report.roster.units.len() {
+        let name = &report.roster.units[u].name;
+        let missing: Vec<(u32, Verdict)> = report
+            .result
+            .entries
+            .iter()
+            .filter(|e| e.counts() && e.unit == UnitRef::Known(u) && e.verdict.is_missing())
+            .map(|e| (e.task, e.verdict))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let silent = missing.iter().all(|(_, v)| *v == Verdict::NotSubmitted);
+        let (filler, phone) = report.result.meta[u]
+            .as_ref()
+            .map(|m| {
+                (
+                    m.filler.clone().unwrap_or_default(),
+                    m.phone.clone().unwrap_or_default(),
+                )
+            })
+            .filter(|(f, p)| !f.is_empty() || !p.is_empty())
+            .or_else(|| {
+                report
+                    .monthly
+                    .earlier
+                    .iter()
+                    .rev()
+                    .find_map(|p| p.contacts.get(name).cloned())
+            })
+            .unwrap_or_default();
+        let tasks: Vec<String> = missing.iter().map(|(t, _)| t.to_string()).collect();
+        let what = if silent {
+            "未报送本期报表".to_string()
+        } else {
+            format!("漏报任务 {} 项（序号 {}）", missing.len(), tasks.join("、"))
+        };
+        rows.push(vec![
+            name.as_str().into(),
+            if silent { "未报送" } else { "漏报" }.into(),
+            missing.len().into(),
+            what.into(),
+            filler.into(),
+            phone.into(),
+        ]);
+    }
+    rows
+}
+
+pub const CHASE_HEADER: [&str; 6] = ["单位", "情况", "缺报项数", "缺报内容", "填报人", "联系电话"];
+
+/// 催报名单: the sheet a supervisor phones through.
+pub fn chase(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+    let sheet = workbook.add_worksheet().set_name("催报名单")?;
+    let widths = [9, 4, 3, 26, 5, 7];
+    let kinds = [
+        Kind::Text,
+        Kind::Center,
+        Kind::Center,
+        Kind::Wrap,
+        Kind::Center,
+        Kind::Center,
+    ];
+    let columns: Vec<_> = CHASE_HEADER
+        .iter()
+        .zip(widths)
+        .zip(kinds)
+        .map(|((t, w), k)| col(t, w, k))
+        .collect();
+    write_table(sheet, 0, &columns, &chase_rows(report))?;
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! The monthly cycle (SPEC §7) on the three sample periods: what changed, the
+//! trend, whom to chase, late returns, the 督办单, and the CSV history.
+
+use std::path::Path;
+
+use crate::common::*;
+
+/// A work folder holding a copy of the sample's input/ periods.
+fn with_sample(periods: &[&str]) -> Workdir {
+    let w = Workdir::new();
+    for period in periods {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("input")
+            .join(period);
+        let to = w.folder(&format!("input/{period}"));
+        for entry in std::fs::read_dir(from).expect("sample") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+    w
+}
+
+fn run_period(w: &Workdir, period: &str, extra: &[&str]) -> std::path::PathBuf {
+    let input = format!("input/{period}");
+    let mut args = vec!["run", "--input", &input];
+    args.extend_from_slice(extra);
+    let output = w.run(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    w.path(&format!("output/{period}/大班额任务进展汇总_{period}.xlsx"))
+}
+
+#[test]
+fn every_change_category_shows_in_july() {
+    let w = with_sample(&["2018-05", "2018-06", "2018-07"]);
+    let out = run_period(&w, "2018-07", &[]);
+    let rows = sheet_text(&out, "本月变化");
+    let has = |unit: &str, task: &str, change: &str, streak: &str| {
+        rows.iter()
+            .any(|r| r[0] == unit && r[1] == task && r[3] == change && r[4] == streak)
+    };
+    assert!(
+        has("临高县", "4", "倒退（上期已完成）", ""),
+        "regression: {rows:?}"
+    );
+    assert!(has("三沙市", "1", "新增逾期", ""), "newly overdue");
+    assert!(has("三沙市", "1", "新报送", ""), "newly reported");
+    assert!(
+        has("万宁市", "1", "连续逾期", "3"),
+        "overdue three periods in a row"
+    );
+    assert!(
+        has("琼海市", "7", "连续缺报", "2"),
+        "missing two periods in a row"
+    );
+    assert!(has("儋州市", "5", "新完成", ""), "newly done");
+    for task in ["10", "11", "12"] {
+        assert!(
+            has("白沙黎族自治县", task, "本期进展与上期相同", ""),
+            "copy-paste on task {task}"
+        );
+        assert_eq!(
+            detail_row(&out, "白沙黎族自治县", task.parse().expect("n"))["进展与上期相同"],
+            "是"
+        );
+    }
+    assert!(
+        problems(&out)
+            .iter()
+            .any(|p| p.contains("任务 4 在 2018-06 期已完成")),
+        "a regression is a problem too"
+    );
+}
+
+#[test]
+fn the_trend_covers_every_period() {
+    let w = with_sample(&["2018-05", "2018-06", "2018-07"]);
+    let out = run_period(&w, "2018-07", &[]);
+    let trend = sheet_text(&out, "趋势");
+    assert_eq!(trend[0], ["单位", "2018-05", "2018-06", "2018-07"]);
+    assert_eq!(trend[1][0], "全省");
+    assert_eq!(trend.len(), 2 + 19);
+    let rate = |s: &str| s.parse::<f64>().expect("a rate");
+    assert!(
+        rate(&trend[1][3]) > rate(&trend[1][1]),
+        "the province completes more over time: {:?}",
+        trend[1]
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).expect("open")).expect("zip");
+    assert!((0..zip.len()).any(|i| {
+        zip.by_index(i)
+            .is_ok_and(|f| f.name().is_ok_and(|n| n.starts_with("xl/charts/")))
+    }));
+}
+
+#[test]
+fn a_first_period_runs_cleanly() {
+    let w = with_sample(&["2018-05"]);
+    let out = run_period(&w, "2018-05", &[]);
+    let rows = sheet_text(&out, "本月变化");
+    assert!(rows[0][0].contains("没有找到上一期"), "{rows:?}");
+    assert_eq!(sheet_text(&out, "趋势")[0], ["单位", "2018-05"]);
+}
+
+#[test]
+fn earlier_results_come_from_their_csv_and_changed_inputs_are_named() {
+    let w = with_sample(&["2018-06", "2018-07"]);
+    run_period(&w, "2018-06", &[]);
+    assert!(w.path("output/2018-06/明细_2018-06.csv").exists());
+    let out = run_period(&w, "2018-07", &[]);
+    assert!(
+        !problems(&out)
+            .iter()
+            .any(|p| p.contains("上次汇总后有改动"))
+    );
+    // Someone edits a June return after June was consolidated.
+    let june = w.path("input/2018-06");
+    let first = std::fs::read_dir(&june)
+        .expect("june")
+        .next()
+        .expect("a file")
+        .expect("entry")
+        .path();
+    std::fs::write(&first, b"edited").expect("edit");
+    let out = run_period(&w, "2018-07", &[]);
+    assert!(
+        problems(&out)
+            .iter()
+            .any(|p| p.contains("2018-06 期的报表在上次汇总后有改动")),
+        "{:?}",
+        problems(&out)
+    );
+    // The comparison still uses June as consolidated then.
+    assert!(
+        sheet_text(&out, "本月变化")
+            .iter()
+            .any(|r| r[3] == "倒退（上期已完成）")
+    );
+}
+
+#[test]
+fn previous_folder_can_be_named() {
+    let w = with_sample(&["2018-06", "2018-07"]);
+    std::fs::rename(w.path("input/2018-06"), w.path("june")).expect("move");
+    let out = run_period(&w, "2018-07", &["--previous", "june"]);
+    assert_eq!(sheet_text(&out, "趋势")[0], ["单位", "2018-06", "2018-07"]);
+}
+
+#[test]
+fn late_returns_chase_list_and_feedback() {
+    let w = Workdir::new();
+    let input = w.folder("2018-06");
+    let mut late = ReturnBuilder::new("海口市").row(1, "推进中", None).omit(3);
+    late.fill_date("2018-07-09");
+    late.write(&input, "海口市.xlsx");
+    let mut on_time = ReturnBuilder::new("三亚市");
+    on_time.fill_date("2018-07-05");
+    on_time.write(&input, "三亚市.xlsx");
+    let out = w.consolidate(&input, &["--feedback", "督办单"]);
+    let sources = sheet_text(&out, "来源文件");
+    let late_col = sources[0]
+        .iter()
+        .position(|h| h == "迟报")
+        .expect("迟报 column");
+    let flag = |name: &str| {
+        sources
+            .iter()
+            .find(|r| r[0] == name)
+            .map(|r| r[late_col].clone())
+            .expect("listed")
+    };
+    assert_eq!(flag("海口市.xlsx"), "迟报");
+    assert_eq!(flag("三亚市.xlsx"), "", "the 5th is still on time");
+    let overview = sheet_text(&out, "总览");
+    let header = overview
+        .iter()
+        .find(|r| r.contains(&"迟报".to_string()))
+        .expect("总览 header");
+    let col = header.iter().position(|h| h == "迟报").expect("column");
+    let haikou = overview
+        .iter()
+        .find(|r| r[1] == "海口市")
+        .expect("海口市 row");
+    assert_eq!(haikou[col], "迟报");
+
+    let chase = sheet_text(&out, "催报名单");
+    let haikou = chase
+        .iter()
+        .find(|r| r[0] == "海口市")
+        .expect("海口市 has 漏报");
+    assert!(haikou[3].contains("序号 2、3"), "{haikou:?}");
+    assert!(chase.iter().any(|r| r[0] == "儋州市" && r[1] == "未报送"));
+    let csv = std::fs::read_to_string(w.path("催报名单_2018-06.csv"))
+        .expect("chase CSV beside the workbook");
+    assert!(csv.contains("海口市,漏报"), "{csv}");
+
+    let sheet = w.path("督办单/海口市.xlsx");
+    let rows = sheet_text(&sheet, "督办单");
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "逾期未完成" && r[1] == "1" && r[5].contains("已逾期")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|r| r[0] == "漏报" && r[1] == "3"));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&sheet).expect("open")).expect("zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet"),
+        &mut xml,
+    )
+    .expect("read");
+    assert!(
+        xml.contains("paperSize=\"9\"")
+            && xml.contains("landscape")
+            && xml.contains("fitToPage=\"1\""),
+        "prints on A4"
+    );
+}
