@@ -170,7 +170,7 @@ fn write_value(
         Data::Int(i) => out.write_number_with_format(row, col, *i as f64, format)?,
         Data::Float(f) => out.write_number_with_format(row, col, *f, format)?,
         Data::Bool(b) => out.write_boolean_with_format(row, col, *b, format)?,
-        Data::DateTime(d) => match d.as_datetime() {
+        Data::DateTime(d) => match crate::intake::values::safe_datetime(d) {
             Some(dt) => out.write_datetime_with_format(row, col, dt, format)?,
             None => out.write_number_with_format(row, col, d.as_f64(), format)?,
         },

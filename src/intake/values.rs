@@ -17,7 +17,7 @@ pub fn cell_text(cell: &Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Float(f) => format_number(*f),
         Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-        Data::DateTime(dt) => match dt.as_datetime() {
+        Data::DateTime(dt) => match safe_datetime(dt) {
             Some(d) if dt.is_datetime() => d.date().format("%Y-%m-%d").to_string(),
             _ => format_number(dt.as_f64()),
         },
@@ -32,6 +32,12 @@ fn format_number(f: f64) -> String {
     } else {
         format!("{f}")
     }
+}
+
+/// A date cell's value as a date and time, `None` outside Excel's calendar
+/// (chrono panics on the huge values a corrupt file can hold).
+pub fn safe_datetime(dt: &calamine::ExcelDateTime) -> Option<chrono::NaiveDateTime> {
+    (0.0..=2_958_465.0).contains(&dt.as_f64()).then(|| dt.as_datetime()).flatten()
 }
 
 /// Whether a cell holds nothing a person wrote (empty or only spaces).
@@ -135,7 +141,7 @@ pub enum DateCell {
 pub fn date_from_cell(cell: &Data, is_1904: bool) -> DateCell {
     match cell {
         c if is_blank(c) => DateCell::Empty,
-        Data::DateTime(dt) => match dt.as_datetime() {
+        Data::DateTime(dt) => match safe_datetime(dt) {
             Some(d) if in_range(d.date()) => DateCell::Date(d.date()),
             _ => DateCell::Unreadable(cell_text(cell)),
         },

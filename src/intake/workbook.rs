@@ -83,6 +83,9 @@ pub enum OpenError {
     Corrupt(String),
     #[error("工作表“{sheet}”超过 {limit} 个非空单元格：请只保留进展情况表后重新报送")]
     TooManyCells { sheet: String, limit: usize },
+    /// Cells so far apart that reading the sheet would take more than `limit` cells of memory.
+    #[error("表格中有相距很远的单元格（按所占区域计超过 {limit} 个单元格），文件可能已损坏：请删除表格以外的多余内容，另存为 .xlsx 后重新报送")]
+    TooSpread { limit: usize },
 }
 
 /// One non-empty row of a sheet: its 0-based row index and its non-empty cells by column.
@@ -177,6 +180,16 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
         if contains_utf16(bytes, "EncryptedPackage") {
             return Err(OpenError::Password);
         }
+        // calamine lays every .xls sheet out densely when it opens the file: two
+        // cells far apart cost gigabytes. Measure the spread before it does.
+        // A container the strict `cfb` reader refuses is refused here too: calamine's
+        // lenient reader would go on and read garbage (the fuzzer found 128 GB
+        // reservations that way). Excel, WPS and LibreOffice write well-formed ones.
+        match xls_dense_cells(bytes) {
+            None => return Err(OpenError::Corrupt("复合文档结构损坏".into())),
+            Some(n) if n > limits.max_cells as u64 => return Err(OpenError::TooSpread { limit: limits.max_cells }),
+            Some(_) => {}
+        }
         return Ok(Format::Xls);
     }
     if bytes.starts_with(b"PK") {
@@ -230,6 +243,96 @@ fn sniff_zip(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
         None if word => Err(OpenError::WordDocument),
         None => Err(OpenError::Unknown),
     }
+}
+
+/// How many cells calamine would allocate for an .xls: the sum over sheets of the
+/// rectangle spanned by their cell records. `None` when the container cannot be read.
+fn xls_dense_cells(bytes: &[u8]) -> Option<u64> {
+    use std::io::Read;
+    let mut container = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
+    let name = ["Workbook", "Book", "WORKBOOK", "BOOK"].into_iter().find(|n| container.exists(n))?;
+    let mut stream = Vec::new();
+    container.open_stream(name).ok()?.read_to_end(&mut stream).ok()?;
+    // calamine reads each sheet from the offset its BOUNDSHEET record gives, so a
+    // corrupt offset makes it read records out of step: measure from there too.
+    let mut offsets = Vec::new();
+    for (kind, data) in xls_records(&stream, 0) {
+        match kind {
+            0x0085 if data.len() >= 4 => offsets.push(u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize),
+            0x000A => break,
+            _ => {}
+        }
+    }
+    if offsets.is_empty() {
+        offsets.push(0);
+    }
+    let mut total: u64 = 0;
+    for offset in offsets {
+        let mut reserved: u64 = 0;
+        let mut span: Option<(u16, u16, u16, u16)> = None; // min row, max row, min col, max col
+        for (kind, data) in xls_records(&stream, offset).skip(1) {
+            match kind {
+                0x000A => break,
+                // DIMENSIONS: calamine reserves rows × columns from it, with wrapping
+                // arithmetic on a lying record (a fuzzer found 128 GB reservations).
+                0x0200 => reserved = reserved.max(xls_dimension_cells(data)),
+                0x0006 | 0x00BD | 0x00BE | 0x00D6 | 0x00FD | 0x0201 | 0x0203 | 0x0204 | 0x0205 | 0x027E
+                    if data.len() >= 6 =>
+                {
+                    let row = u16::from_le_bytes([data[0], data[1]]);
+                    let first = u16::from_le_bytes([data[2], data[3]]);
+                    // MULRK and MULBLANK end with their last column.
+                    let last = if matches!(kind, 0x00BD | 0x00BE) {
+                        u16::from_le_bytes([data[data.len() - 2], data[data.len() - 1]]).max(first)
+                    } else {
+                        first
+                    };
+                    span = Some(match span {
+                        None => (row, row, first, last),
+                        Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(first), c1.max(last)),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let cells = span.map_or(0, |(r0, r1, c0, c1)| (u64::from(r1 - r0) + 1) * (u64::from(c1 - c0) + 1));
+        total = total.saturating_add(cells.max(reserved));
+    }
+    Some(total)
+}
+
+/// BIFF records (type, data) from `offset`, stopping at one that runs past the end.
+fn xls_records(stream: &[u8], offset: usize) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut at = offset;
+    std::iter::from_fn(move || {
+        let head = stream.get(at..at.checked_add(4)?)?;
+        let kind = u16::from_le_bytes([head[0], head[1]]);
+        let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
+        let data = stream.get(at + 4..at + 4 + len)?;
+        at += 4 + len;
+        Some((kind, data))
+    })
+}
+
+/// The cells calamine 0.38 reserves for a DIMENSIONS record (its `parse_dimensions`
+/// and `reserve(rows * cols)`, wrapping as a release build does).
+fn xls_dimension_cells(data: &[u8]) -> u64 {
+    let u16_at = |i: usize| u32::from(u16::from_le_bytes([data[i], data[i + 1]]));
+    let u32_at = |i: usize| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
+    let (rf, rl, mut cf, cl) = match data.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        _ => return 0,
+    };
+    if cf > 0xFF || cl < cf {
+        cf = 0;
+    }
+    if rl == 0 || cl == 0 {
+        return 1;
+    }
+    let rows = u64::from((rl - 1).wrapping_sub(rf).wrapping_add(1));
+    let cols = u64::from((cl - 1).wrapping_sub(cf).wrapping_add(1));
+    rows.saturating_mul(cols)
 }
 
 fn contains_utf16(haystack: &[u8], needle: &str) -> bool {
