@@ -37,7 +37,10 @@ fn format_number(f: f64) -> String {
 /// A date cell's value as a date and time, `None` outside Excel's calendar
 /// (chrono panics on the huge values a corrupt file can hold).
 pub fn safe_datetime(dt: &calamine::ExcelDateTime) -> Option<chrono::NaiveDateTime> {
-    (0.0..=2_958_465.0).contains(&dt.as_f64()).then(|| dt.as_datetime()).flatten()
+    (0.0..=2_958_465.0)
+        .contains(&dt.as_f64())
+        .then(|| dt.as_datetime())
+        .flatten()
 }
 
 /// Whether a cell holds nothing a person wrote (empty or only spaces).

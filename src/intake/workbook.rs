@@ -84,7 +84,9 @@ pub enum OpenError {
     #[error("工作表“{sheet}”超过 {limit} 个非空单元格：请只保留进展情况表后重新报送")]
     TooManyCells { sheet: String, limit: usize },
     /// Cells so far apart that reading the sheet would take more than `limit` cells of memory.
-    #[error("表格中有相距很远的单元格（按所占区域计超过 {limit} 个单元格），文件可能已损坏：请删除表格以外的多余内容，另存为 .xlsx 后重新报送")]
+    #[error(
+        "表格中有相距很远的单元格（按所占区域计超过 {limit} 个单元格），文件可能已损坏：请删除表格以外的多余内容，另存为 .xlsx 后重新报送"
+    )]
     TooSpread { limit: usize },
 }
 
@@ -187,7 +189,11 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
         // reservations that way). Excel, WPS and LibreOffice write well-formed ones.
         match xls_dense_cells(bytes) {
             None => return Err(OpenError::Corrupt("复合文档结构损坏".into())),
-            Some(n) if n > limits.max_cells as u64 => return Err(OpenError::TooSpread { limit: limits.max_cells }),
+            Some(n) if n > limits.max_cells as u64 => {
+                return Err(OpenError::TooSpread {
+                    limit: limits.max_cells,
+                });
+            }
             Some(_) => {}
         }
         return Ok(Format::Xls);
@@ -250,15 +256,23 @@ fn sniff_zip(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
 fn xls_dense_cells(bytes: &[u8]) -> Option<u64> {
     use std::io::Read;
     let mut container = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
-    let name = ["Workbook", "Book", "WORKBOOK", "BOOK"].into_iter().find(|n| container.exists(n))?;
+    let name = ["Workbook", "Book", "WORKBOOK", "BOOK"]
+        .into_iter()
+        .find(|n| container.exists(n))?;
     let mut stream = Vec::new();
-    container.open_stream(name).ok()?.read_to_end(&mut stream).ok()?;
+    container
+        .open_stream(name)
+        .ok()?
+        .read_to_end(&mut stream)
+        .ok()?;
     // calamine reads each sheet from the offset its BOUNDSHEET record gives, so a
     // corrupt offset makes it read records out of step: measure from there too.
     let mut offsets = Vec::new();
     for (kind, data) in xls_records(&stream, 0) {
         match kind {
-            0x0085 if data.len() >= 4 => offsets.push(u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize),
+            0x0085 if data.len() >= 4 => {
+                offsets.push(u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize)
+            }
             0x000A => break,
             _ => {}
         }
@@ -276,7 +290,8 @@ fn xls_dense_cells(bytes: &[u8]) -> Option<u64> {
                 // DIMENSIONS: calamine reserves rows × columns from it, with wrapping
                 // arithmetic on a lying record (a fuzzer found 128 GB reservations).
                 0x0200 => reserved = reserved.max(xls_dimension_cells(data)),
-                0x0006 | 0x00BD | 0x00BE | 0x00D6 | 0x00FD | 0x0201 | 0x0203 | 0x0204 | 0x0205 | 0x027E
+                0x0006 | 0x00BD | 0x00BE | 0x00D6 | 0x00FD | 0x0201 | 0x0203 | 0x0204 | 0x0205
+                | 0x027E
                     if data.len() >= 6 =>
                 {
                     let row = u16::from_le_bytes([data[0], data[1]]);
@@ -289,13 +304,17 @@ fn xls_dense_cells(bytes: &[u8]) -> Option<u64> {
                     };
                     span = Some(match span {
                         None => (row, row, first, last),
-                        Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(first), c1.max(last)),
+                        Some((r0, r1, c0, c1)) => {
+                            (r0.min(row), r1.max(row), c0.min(first), c1.max(last))
+                        }
                     });
                 }
                 _ => {}
             }
         }
-        let cells = span.map_or(0, |(r0, r1, c0, c1)| (u64::from(r1 - r0) + 1) * (u64::from(c1 - c0) + 1));
+        let cells = span.map_or(0, |(r0, r1, c0, c1)| {
+            (u64::from(r1 - r0) + 1) * (u64::from(c1 - c0) + 1)
+        });
         total = total.saturating_add(cells.max(reserved));
     }
     Some(total)

@@ -178,4 +178,9 @@ fn fuzzer_findings_do_not_stop_a_run() {
         );
     }
     assert_eq!(verdict(&out, "三沙市", 1), "按期完成");
+    assert!(
+        children_peak_rss_mb() < 200,
+        "peak RSS {} MB",
+        children_peak_rss_mb()
+    );
 }

@@ -316,3 +316,13 @@ pub fn detail_row(path: &Path, unit: &str, task: u32) -> HashMap<String, String>
     );
     row
 }
+
+/// The largest resident set of any child process this test binary has waited for, in MB.
+/// An upper bound for the child just run, whatever other tests ran before.
+pub fn children_peak_rss_mb() -> u64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes the struct we pass.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } == 0;
+    assert!(ok, "getrusage");
+    (usage.ru_maxrss as u64) / 1024
+}

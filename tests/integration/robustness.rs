@@ -7,16 +7,6 @@ use sha2::{Digest, Sha256};
 
 use crate::common::*;
 
-/// The largest resident set of any child process this test binary has waited for, in MB.
-/// An upper bound for the child just run, whatever other tests ran before.
-fn children_peak_rss_mb() -> u64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage only writes the struct we pass.
-    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } == 0;
-    assert!(ok, "getrusage");
-    (usage.ru_maxrss as u64) / 1024
-}
-
 fn digest_folder(dir: &Path) -> Vec<(String, String, std::time::SystemTime)> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("dir")
