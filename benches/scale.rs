@@ -1,0 +1,115 @@
+//! `cargo bench --bench scale [-- N ...]`: for N synthetic returns (default 19, 300
+//! and 3,000) measures (a) the floor, a bare single-threaded calamine read of every
+//! cell of the same files, and (b) `county-returns run` on them; prints wall time,
+//! returns per second, peak RSS and b/a, then the run's stage shares.
+
+#[path = "../examples/gen-returns/synth.rs"]
+mod synth;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use calamine::{Reader, open_workbook_auto};
+
+fn data_dir(n: usize) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-data")
+        .join(n.to_string())
+        .join("2018-06")
+}
+
+/// The floor: every cell of every sheet of every file, one thread, no checks.
+fn floor(dir: &Path) -> (f64, u64) {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    let start = Instant::now();
+    let mut cells = 0u64;
+    for path in files {
+        let mut workbook = open_workbook_auto(&path).expect("open");
+        for name in workbook.sheet_names() {
+            if let Ok(range) = workbook.worksheet_range(&name) {
+                cells += range.used_cells().count() as u64;
+            }
+        }
+    }
+    (start.elapsed().as_secs_f64(), cells)
+}
+
+/// Runs the binary once; gives its wall time, peak RSS in MB and its stderr.
+fn run(dir: &Path) -> (f64, f64, String) {
+    let roster = dir.parent().expect("parent").join("roster.csv");
+    let out = dir.parent().expect("parent").join("out.xlsx");
+    let start = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_county-returns"))
+        .arg("--roster")
+        .arg(&roster)
+        .args(["run", "--timings", "--input"])
+        .arg(dir)
+        .arg("--output")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn county-returns");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child and fills the structs we pass.
+    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed().as_secs_f64();
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr {
+        use std::io::Read;
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    assert_eq!(status, 0, "county-returns failed: {stderr}");
+    (wall, usage.ru_maxrss as f64 / 1024.0, stderr)
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![19, 300, 3000]
+    } else {
+        sizes
+    };
+    let as_of = chrono::NaiveDate::from_ymd_opt(2018, 6, 30).expect("date");
+    println!("| N | floor a (s) | run b (s) | returns/s | peak RSS (MB) | b/a |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    let mut last_timings = String::new();
+    for n in sizes {
+        let dir = data_dir(n);
+        let ready = std::fs::read_dir(&dir)
+            .map(|d| d.count() == n)
+            .unwrap_or(false);
+        if !ready {
+            let _ = std::fs::remove_dir_all(&dir);
+            synth::generate(n, &dir, as_of).expect("generate returns");
+        }
+        // Warm the page cache for both, then take the better of two runs each.
+        floor(&dir);
+        let (a, _) = [floor(&dir), floor(&dir)]
+            .into_iter()
+            .min_by(|x, y| x.0.total_cmp(&y.0))
+            .expect("two");
+        let runs = [run(&dir), run(&dir)];
+        let (b, rss, timings) = runs
+            .into_iter()
+            .min_by(|x, y| x.0.total_cmp(&y.0))
+            .expect("two");
+        println!(
+            "| {n} | {a:.3} | {b:.3} | {:.0} | {rss:.0} | {:.2} |",
+            n as f64 / b,
+            b / a
+        );
+        last_timings = format!("N = {n}:\n{timings}");
+    }
+    println!("\n{last_timings}");
+}
