@@ -42,7 +42,8 @@ impl ChangeKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub unit: String,
-    pub task: u32,
+    /// The task; `None` for a change of the whole unit (reporting again after a silent period).
+    pub task: Option<u32>,
     pub kind: ChangeKind,
     pub previous: Verdict,
     pub current: Verdict,
@@ -56,6 +57,19 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
         return Vec::new();
     };
     let mut changes = Vec::new();
+    let silent_last = silent_units(last);
+    for unit in silent_last.difference(&silent_units(current)) {
+        if current.items.keys().any(|(u, _)| u == unit) {
+            changes.push(Change {
+                unit: unit.to_string(),
+                task: None,
+                kind: ChangeKind::NewlyReported,
+                previous: Verdict::NotSubmitted,
+                current: Verdict::InProgress,
+                streak: 0,
+            });
+        }
+    }
     for ((unit, task), item) in &current.items {
         let Some(before) = last.items.get(&(unit.clone(), *task)) else {
             continue;
@@ -65,7 +79,7 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
         let mut push = |kind, streak| {
             changes.push(Change {
                 unit: unit.clone(),
-                task: *task,
+                task: Some(*task),
                 kind,
                 previous: was,
                 current: now,
@@ -88,7 +102,9 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
         if was.is_done() && !now.is_done() && !now.is_missing() {
             push(ChangeKind::Regressed, 0);
         }
-        if now.is_done() && !was.is_done() {
+        // Against a period it did not report in, everything would look new: a unit
+        // reporting again gets one 新报送 row (above), not one per task.
+        if now.is_done() && !was.is_done() && !silent_last.contains(unit.as_str()) {
             push(ChangeKind::NewlyDone, 0);
         }
         if now == Verdict::OverdueUnfinished {
@@ -104,7 +120,7 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
         if now.is_missing() && was.is_missing() {
             push(ChangeKind::MissingStreak, streak(Verdict::is_missing));
         }
-        if was.is_missing() && !now.is_missing() {
+        if was == Verdict::Omitted && !now.is_missing() {
             push(ChangeKind::NewlyReported, 0);
         }
         if now == Verdict::InProgress
@@ -116,6 +132,19 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
     }
     changes.sort_by(|a, b| (&a.unit, a.kind, a.task).cmp(&(&b.unit, b.kind, b.task)));
     changes
+}
+
+/// Units with items that period and every item 未报送.
+fn silent_units(period: &Period) -> std::collections::BTreeSet<&str> {
+    let mut reported = std::collections::BTreeSet::new();
+    let mut all = std::collections::BTreeSet::new();
+    for ((unit, _), item) in &period.items {
+        all.insert(unit.as_str());
+        if item.verdict != Verdict::NotSubmitted {
+            reported.insert(unit.as_str());
+        }
+    }
+    all.difference(&reported).copied().collect()
 }
 
 #[cfg(test)]
@@ -165,7 +194,7 @@ mod tests {
                 (3, OnTime, ""),
                 (4, InProgress, "正在推进"),
                 (5, InProgress, "甲"),
-                (6, NotSubmitted, ""),
+                (6, Omitted, ""),
                 (7, InProgress, ""),
             ],
         );
@@ -182,8 +211,10 @@ mod tests {
             ],
         );
         let changes = compute(&[may, june], &july);
-        let kinds: Vec<(u32, ChangeKind, usize)> =
-            changes.iter().map(|c| (c.task, c.kind, c.streak)).collect();
+        let kinds: Vec<(u32, ChangeKind, usize)> = changes
+            .iter()
+            .map(|c| (c.task.unwrap_or(0), c.kind, c.streak))
+            .collect();
         assert!(
             kinds.contains(&(1, ChangeKind::OverdueStreak, 3)),
             "{kinds:?}"
@@ -206,6 +237,19 @@ mod tests {
         assert!(
             silent.is_empty(),
             "a silent unit's done tasks are not regressions: {silent:?}"
+        );
+        // A unit back after a silent period: one row for the unit, not one per task.
+        let back = compute(
+            &[period(
+                "2018-05",
+                &[(1, NotSubmitted, ""), (2, NotSubmitted, "")],
+            )],
+            &period("2018-06", &[(1, OnTime, ""), (2, InProgress, "")]),
+        );
+        assert_eq!(back.len(), 1, "{back:?}");
+        assert_eq!(
+            (back[0].task, back[0].kind),
+            (None, ChangeKind::NewlyReported)
         );
     }
 }

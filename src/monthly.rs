@@ -30,7 +30,7 @@ impl Monthly {
     pub fn same_as_last(&self, unit: &str, task: u32) -> bool {
         self.changes
             .iter()
-            .any(|c| c.kind == ChangeKind::SameAsLast && c.unit == unit && c.task == task)
+            .any(|c| c.kind == ChangeKind::SameAsLast && c.unit == unit && c.task == Some(task))
     }
 
     /// Every period, oldest first, the current one last.

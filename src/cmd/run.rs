@@ -119,13 +119,13 @@ fn regressions(monthly: &Monthly) -> Vec<Problem> {
                 "",
                 format!(
                     "任务 {} 在 {previous} 期已完成，本期为{}",
-                    c.task,
+                    c.task.unwrap_or_default(),
                     c.current.label()
                 ),
                 "请与该单位核实是否填报有误",
             )
             .unit(&c.unit)
-            .task(Some(c.task))
+            .task(c.task)
         })
         .collect()
 }

@@ -46,7 +46,10 @@ pub fn changes(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
             vec![
                 c.unit.as_str().into(),
                 c.task.into(),
-                report.catalogue.get(c.task).map(|t| t.short_text()).into(),
+                match c.task {
+                    Some(task) => report.catalogue.get(task).map(|t| t.short_text()).into(),
+                    None => "（全部任务）本期恢复报送".into(),
+                },
                 c.kind.label().into(),
                 if c.streak > 1 {
                     Cell::from(c.streak)
@@ -54,7 +57,11 @@ pub fn changes(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
                     Cell::Empty
                 },
                 Cell::Verdict(c.previous),
-                Cell::Verdict(c.current),
+                if c.task.is_some() {
+                    Cell::Verdict(c.current)
+                } else {
+                    "已报送".into()
+                },
                 note.into(),
             ]
         })

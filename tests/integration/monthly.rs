@@ -48,7 +48,14 @@ fn every_change_category_shows_in_july() {
         "regression: {rows:?}"
     );
     assert!(has("三沙市", "1", "新增逾期", ""), "newly overdue");
-    assert!(has("三沙市", "1", "新报送", ""), "newly reported");
+    assert!(
+        has("三沙市", "", "新报送", ""),
+        "back after two silent periods: one row for the unit"
+    );
+    assert!(
+        !has("三沙市", "5", "新完成", ""),
+        "a returning unit's tasks are not each 新完成"
+    );
     assert!(
         has("万宁市", "1", "连续逾期", "3"),
         "overdue three periods in a row"
