@@ -2,11 +2,13 @@
 //! county: its overdue, missing, 临期 and problem items, each with what to do,
 //! printable on one or two A4 pages.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rust_xlsxwriter::{DocProperties, Workbook};
 
 use crate::check::{Entry, UnitRef, Verdict};
+use crate::problem::Problem;
 use crate::report::Report;
 use crate::report::style;
 use crate::report::table::{Cell, Kind, col, write_table, write_title};
@@ -16,12 +18,27 @@ use crate::report::table::{Cell, Kind, col, write_table, write_title};
 /// # Errors
 /// When the folder or a file cannot be written.
 pub fn write_all(report: &Report, dir: &Path) -> std::io::Result<usize> {
+    // Entries and problems grouped by unit once, not scanned again for every unit.
+    let mut entries: Vec<Vec<&Entry>> = vec![Vec::new(); report.roster.units.len()];
+    for e in report.result.entries.iter().filter(|e| e.counts()) {
+        if let UnitRef::Known(u) = e.unit {
+            entries[u].push(e);
+        }
+    }
+    let mut problems: HashMap<&str, Vec<&Problem>> = HashMap::new();
+    for p in &report.result.problems {
+        problems.entry(p.unit.as_str()).or_default().push(p);
+    }
     let mut written = 0;
     for (u, unit) in report.roster.units.iter().enumerate() {
         if report.result.expected[u].is_empty() {
             continue;
         }
-        let bytes = build(report, u).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let own = problems
+            .get(unit.name.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let bytes =
+            build(report, u, &entries[u], own).map_err(|e| std::io::Error::other(e.to_string()))?;
         crate::report::save_atomic(&bytes, &dir.join(format!("{}.xlsx", unit.name)))?;
         written += 1;
     }
@@ -29,12 +46,10 @@ pub fn write_all(report: &Report, dir: &Path) -> std::io::Result<usize> {
 }
 
 /// One item on the sheet: (category, entry), in the order a county should act.
-fn items<'a>(report: &'a Report, u: usize) -> Vec<(&'static str, &'a Entry)> {
-    let mut items: Vec<(&'static str, &Entry)> = report
-        .result
-        .entries
+fn items<'a>(entries: &[&'a Entry]) -> Vec<(&'static str, &'a Entry)> {
+    let mut items: Vec<(&'static str, &Entry)> = entries
         .iter()
-        .filter(|e| e.counts() && e.unit == UnitRef::Known(u))
+        .copied()
         .filter_map(|e| {
             let category = match e.verdict {
                 Verdict::OverdueUnfinished => "逾期未完成",
@@ -73,7 +88,12 @@ fn what_to_do(category: &str, entry: &Entry, report: &Report) -> String {
     }
 }
 
-fn build(report: &Report, u: usize) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn build(
+    report: &Report,
+    u: usize,
+    entries: &[&Entry],
+    problems: &[&Problem],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let unit = &report.roster.units[u].name;
     let as_of = report.result.as_of;
     let mut workbook = Workbook::new();
@@ -97,13 +117,7 @@ fn build(report: &Report, u: usize) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
         columns.len() as u16,
         &style::title(),
     )?;
-    let items = items(report, u);
-    let problems: Vec<_> = report
-        .result
-        .problems
-        .iter()
-        .filter(|p| p.unit == *unit)
-        .collect();
+    let items = items(entries);
     let count = |c: &str| items.iter().filter(|(k, _)| *k == c).count();
     let summary = format!(
         "致：{unit}　　统计截止：{}　　逾期未完成 {} 项，缺报 {} 项，临期 {} 项，待核实 {} 项，数据问题 {} 条。",
@@ -136,7 +150,7 @@ fn build(report: &Report, u: usize) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
             ]
         })
         .collect();
-    for p in &problems {
+    for p in problems {
         let place = [p.file.clone(), p.place()]
             .into_iter()
             .filter(|s| !s.is_empty())

@@ -69,6 +69,24 @@ impl Period {
         }
     }
 
+    /// Every unit's completion rate, in one pass over the items.
+    pub fn rates_by_unit(&self) -> std::collections::HashMap<&str, f64> {
+        let mut counts: std::collections::HashMap<&str, (usize, usize)> =
+            std::collections::HashMap::new();
+        for ((unit, _), item) in &self.items {
+            if item.verdict == Verdict::NotApplicable {
+                continue;
+            }
+            let c = counts.entry(unit.as_str()).or_default();
+            c.0 += usize::from(item.verdict.is_done());
+            c.1 += 1;
+        }
+        counts
+            .into_iter()
+            .map(|(u, (done, all))| (u, done as f64 / all as f64))
+            .collect()
+    }
+
     /// (按期完成 + 逾期完成) / (items − 不适用) of one unit, or of all when `unit` is `None`.
     pub fn completion_rate(&self, unit: Option<&str>) -> Option<f64> {
         let (mut done, mut applicable) = (0usize, 0usize);

@@ -23,14 +23,14 @@ pub struct Monthly {
     pub changes: Vec<Change>,
     /// Notes about the earlier periods (inputs changed since their CSV…).
     pub notices: Vec<Problem>,
+    /// (unit, task) whose progress text is last period's, for a lookup per 明细 row.
+    same_as_last: std::collections::HashSet<(String, u32)>,
 }
 
 impl Monthly {
     /// Whether (unit, task) was flagged 本期进展与上期相同.
     pub fn same_as_last(&self, unit: &str, task: u32) -> bool {
-        self.changes
-            .iter()
-            .any(|c| c.kind == ChangeKind::SameAsLast && c.unit == unit && c.task == Some(task))
+        self.same_as_last.contains(&(unit.to_string(), task))
     }
 
     /// Every period, oldest first, the current one last.
@@ -135,10 +135,16 @@ pub fn load_earlier(
 /// Puts the current period beside the earlier ones and works out the changes.
 pub fn assemble(earlier: Vec<Period>, current: Period, notices: Vec<Problem>) -> Monthly {
     let changes = changes::compute(&earlier, &current);
+    let same_as_last = changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::SameAsLast)
+        .filter_map(|c| Some((c.unit.clone(), c.task?)))
+        .collect();
     Monthly {
         earlier,
         current: Some(current),
         changes,
         notices,
+        same_as_last,
     }
 }

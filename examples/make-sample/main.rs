@@ -32,7 +32,9 @@ fn main() -> Result<()> {
             let tasks: Vec<u32> = expected[u].iter().map(|(t, _)| *t).collect();
             let (filler, phone) = plan::contact(u);
             let mut fill = Fill {
-                fill_date: Some(as_of + chrono::Days::new(plan::days_to_file(period, &unit.name, u))),
+                fill_date: Some(
+                    as_of + chrono::Days::new(plan::days_to_file(period, &unit.name, u)),
+                ),
                 filler,
                 phone,
                 rows: BTreeMap::new(),

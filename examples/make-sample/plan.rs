@@ -250,7 +250,11 @@ pub fn layout(period: &str, unit_name: &str) -> Layout {
 /// Days after the period's end a unit files its return: one to four, except
 /// 东方市 in July, which files on 8 August, after the 5th: 迟报.
 pub fn days_to_file(period: &str, unit_name: &str, unit: usize) -> u64 {
-    if (period, unit_name) == ("2018-07", "东方市") { 8 } else { 1 + unit as u64 % 4 }
+    if (period, unit_name) == ("2018-07", "东方市") {
+        8
+    } else {
+        1 + unit as u64 % 4
+    }
 }
 
 /// Units that sent an early draft as well as the final return: the draft has an

@@ -104,17 +104,13 @@ pub fn trend(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
         .filter(|u| !report.result.expected[*u].is_empty())
         .map(|u| report.roster.units[u].name.as_str())
         .collect();
+    let rates: Vec<_> = periods.iter().map(|p| p.rates_by_unit()).collect();
     for (r, unit) in units.iter().enumerate() {
         let row = 2 + r as u32;
         write_cell(sheet, (row, 0), &Cell::from(*unit), Kind::Text, &formats)?;
-        for (i, p) in periods.iter().enumerate() {
-            write_cell(
-                sheet,
-                (row, 1 + i as u16),
-                &rate(p.completion_rate(Some(unit))),
-                Kind::Center,
-                &formats,
-            )?;
+        for (i, by_unit) in rates.iter().enumerate() {
+            let cell = rate(by_unit.get(unit).copied());
+            write_cell(sheet, (row, 1 + i as u16), &cell, Kind::Center, &formats)?;
         }
     }
     sheet.set_freeze_panes(1, 1)?;
@@ -152,16 +148,21 @@ pub fn trend(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
 
 /// The units to chase: 未报送 or 漏报 items, with the latest contact known.
 pub fn chase_rows(report: &Report) -> Vec<Vec<Cell>> {
+    // One pass over the entries, grouped by unit: no scan of all entries per unit.
+    let mut missing_by_unit: Vec<Vec<(u32, Verdict)>> = vec![Vec::new(); report.roster.units.len()];
+    for e in report
+        .result
+        .entries
+        .iter()
+        .filter(|e| e.counts() && e.verdict.is_missing())
+    {
+        if let UnitRef::Known(u) = e.unit {
+            missing_by_unit[u].push((e.task, e.verdict));
+        }
+    }
     let mut rows = Vec::new();
-    for u in 0..report.roster.units.len() {
+    for (u, missing) in missing_by_unit.iter().enumerate() {
         let name = &report.roster.units[u].name;
-        let missing: Vec<(u32, Verdict)> = report
-            .result
-            .entries
-            .iter()
-            .filter(|e| e.counts() && e.unit == UnitRef::Known(u) && e.verdict.is_missing())
-            .map(|e| (e.task, e.verdict))
-            .collect();
         if missing.is_empty() {
             continue;
         }
