@@ -571,3 +571,32 @@ fn several_files_for_one_unit_the_latest_wins() {
     assert!(outcome("保亭_1.xlsx").contains("已被“保亭_2.xlsx”取代"));
     assert_eq!(outcome("a_陵水.xlsx"), "已读取");
 }
+
+/// No program here writes .xlsb, so the format is checked on the peer corpus's
+/// .xlsb files (read in place, not copied): intake opens them by content and
+/// reads their cells, whatever their name says.
+#[test]
+fn xlsb_workbooks_are_read() {
+    use county_returns::intake::workbook::{Format, Limits, Workbook};
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/calamine-fixtures");
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} is not here", corpus.display());
+        return;
+    }
+    for name in ["any_sheets.xlsb", "date.xlsb", "date_1904.xlsb"] {
+        let bytes = std::fs::read(corpus.join(name)).expect("corpus file");
+        let mut workbook =
+            Workbook::open(bytes, Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(workbook.format, Format::Xlsb, "{name}");
+        let cells: usize = workbook
+            .worksheet_names()
+            .into_iter()
+            .map(|(sheet, hidden)| {
+                workbook
+                    .read_sheet(&sheet, hidden)
+                    .map_or(0, |s| s.grid.rows.iter().map(|r| r.cells.len()).sum())
+            })
+            .sum();
+        assert!(cells > 0, "{name}: no cells read");
+    }
+}
