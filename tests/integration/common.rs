@@ -278,22 +278,7 @@ pub fn write_grid(path: &Path, sheets: &[SheetSpec]) {
 
 /// The template's header, as cells.
 pub fn template_header() -> Vec<V> {
-    [
-        "序号",
-        "主要任务",
-        "牵头单位",
-        "配合单位",
-        "完成时限",
-        "完成状态",
-        "完成时间",
-        "进展情况",
-        "存在问题",
-        "下步计划",
-        "备注",
-    ]
-    .into_iter()
-    .map(S)
-    .collect()
+    template::HEADER.into_iter().map(S).collect()
 }
 
 /// Consolidates the folder as of 2018-06-30 and gives the workbook.
