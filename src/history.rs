@@ -87,17 +87,15 @@ impl Period {
             .collect()
     }
 
-    /// (按期完成 + 逾期完成) / (items − 不适用) of one unit, or of all when `unit` is `None`.
-    pub fn completion_rate(&self, unit: Option<&str>) -> Option<f64> {
-        let (mut done, mut applicable) = (0usize, 0usize);
-        for ((u, _), item) in &self.items {
-            if unit.is_some_and(|name| name != u) || item.verdict == Verdict::NotApplicable {
-                continue;
-            }
-            applicable += 1;
-            done += usize::from(item.verdict.is_done());
-        }
-        (applicable > 0).then(|| done as f64 / applicable as f64)
+    /// (按期完成 + 逾期完成) / (items − 不适用) over all units.
+    pub fn completion_rate(&self) -> Option<f64> {
+        let applicable: Vec<&Item> = self
+            .items
+            .values()
+            .filter(|i| i.verdict != Verdict::NotApplicable)
+            .collect();
+        let done = applicable.iter().filter(|i| i.verdict.is_done()).count();
+        (!applicable.is_empty()).then(|| done as f64 / applicable.len() as f64)
     }
 }
 

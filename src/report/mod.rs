@@ -79,14 +79,6 @@ pub fn layout(report: &Report) -> Result<Workbook, XlsxError> {
     Ok(workbook)
 }
 
-/// Lays the report out and serialises it.
-///
-/// # Errors
-/// Only on rust_xlsxwriter's own checks.
-pub fn build(report: &Report) -> Result<Vec<u8>, XlsxError> {
-    layout(report)?.save_to_buffer()
-}
-
 /// Writes `bytes` to `target` through a temporary file in the same folder, so the
 /// target is either the old file or the whole new one.
 ///

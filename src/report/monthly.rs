@@ -95,7 +95,7 @@ pub fn trend(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
         write_cell(
             sheet,
             (1, 1 + i as u16),
-            &rate(p.completion_rate(None)),
+            &rate(p.completion_rate()),
             Kind::Center,
             &formats,
         )?;
