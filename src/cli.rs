@@ -232,6 +232,14 @@ impl RunPlan {
         {
             bail!("汇总表必须保存为 .xlsx 文件：{}", output.display());
         }
+        if let Some(dir) = &args.feedback
+            && inside(&dir.join("x"), &input)
+        {
+            bail!(
+                "督办单不能保存在报表文件夹 {} 里，否则下次汇总会把它们当作报表：请用 --feedback 指定别处",
+                input.display()
+            );
+        }
         if inside(&output, &input) {
             bail!(
                 "汇总表不能保存在报表文件夹 {} 里：请用 --output 指定别处",

@@ -86,6 +86,17 @@ fn bad_flags_exit_1_with_a_chinese_sentence() {
     let output = w.run(&["run", "--input", "returns", "--output", "returns/out.xlsx"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("不能保存在报表文件夹"));
+    let output = w.run(&[
+        "run",
+        "--input",
+        "returns",
+        "--output",
+        "out.xlsx",
+        "--feedback",
+        "returns",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("督办单不能保存在报表文件夹"));
 }
 
 #[test]
