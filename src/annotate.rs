@@ -62,7 +62,7 @@ pub fn build(
             ]
         })
         .collect();
-    write_table(list, 0, &columns, &rows)?;
+    write_table(list, 0, &columns, rows)?;
     workbook.save_to_buffer()
 }
 

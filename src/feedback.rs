@@ -175,6 +175,6 @@ fn build(
             Cell::Empty,
         ]);
     }
-    write_table(sheet, 3, &columns, &rows)?;
+    write_table(sheet, 3, &columns, rows)?;
     workbook.save_to_buffer()
 }

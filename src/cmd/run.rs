@@ -17,7 +17,7 @@ use crate::report::{Report, layout, save_atomic};
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     let plan = RunPlan::resolve(args, settings.today)?;
     let mut clock = Stages::start();
-    let intake = scan(
+    let mut intake = scan(
         &plan.input,
         &settings.catalogue,
         &settings.roster,
@@ -33,6 +33,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         plan.as_of,
         plan.due_soon_days,
     );
+    intake.release_rows();
     clock.lap("核对判定");
     let monthly = monthly_cycle(settings, args, &plan, &result);
     result.problems.extend(monthly.notices.iter().cloned());

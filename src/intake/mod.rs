@@ -33,6 +33,8 @@ pub struct ReadReturn {
     pub data_start: u32,
     pub meta: ReturnMeta,
     pub rows: Vec<ReturnRow>,
+    /// How many task rows were read (kept when `rows` is released).
+    pub row_count: usize,
     /// Problems met while reading (rows not understood, dates unreadable, …).
     pub problems: Vec<Problem>,
 }
@@ -75,6 +77,14 @@ pub struct Intake {
 }
 
 impl Intake {
+    /// Drops the rows read, keeping their count: once the check has copied what it
+    /// needs into its entries, holding every return's text twice is waste.
+    pub fn release_rows(&mut self) {
+        for read in self.files.iter_mut().filter_map(|f| f.read.as_mut()) {
+            read.rows = Vec::new();
+        }
+    }
+
     /// The winning return of each roster unit: `returns[u]` is an index into `files`.
     pub fn returns_by_unit(&self, units: usize) -> Vec<Option<usize>> {
         let mut by_unit = vec![None; units];
@@ -411,7 +421,7 @@ fn resolve_duplicates(intake: &mut Intake, roster: &Roster) {
             continue;
         };
         let by = intake.files[w].name.clone();
-        let rows = file.read.as_ref().map_or(0, |r| r.rows.len());
+        let rows = file.read.as_ref().map_or(0, |r| r.row_count);
         intake.problems.push(
             Problem::file(
                 Severity::Warning,

@@ -144,6 +144,7 @@ pub fn read_rows(
     ReadReturn {
         sheet: sheet.name.clone(),
         data_start: header.data_start(),
+        row_count: rows.len(),
         meta,
         rows,
         problems,

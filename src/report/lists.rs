@@ -13,7 +13,7 @@ fn add_list(
     workbook: &mut Workbook,
     name: &str,
     columns: &[Column],
-    rows: &[Vec<Cell>],
+    rows: Vec<Vec<Cell>>,
 ) -> Result<(), XlsxError> {
     let sheet = workbook.add_worksheet().set_name(name)?;
     write_table(sheet, 0, columns, rows)?;
@@ -105,7 +105,7 @@ pub fn overdue(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
             ]
         })
         .collect();
-    add_list(workbook, "逾期事项", &columns, &rows)
+    add_list(workbook, "逾期事项", &columns, rows)
 }
 
 /// 缺报事项: 未报送 and 漏报, grouped by unit.
@@ -141,7 +141,7 @@ pub fn missing(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
             ]
         })
         .collect();
-    add_list(workbook, "缺报事项", &columns, &rows)
+    add_list(workbook, "缺报事项", &columns, rows)
 }
 
 /// 明细: one row per expected (unit, task) and per extra reported row.
@@ -164,37 +164,36 @@ pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError>
         col("备注", 5, Kind::Wrap),
         col("来源", 12, Kind::Wrap),
     ];
-    let rows: Vec<Vec<Cell>> = report
-        .result
-        .entries
-        .iter()
-        .map(|e| {
-            let role = match (e.role, &e.unit) {
-                (Some(r), _) => r.label(),
-                (None, UnitRef::Known(_)) => "非责任任务",
-                (None, UnitRef::Unknown(_)) => "未识别单位",
-            };
-            vec![
-                report.unit_name(&e.unit).into(),
-                e.task.into(),
-                task_short(report, e.task),
-                deadline(report, e.task),
-                role.into(),
-                row_text(e, |r| &r.status_text),
-                completion(e),
-                Cell::Verdict(e.verdict),
-                e.days_overdue.into(),
-                if e.due_soon { "临期" } else { "" }.into(),
-                if same_as_last(report, e) { "是" } else { "" }.into(),
-                row_text(e, |r| &r.narrative),
-                row_text(e, |r| &r.issues),
-                row_text(e, |r| &r.next_steps),
-                row_text(e, |r| &r.remarks),
-                e.source.as_ref().map(|s| s.describe()).into(),
-            ]
-        })
-        .collect();
-    add_list(workbook, "明细", &columns, &rows)
+    let rows = report.result.entries.iter().map(|e| {
+        let role = match (e.role, &e.unit) {
+            (Some(r), _) => r.label(),
+            (None, UnitRef::Known(_)) => "非责任任务",
+            (None, UnitRef::Unknown(_)) => "未识别单位",
+        };
+        vec![
+            report.unit_name(&e.unit).into(),
+            e.task.into(),
+            task_short(report, e.task),
+            deadline(report, e.task),
+            role.into(),
+            row_text(e, |r| &r.status_text),
+            completion(e),
+            Cell::Verdict(e.verdict),
+            e.days_overdue.into(),
+            if e.due_soon { "临期" } else { "" }.into(),
+            if same_as_last(report, e) { "是" } else { "" }.into(),
+            row_text(e, |r| &r.narrative),
+            row_text(e, |r| &r.issues),
+            row_text(e, |r| &r.next_steps),
+            row_text(e, |r| &r.remarks),
+            e.source.as_ref().map(|s| s.describe()).into(),
+        ]
+    });
+    // The biggest sheet by far: its rows are made one at a time and go to a
+    // temporary file as they are written, instead of staying in memory.
+    let sheet = workbook.add_worksheet_with_low_memory()?.set_name("明细")?;
+    write_table(sheet, 0, &columns, rows)?;
+    Ok(())
 }
 
 /// 数据问题: every problem, where it is and what was done.
@@ -226,7 +225,7 @@ pub fn problems(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxErro
             ]
         })
         .collect();
-    add_list(workbook, "数据问题", &columns, &rows)
+    add_list(workbook, "数据问题", &columns, rows)
 }
 
 /// 来源文件: every file of the input folder, so a printed copy can be traced.
@@ -263,7 +262,7 @@ pub fn sources(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
                 f.sha256.as_str().into(),
                 unit,
                 f.read.as_ref().and_then(|r| r.meta.fill_date).into(),
-                f.read.as_ref().map(|r| r.rows.len()).into(),
+                f.read.as_ref().map(|r| r.row_count).into(),
                 if report.is_late(f.read.as_ref().and_then(|r| r.meta.fill_date)) {
                     "迟报"
                 } else {
@@ -274,7 +273,7 @@ pub fn sources(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
             ]
         })
         .collect();
-    add_list(workbook, "来源文件", &columns, &rows)
+    add_list(workbook, "来源文件", &columns, rows)
 }
 
 /// 任务清单: the catalogue as parsed.
@@ -302,5 +301,5 @@ pub fn tasks(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
             ]
         })
         .collect();
-    add_list(workbook, "任务清单", &columns, &rows)
+    add_list(workbook, "任务清单", &columns, rows)
 }

@@ -71,7 +71,7 @@ pub fn changes(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
         sheet.set_column_width(0, style::cjk_width(30))?;
         return Ok(());
     }
-    write_table(sheet, 0, &columns, &rows)?;
+    write_table(sheet, 0, &columns, rows)?;
     Ok(())
 }
 
@@ -223,6 +223,6 @@ pub fn chase(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
         .zip(kinds)
         .map(|((t, w), k)| col(t, w, k))
         .collect();
-    write_table(sheet, 0, &columns, &chase_rows(report))?;
+    write_table(sheet, 0, &columns, chase_rows(report))?;
     Ok(())
 }

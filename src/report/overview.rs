@@ -109,7 +109,8 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
             row
         })
         .collect();
-    let next = write_table(sheet, top, &columns, &rows)?;
+    let unit_rows = rows.len();
+    let next = write_table(sheet, top, &columns, rows)?;
 
     let silent: Vec<&str> = stats
         .iter()
@@ -134,7 +135,7 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
         &style::subtitle(),
     )?;
 
-    if !rows.is_empty() {
+    if unit_rows > 0 {
         let rate_col = width - 1;
         let mut chart = Chart::new_bar();
         chart
@@ -161,9 +162,7 @@ pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
             .set_max(1)
             .set_num_format("0%")
             .set_font(&font);
-        chart
-            .set_width(760)
-            .set_height(120 + 22 * rows.len() as u32);
+        chart.set_width(760).set_height(120 + 22 * unit_rows as u32);
         // The chart starts a page of its own rather than being cut by a page break.
         sheet.set_page_breaks(&[next + 3])?;
         sheet.insert_chart(next + 3, 0, &chart)?;

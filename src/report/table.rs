@@ -204,7 +204,7 @@ pub fn write_table(
     sheet: &mut Worksheet,
     top: u32,
     columns: &[Column],
-    rows: &[Vec<Cell>],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
 ) -> Result<u32, XlsxError> {
     let header = style::header();
     for (c, column) in columns.iter().enumerate() {
@@ -214,22 +214,25 @@ pub fn write_table(
     }
     sheet.set_row_height(top, 24)?;
     let formats = Formats::new();
-    for (r, cells) in rows.iter().enumerate() {
-        let row = top + 1 + r as u32;
+    // Rows are written as they come, so a long list is never held twice.
+    let mut count: u32 = 0;
+    for cells in rows {
+        let row = top + 1 + count;
+        count += 1;
         for (c, (cell, column)) in cells.iter().zip(columns).enumerate() {
             write_cell(sheet, (row, c as u16), cell, column.kind, &formats)?;
         }
-        let lines = wrapped_lines(cells, columns);
+        let lines = wrapped_lines(&cells, columns);
         if lines > 1 {
             sheet.set_row_height(row, LINE_HEIGHT * lines as f64 + 2.0)?;
         }
     }
     let last_col = columns.len().saturating_sub(1) as u16;
-    let last_row = top + rows.len().max(1) as u32;
+    let last_row = top + count.max(1);
     sheet.autofilter(top, 0, last_row, last_col)?;
     sheet.set_freeze_panes(top + 1, 0)?;
     style::print_setup(sheet, Some((top, top)))?;
-    Ok(top + 1 + rows.len() as u32)
+    Ok(top + 1 + count)
 }
 
 /// Writes a sheet title merged across `width` columns at row 0.
