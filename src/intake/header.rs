@@ -38,7 +38,7 @@ pub fn squash(text: &str) -> String {
 /// Reads one header cell. `完成情况` reads as narrative; the caller demotes it when
 /// it is the parent of a status column.
 pub fn field_of(header: &str) -> Option<Field> {
-    let word = squash(header);
+    let word = crate::intake::values::without_notes(&squash(header));
     let word = word
         .trim_start_matches('*')
         .trim_end_matches(['*', ':', '：']);
@@ -245,6 +245,9 @@ mod tests {
             ("备注", Field::Remarks),
             ("说明", Field::Remarks),
             ("完成时限", Field::Deadline),
+            ("完成状态（已完成/推进中/未启动/不适用）", Field::Status),
+            ("完成时间(年月日)", Field::CompletionDate),
+            ("序号【必填】", Field::TaskNumber),
             ("牵头单位", Field::Lead),
         ];
         for (text, want) in cases {

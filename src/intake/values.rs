@@ -94,6 +94,22 @@ pub fn task_number_from_cell(cell: &Data) -> Option<u32> {
     }
 }
 
+/// Removes bracketed notes: `完成状态(已完成/推进中)` → `完成状态`, `已完成【备注】` → `已完成`.
+/// Expects half-width brackets (see [`to_half_width`]); 【】 are removed too.
+pub fn without_notes(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '【' => depth += 1,
+            ')' | ']' | '】' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// What a return says about a task's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -114,7 +130,10 @@ impl Status {
             .map(to_half_width)
             .filter(|c| !c.is_whitespace())
             .collect();
-        let word = word.trim_end_matches(['.', '。', ',', '，', '!', '！', ';', '；', '、']);
+        let bare = without_notes(&word);
+        // A cell that is only a note (`（待定）`) said something: keep it to verify.
+        let bare = if bare.is_empty() { word.clone() } else { bare };
+        let word = bare.trim_end_matches(['.', '。', ',', '，', '!', '！', ';', '；', '、']);
         match word {
             "" => Status::Empty,
             "已完成" | "完成" | "已落实" | "已办结" | "全面完成" | "已全部完成" => {
@@ -264,6 +283,17 @@ mod tests {
         assert_eq!(
             Status::parse(" 大部分完成 "),
             Unrecognised("大部分完成".into())
+        );
+        assert_eq!(
+            Status::parse("已完成（100%）"),
+            Done,
+            "a bracketed note is not part of the word"
+        );
+        assert_eq!(Status::parse("推进中【见附件】"), InProgress);
+        assert_eq!(
+            Status::parse("（待定）"),
+            Unrecognised("（待定）".into()),
+            "only a note: kept to verify"
         );
     }
 
