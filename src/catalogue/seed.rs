@@ -295,12 +295,12 @@ mod tests {
             parse(text).err(),
             Some(CatalogueError::WrongCellCount { line: 9, found: 4 })
         );
-        let text = "\t一\n\t任务一\n\t各市县政府\n\t\n\t2018年底\n";
+        let text = "\t甲\n\t任务一\n\t各市县政府\n\t\n\t2018年底\n";
         assert_eq!(
             parse(text).err(),
             Some(CatalogueError::BadNumber {
                 line: 1,
-                value: "一".into()
+                value: "甲".into()
             })
         );
         let text = "\t1\n\t任务一\n\t各市县政府\n\t\n\t尽快\n";

@@ -78,10 +78,32 @@ pub fn parse_task_number(text: &str) -> Option<u32> {
     }
     let s = s.trim_end_matches(['.', '、', ')', '项', '条', '号']);
     let s = s.strip_suffix(".0").unwrap_or(s);
+    if let Some(n) = chinese_number(s) {
+        return Some(n);
+    }
     if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     s.parse().ok().filter(|n| *n > 0)
+}
+
+/// 一 to 九十九 written in Chinese numerals (`三`, `十二`, `三十一`), as some forms number rows.
+fn chinese_number(s: &str) -> Option<u32> {
+    let digit = |c: char| {
+        "一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|i| i as u32 + 1)
+    };
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        [d] => digit(*d),
+        ['十', d] => Some(10 + digit(*d)?),
+        [t, '十'] => Some(10 * digit(*t)?),
+        [t, '十', d] => Some(10 * digit(*t)? + digit(*d)?),
+        _ => None,
+    }
 }
 
 /// Reads the task number from a cell: a number, or any text form above.
@@ -230,11 +252,16 @@ mod tests {
             ("任务序号7", Some(7)),
             ("", None),
             ("0", None),
-            ("三", None),
             ("3-1", None),
             ("合计", None),
             ("12345", None),
             ("3.5", None),
+            ("三", Some(3)),
+            ("第十二项", Some(12)),
+            ("三十一", Some(31)),
+            ("（二十）", Some(20)),
+            ("十", Some(10)),
+            ("百", None),
         ];
         for (text, want) in cases {
             assert_eq!(parse_task_number(text), want, "task number {text:?}");
