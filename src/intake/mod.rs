@@ -313,7 +313,13 @@ pub fn read_return(
     sheets.sort_by_key(|(_, hidden)| *hidden);
     let mut partial: Option<String> = None;
     let mut failure: Option<OpenError> = None;
+    let mut read: Option<ReadReturn> = None;
+    let mut others: Vec<String> = Vec::new();
     for (name, hidden) in sheets {
+        // Once a return is read, further sheets are only looked at when visible.
+        if read.is_some() && hidden {
+            break;
+        }
         let sheet = match workbook.read_sheet(&name, hidden) {
             Ok(sheet) => sheet,
             Err(e) => {
@@ -324,10 +330,28 @@ pub fn read_return(
         let Some(found) = header::find_header(&sheet) else {
             continue;
         };
-        if found.is_usable() {
-            return Ok(rows::read_rows(&sheet, &found, catalogue, is_1904, file));
+        if !found.is_usable() {
+            partial.get_or_insert(name);
+        } else if read.is_none() {
+            read = Some(rows::read_rows(&sheet, &found, catalogue, is_1904, file));
+        } else {
+            others.push(name);
         }
-        partial.get_or_insert(name);
+    }
+    if let Some(mut read) = read {
+        // A workbook keeping one sheet per month: which one is meant is for the county to say.
+        if !others.is_empty() {
+            read.problems.push(Problem::file(
+                Severity::Warning,
+                file,
+                format!("工作簿中还有其他进展情况表：{}", others.join("、")),
+                format!(
+                    "只读取了第一张“{}”；如应读取其他表，请删去多余的工作表后重新报送",
+                    read.sheet
+                ),
+            ));
+        }
+        return Ok(read);
     }
     Err(match (partial, failure) {
         (Some(sheet), _) => {

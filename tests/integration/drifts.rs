@@ -600,3 +600,39 @@ fn xlsb_workbooks_are_read() {
         assert!(cells > 0, "{name}: no cells read");
     }
 }
+
+#[test]
+fn a_second_data_sheet_is_named_as_a_problem() {
+    let w = Workdir::new();
+    let input = w.folder("returns");
+    let june = SheetSpec::new(
+        "6月",
+        laid_out(
+            unit_line("海口市"),
+            template_header(),
+            vec![row(N(1.0), "已完成", D("2017-07-01"))],
+        ),
+    );
+    let may = SheetSpec::new(
+        "5月",
+        laid_out(
+            unit_line("海口市"),
+            template_header(),
+            vec![row(N(1.0), "推进中", Blank)],
+        ),
+    );
+    write_grid(&input.join("海口市.xlsx"), &[june, may]);
+    let out = consolidate_june(&w, &input);
+    assert_eq!(
+        verdict(&out, "海口市", 1),
+        "按期完成",
+        "the first data sheet is read"
+    );
+    let problems = problems(&out);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("还有其他进展情况表：5月")),
+        "{problems:?}"
+    );
+}
