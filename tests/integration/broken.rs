@@ -51,6 +51,11 @@ const REFUSED: &[(&str, &str, &str)] = &[
         "乐东黎族自治县",
         "已损坏或不完整",
     ),
+    (
+        "ods_repeated_cells_三亚市.ods",
+        "三亚市",
+        "相距很远的单元格",
+    ),
 ];
 
 #[test]
