@@ -152,13 +152,6 @@ impl Entry {
     pub fn counts(&self) -> bool {
         self.role.is_some() && matches!(self.unit, UnitRef::Known(_))
     }
-
-    pub fn completion_date(&self) -> Option<NaiveDate> {
-        match self.row.as_ref().map(|r| &r.date) {
-            Some(DateCell::Date(d)) => Some(*d),
-            _ => None,
-        }
-    }
 }
 
 /// The result of checking one period.

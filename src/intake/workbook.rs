@@ -45,19 +45,6 @@ pub enum Format {
     Csv,
 }
 
-impl Format {
-    pub fn label(self) -> &'static str {
-        match self {
-            Format::Xlsx => "xlsx",
-            Format::Xlsb => "xlsb",
-            Format::Xls => "xls",
-            Format::Ods => "ods",
-            Format::Html => "html",
-            Format::Csv => "csv",
-        }
-    }
-}
-
 /// Why a file could not be read as a workbook. Each message tells the county what to do.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum OpenError {
