@@ -118,10 +118,7 @@ fn web_exports_and_a_lying_dimension_are_read() {
 fn the_whole_broken_corpus_beside_two_good_returns() {
     let w = Workdir::new();
     let input = w.folder("2018-06");
-    for entry in std::fs::read_dir(broken("")).expect("broken folder") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, input.join(path.file_name().expect("name"))).expect("copy");
-    }
+    copy_files(&broken(""), &input);
     ReturnBuilder::new("海口市")
         .row(1, "已完成", Some("2017-07-01"))
         .write(&input, "海口市.xlsx");
@@ -144,17 +141,7 @@ fn fuzzer_findings_do_not_stop_a_run() {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
     let w = Workdir::new();
     let input = w.folder("2018-06");
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(&fuzz).expect("fuzz fixtures") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        std::fs::copy(&path, input.join(&name)).expect("copy");
-        names.push(name);
-    }
+    let names = copy_files(&fuzz, &input);
     ReturnBuilder::new("三沙市")
         .row(1, "已完成", Some("2017-07-01"))
         .write(&input, "三沙市.xlsx");

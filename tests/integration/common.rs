@@ -62,6 +62,24 @@ impl Workdir {
     }
 }
 
+/// Copies every file of `from` into `to` (made if missing); gives their names.
+pub fn copy_files(from: &Path, to: &Path) -> Vec<String> {
+    std::fs::create_dir_all(to).expect("create folder");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        std::fs::copy(&path, to.join(&name)).expect("copy");
+        names.push(name);
+    }
+    names.sort();
+    names
+}
+
 /// Writes a return through the template layout, filled as given, for `unit` and all its expected tasks.
 pub struct ReturnBuilder {
     unit: String,

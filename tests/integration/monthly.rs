@@ -12,11 +12,7 @@ fn with_sample(periods: &[&str]) -> Workdir {
         let from = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("input")
             .join(period);
-        let to = w.folder(&format!("input/{period}"));
-        for entry in std::fs::read_dir(from).expect("sample") {
-            let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-        }
+        copy_files(&from, &w.path(&format!("input/{period}")));
     }
     w
 }

@@ -39,10 +39,7 @@ fn inputs_are_never_modified() {
     let w = Workdir::new();
     let input = w.folder("2018-06");
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/2018-06");
-    for entry in std::fs::read_dir(sample).expect("sample") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, input.join(path.file_name().expect("name"))).expect("copy");
-    }
+    copy_files(&sample, &input);
     std::fs::write(input.join("broken.xlsx"), b"PK\x03\x04 truncated").expect("write");
     let before = digest_folder(&input);
     consolidate_june(&w, &input);

@@ -9,7 +9,7 @@ use std::path::Path;
 use county_returns::catalogue::Catalogue;
 use county_returns::roster::Roster;
 
-use crate::common::{Workdir, detail, sheet_names};
+use crate::common::{Workdir, copy_files, detail, sheet_names};
 
 fn sample_input(period: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -74,12 +74,7 @@ fn default_run_writes_the_latest_period() {
     let w = Workdir::new();
     let input = w.folder("input");
     for period in plan::PERIODS {
-        let to = input.join(period);
-        std::fs::create_dir_all(&to).expect("mkdir");
-        for entry in std::fs::read_dir(sample_input(period)).expect("sample") {
-            let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-        }
+        copy_files(&sample_input(period), &input.join(period));
     }
     let output = w.run(&["run"]);
     assert!(
