@@ -21,7 +21,7 @@ pub struct Monthly {
     pub earlier: Vec<Period>,
     pub current: Option<Period>,
     pub changes: Vec<Change>,
-    /// Notes about the earlier periods (inputs changed since their CSV…).
+    /// Problems the comparison found: inputs changed since an earlier CSV, regressions.
     pub notices: Vec<Problem>,
     /// (unit, task) whose progress text is last period's, for a lookup per 明细 row.
     same_as_last: std::collections::HashSet<(String, u32)>,
@@ -140,11 +140,33 @@ pub fn assemble(earlier: Vec<Period>, current: Period, notices: Vec<Problem>) ->
         .filter(|c| c.kind == ChangeKind::SameAsLast)
         .filter_map(|c| Some((c.unit.clone(), c.task?)))
         .collect();
-    Monthly {
+    let mut monthly = Monthly {
         earlier,
         current: Some(current),
         changes,
         notices,
         same_as_last,
-    }
+    };
+    monthly.notices.extend(regressions(&monthly));
+    monthly
+}
+
+/// A task done last period and not now is listed as a problem too.
+fn regressions(monthly: &Monthly) -> Vec<Problem> {
+    let previous = monthly.earlier.last().map_or("上期", |p| p.label.as_str());
+    monthly
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Regressed)
+        .map(|c| {
+            let what = format!(
+                "任务 {} 在 {previous} 期已完成，本期为{}",
+                c.task.unwrap_or_default(),
+                c.current.label()
+            );
+            Problem::file(Severity::Warning, "", what, "请与该单位核实是否填报有误")
+                .unit(&c.unit)
+                .task(c.task)
+        })
+        .collect()
 }

@@ -11,7 +11,6 @@ use crate::cli::{RunArgs, RunPlan, Settings};
 use crate::history::{self, Period};
 use crate::intake::{FileStatus, Intake, Progress, scan};
 use crate::monthly::{self, Monthly};
-use crate::problem::{Problem, Severity};
 use crate::report::{Report, layout, save_atomic};
 
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
@@ -37,7 +36,6 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     clock.lap("核对判定");
     let monthly = monthly_cycle(settings, args, &plan, &result);
     result.problems.extend(monthly.notices.iter().cloned());
-    result.problems.extend(regressions(&monthly));
     clock.lap("对比往期");
     let report = Report {
         catalogue: &settings.catalogue,
@@ -105,30 +103,6 @@ fn monthly_cycle(
     let (earlier, notices) = monthly::load_earlier(settings, &inputs, root, plan.due_soon_days);
     let current = Period::from_consolidation(&plan.period, result, &settings.roster);
     monthly::assemble(earlier, current, notices)
-}
-
-/// A task done last period and not now is listed as a problem too.
-fn regressions(monthly: &Monthly) -> Vec<Problem> {
-    let previous = monthly.earlier.last().map_or("上期", |p| p.label.as_str());
-    monthly
-        .changes
-        .iter()
-        .filter(|c| c.kind == ChangeKind::Regressed)
-        .map(|c| {
-            Problem::file(
-                Severity::Warning,
-                "",
-                format!(
-                    "任务 {} 在 {previous} 期已完成，本期为{}",
-                    c.task.unwrap_or_default(),
-                    c.current.label()
-                ),
-                "请与该单位核实是否填报有误",
-            )
-            .unit(&c.unit)
-            .task(c.task)
-        })
-        .collect()
 }
 
 /// The day returns for the period ending `as_of` are due: day `due_day` of the next month.
