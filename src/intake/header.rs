@@ -7,6 +7,7 @@
 
 use super::values::{cell_text, task_number_from_cell};
 use super::workbook::{GridRow, Merge, Sheet};
+use calamine::Data;
 
 /// How far down the header may sit (SPEC §3).
 pub const HEADER_SEARCH_ROWS: u32 = 20;
@@ -27,23 +28,14 @@ pub enum Field {
     Remarks,
 }
 
-/// Removes every kind of white space, so `完成 状态` and `完成\n状态` read as one word.
-pub fn squash(text: &str) -> String {
-    text.chars()
-        .map(crate::period::to_half_width)
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
-
 /// Reads one header cell. `完成情况` reads as narrative; the caller demotes it when
 /// it is the parent of a status column.
 pub fn field_of(header: &str) -> Option<Field> {
-    let word = crate::intake::values::without_notes(&squash(header));
+    let word = header_word(header)?;
     let word = word
         .trim_start_matches('*')
         .trim_end_matches(['*', ':', '：']);
-    // Long cells are titles or notes, not headers.
-    if word.is_empty() || word.chars().count() > 12 {
+    if word.is_empty() {
         return None;
     }
     let field = match word {
@@ -63,6 +55,37 @@ pub fn field_of(header: &str) -> Option<Field> {
         _ => return None,
     };
     Some(field)
+}
+
+/// The longest header word: longer cells are titles, notes or data, not headers.
+const MAX_HEADER_CHARS: usize = 12;
+
+/// A cell's text as a header word: white space and bracketed notes removed
+/// (`完成状态（已完成/推进中）` reads `完成状态`). `None` as soon as the word grows
+/// past [`MAX_HEADER_CHARS`], not counting the `*`, `:` and `：` that are trimmed
+/// off its ends, so a long narrative cell costs a few characters, not its length.
+fn header_word(text: &str) -> Option<String> {
+    let mut word = String::new();
+    let mut depth = 0usize;
+    let mut counted = 0;
+    for c in text.chars().map(crate::period::to_half_width) {
+        match c {
+            _ if c.is_whitespace() => {}
+            '(' | '[' | '【' => depth += 1,
+            ')' | ']' | '】' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ => {
+                if !matches!(c, '*' | ':' | '：') {
+                    counted += 1;
+                    if counted > MAX_HEADER_CHARS {
+                        return None;
+                    }
+                }
+                word.push(c);
+            }
+        }
+    }
+    Some(word)
 }
 
 /// The columns of a return, found.
@@ -110,9 +133,14 @@ pub fn find_header(sheet: &Sheet) -> Option<Header> {
         .iter()
         .take_while(|r| r.index < HEADER_SEARCH_ROWS)
         .collect();
+    // Each row's fields once: a row is looked at alone and as the child of the row above.
+    let fields: Vec<Vec<(u32, Field)>> = rows
+        .iter()
+        .map(|row| row_fields(row, &sheet.merges))
+        .collect();
     let mut best: Option<Header> = None;
     for (i, row) in rows.iter().enumerate() {
-        let single = row_fields(row, &sheet.merges);
+        let single = &fields[i];
         if single.is_empty() {
             continue;
         }
@@ -121,9 +149,9 @@ pub fn find_header(sheet: &Sheet) -> Option<Header> {
             .get(i + 1)
             .filter(|n| Some(n.index) == row.index.checked_add(1));
         if let Some(next) = next {
-            let below = row_fields(next, &sheet.merges);
-            if !below.is_empty() && !looks_like_data(next, &single) {
-                candidates.push(header_from(row.index, 2, merge_two_rows(&single, &below)));
+            let below = &fields[i + 1];
+            if !below.is_empty() && !looks_like_data(next, single) {
+                candidates.push(header_from(row.index, 2, merge_two_rows(single, below)));
             }
         }
         for candidate in candidates {
@@ -137,12 +165,47 @@ pub fn find_header(sheet: &Sheet) -> Option<Header> {
     best
 }
 
+/// Whether merged areas could change the header found. A merge only widens a
+/// header cell over the empty cells on its right, and a wider cell only names more
+/// columns when it is the parent row of a two-row header: so only when a header
+/// word has an empty cell on its right and the row below holds header words too.
+pub fn spans_matter(sheet: &Sheet) -> bool {
+    let rows: Vec<&GridRow> = sheet
+        .grid
+        .rows
+        .iter()
+        .take_while(|r| r.index < HEADER_SEARCH_ROWS)
+        .collect();
+    rows.windows(2).any(|pair| {
+        let (row, below) = (pair[0], pair[1]);
+        below.index == row.index + 1
+            && row.cells.iter().any(|(col, value)| {
+                header_field(value).is_some()
+                    && col
+                        .checked_add(1)
+                        .is_none_or(|next| row.get(next).is_none())
+            })
+            && below
+                .cells
+                .iter()
+                .any(|(_, value)| header_field(value).is_some())
+    })
+}
+
+/// A cell's field as a header word; text cells are read in place, not copied.
+fn header_field(value: &Data) -> Option<Field> {
+    match value {
+        Data::String(s) => field_of(s),
+        other => field_of(&cell_text(other)),
+    }
+}
+
 /// Each recognised header cell of a row as (column, field). A merged cell's field
 /// covers every column it spans, so a parent names all its children.
 fn row_fields(row: &GridRow, merges: &[Merge]) -> Vec<(u32, Field)> {
     let mut fields = Vec::new();
     for (col, value) in &row.cells {
-        let Some(field) = field_of(&cell_text(value)) else {
+        let Some(field) = header_field(value) else {
             continue;
         };
         let span_end = merges
@@ -255,6 +318,38 @@ mod tests {
         }
         assert_eq!(field_of("海口市消除大班额专项规划任务进展状态汇总表"), None);
         assert_eq!(field_of("单位"), None);
+    }
+
+    #[test]
+    fn long_cells_are_not_header_words() {
+        // Twelve characters is the longest header word; notes and spaces do not count.
+        assert_eq!(field_of("实际完成时间实际完成时间"), None);
+        assert_eq!(
+            field_of("  *完成 状态*：（请从 已完成/推进中/未启动/不适用 中选择一项填写）"),
+            Some(Field::Status)
+        );
+        let narrative = "已完成".repeat(40);
+        assert_eq!(field_of(&narrative), None);
+    }
+
+    #[test]
+    fn merges_are_read_only_where_they_could_widen_a_parent_header() {
+        let contiguous = sheet(
+            &[
+                &["序号", "主要任务", "完成状态", "完成时间"],
+                &["1", "x", "已完成", ""],
+            ],
+            vec![],
+        );
+        assert!(!spans_matter(&contiguous));
+        let two_rows = sheet(
+            &[
+                &["序号", "主要任务", "完成情况", "", "进展情况"],
+                &["", "", "完成状态", "完成时间", ""],
+            ],
+            vec![],
+        );
+        assert!(spans_matter(&two_rows));
     }
 
     #[test]

@@ -504,7 +504,6 @@ impl Workbook {
         let (cells, merges) = match &mut self.inner {
             Inner::Text(sheet) => return Ok(sheet.as_ref().clone()),
             Inner::Xlsx(wb) => {
-                let merges = wb.merge_cells_by_sheet_name(name).unwrap_or_default();
                 let mut reader = wb.worksheet_cells_reader(name).map_err(xlsx_error)?;
                 let mut cells = Cells::new(limit);
                 while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
@@ -512,7 +511,21 @@ impl Workbook {
                         return Err(too_many());
                     }
                 }
-                (cells.0, merges.iter().map(dims).collect())
+                drop(reader);
+                let mut sheet = Sheet {
+                    name: name.to_string(),
+                    hidden,
+                    grid: Grid::from_cells(cells.0),
+                    merges: Vec::new(),
+                };
+                // calamine reads an .xlsx's merged areas in a second pass over the
+                // whole sheet; they only ever widen a header cell, so that pass is
+                // made only when a header cell has room to be merged across.
+                if super::header::spans_matter(&sheet) {
+                    let merges = wb.merge_cells_by_sheet_name(name).unwrap_or_default();
+                    sheet.merges = merges.iter().map(dims).collect();
+                }
+                return Ok(sheet);
             }
             Inner::Xlsb(wb) => {
                 let mut reader = wb.worksheet_cells_reader(name).map_err(xlsb_error)?;
