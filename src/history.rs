@@ -174,32 +174,33 @@ const CSV_HEADER: [&str; 8] = [
 /// # Errors
 /// When the files cannot be written.
 pub fn save(period: &Period, csv: &Path, inputs: &str) -> std::io::Result<()> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| std::io::Error::other(e.to_string());
-    writer.write_record(CSV_HEADER).map_err(io)?;
-    let as_of = period.as_of.format("%Y-%m-%d").to_string();
-    for ((unit, task), item) in &period.items {
-        let (filler, phone) = period.contacts.get(unit).cloned().unwrap_or_default();
-        let task = task.to_string();
-        let record = [
-            &period.label,
-            &as_of,
-            unit,
-            &task,
-            item.verdict.label(),
-            &item.narrative,
-            &filler,
-            &phone,
-        ];
-        writer.write_record(record).map_err(io)?;
-    }
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(
-        writer
-            .into_inner()
-            .map_err(|e| std::io::Error::other(e.to_string()))?,
-    );
-    crate::report::save_atomic(&bytes, csv)?;
+    // Streamed to the file: at national scale the record runs to tens of megabytes.
+    crate::report::write_atomic(csv, |out| {
+        out.write_all("\u{feff}".as_bytes())?;
+        let mut writer = csv::Writer::from_writer(out);
+        let io = |e: csv::Error| std::io::Error::other(e.to_string());
+        writer.write_record(CSV_HEADER).map_err(io)?;
+        let as_of = period.as_of.format("%Y-%m-%d").to_string();
+        for ((unit, task), item) in &period.items {
+            let (filler, phone) = period
+                .contacts
+                .get(unit)
+                .map_or(("", ""), |(f, p)| (f.as_str(), p.as_str()));
+            let task = task.to_string();
+            let record = [
+                period.label.as_str(),
+                &as_of,
+                unit,
+                &task,
+                item.verdict.label(),
+                &item.narrative,
+                filler,
+                phone,
+            ];
+            writer.write_record(record).map_err(io)?;
+        }
+        writer.flush()
+    })?;
     crate::report::save_atomic(inputs.as_bytes(), &fingerprint_path(csv))
 }
 

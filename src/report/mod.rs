@@ -65,6 +65,9 @@ pub fn layout(report: &Report) -> Result<Workbook, XlsxError> {
         .set_author("county-returns")
         .set_creation_datetime(&as_of);
     workbook.set_properties(&properties);
+    // Deflate level 3, as Excel itself saves: a sixth of the run's time went into
+    // level 6 at national scale, for a file a quarter smaller.
+    workbook.set_zip_compression_level(3);
     overview::write(&mut workbook, report)?;
     matrix::write(&mut workbook, report)?;
     monthly::changes(&mut workbook, report)?;
@@ -85,6 +88,17 @@ pub fn layout(report: &Report) -> Result<Workbook, XlsxError> {
 /// # Errors
 /// When the folder cannot be created or written, or the target is locked (open in Excel).
 pub fn save_atomic(bytes: &[u8], target: &Path) -> std::io::Result<()> {
+    write_atomic(target, |out| out.write_all(bytes))
+}
+
+/// Like [`save_atomic`], with the content streamed by `write` instead of held whole.
+///
+/// # Errors
+/// As [`save_atomic`], and whatever `write` returns.
+pub fn write_atomic(
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -98,8 +112,10 @@ pub fn save_atomic(bytes: &[u8], target: &Path) -> std::io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    let mut temp = builder.tempfile_in(dir)?;
-    temp.write_all(bytes)?;
+    let temp = builder.tempfile_in(dir)?;
+    let mut out = std::io::BufWriter::new(temp);
+    write(&mut out)?;
+    let temp = out.into_inner().map_err(|e| e.into_error())?;
     temp.as_file().sync_all()?;
     temp.persist(target).map_err(|e| e.error)?;
     Ok(())
