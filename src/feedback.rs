@@ -107,7 +107,7 @@ fn build(
         col("类别", 4, Kind::Center),
         col("序号", 2, Kind::Center),
         col("主要任务", 16, Kind::Wrap),
-        col("完成时限", 5, Kind::Center),
+        col("完成时限", 5, Kind::Date),
         col("本期判定", 4, Kind::Center),
         col("请办理", 24, Kind::Wrap),
     ];
