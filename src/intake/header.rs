@@ -5,7 +5,7 @@
 //! are matched after removing spaces and line breaks, by the synonyms of SPEC §3.
 //! Which rows hold data, and what their cells say, is [`super::rows`]' business.
 
-use super::values::{cell_text, task_number_from_cell};
+use super::values::task_number_from_cell;
 use super::workbook::{GridRow, Merge, Sheet};
 use calamine::Data;
 
@@ -192,11 +192,12 @@ pub fn spans_matter(sheet: &Sheet) -> bool {
     })
 }
 
-/// A cell's field as a header word; text cells are read in place, not copied.
+/// A cell's field as a header word. Only text cells hold header words; they are
+/// read in place, not copied.
 fn header_field(value: &Data) -> Option<Field> {
     match value {
         Data::String(s) => field_of(s),
-        other => field_of(&cell_text(other)),
+        _ => None,
     }
 }
 

@@ -1,7 +1,9 @@
 //! The list sheets: 逾期事项, 缺报事项, 明细, 数据问题, 来源文件, 任务清单.
 //! Each is a header and rows through [`write_table`].
 
-use rust_xlsxwriter::{Workbook, XlsxError};
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::Report;
 use super::table::{Cell, Column, Kind, col, write_table};
@@ -10,12 +12,12 @@ use crate::intake::FileStatus;
 use crate::intake::values::DateCell;
 
 fn add_list(
-    workbook: &mut Workbook,
+    sheet: &mut Worksheet,
     name: &str,
     columns: &[Column],
     rows: Vec<Vec<Cell>>,
 ) -> Result<(), XlsxError> {
-    let sheet = workbook.add_worksheet().set_name(name)?;
+    sheet.set_name(name)?;
     write_table(sheet, 0, columns, rows)?;
     Ok(())
 }
@@ -31,13 +33,26 @@ fn contact(report: &Report, unit: &UnitRef) -> (Cell, Cell) {
     )
 }
 
-/// The task's first clause: enough to recognise it on a follow-up list.
-fn task_short(report: &Report, task: u32) -> Cell {
-    report.catalogue.get(task).map(|t| t.short_text()).into()
-}
+/// Each task's first clause (enough to recognise it on a follow-up list) and
+/// deadline, worked out once per sheet rather than once per row.
+struct TaskCells(HashMap<u32, (Cell, Cell)>);
 
-fn deadline(report: &Report, task: u32) -> Cell {
-    report.catalogue.get(task).map(|t| t.deadline).into()
+impl TaskCells {
+    fn new(report: &Report) -> Self {
+        let cells = report.catalogue.tasks.iter().map(|t| {
+            let short = Cell::Text(t.short_text());
+            (t.number, (short, Cell::Date(t.deadline)))
+        });
+        Self(cells.collect())
+    }
+
+    fn short(&self, task: u32) -> Cell {
+        self.0.get(&task).map_or(Cell::Empty, |c| c.0.clone())
+    }
+
+    fn deadline(&self, task: u32) -> Cell {
+        self.0.get(&task).map_or(Cell::Empty, |c| c.1.clone())
+    }
 }
 
 fn completion(entry: &Entry) -> Cell {
@@ -63,7 +78,8 @@ fn same_as_last(report: &Report, e: &Entry) -> bool {
 }
 
 /// 逾期事项: 逾期未完成 and 逾期完成, longest overdue first.
-pub fn overdue(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
+    let tasks = TaskCells::new(report);
     let columns = [
         col("单位", 8, Kind::Text),
         col("序号", 2, Kind::Center),
@@ -93,8 +109,8 @@ pub fn overdue(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
             vec![
                 report.unit_name(&e.unit).into(),
                 e.task.into(),
-                task_short(report, e.task),
-                deadline(report, e.task),
+                tasks.short(e.task),
+                tasks.deadline(e.task),
                 Cell::Verdict(e.verdict),
                 e.days_overdue.into(),
                 completion(e),
@@ -105,11 +121,12 @@ pub fn overdue(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
             ]
         })
         .collect();
-    add_list(workbook, "逾期事项", &columns, rows)
+    add_list(sheet, "逾期事项", &columns, rows)
 }
 
 /// 缺报事项: 未报送 and 漏报, grouped by unit.
-pub fn missing(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
+    let tasks = TaskCells::new(report);
     let columns = [
         col("单位", 8, Kind::Text),
         col("判定", 4, Kind::Center),
@@ -132,8 +149,8 @@ pub fn missing(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
                 report.unit_name(&e.unit).into(),
                 Cell::Verdict(e.verdict),
                 e.task.into(),
-                task_short(report, e.task),
-                deadline(report, e.task),
+                tasks.short(e.task),
+                tasks.deadline(e.task),
                 e.days_overdue.into(),
                 e.role.map(|r| r.label()).into(),
                 filler,
@@ -141,11 +158,12 @@ pub fn missing(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
             ]
         })
         .collect();
-    add_list(workbook, "缺报事项", &columns, rows)
+    add_list(sheet, "缺报事项", &columns, rows)
 }
 
 /// 明细: one row per expected (unit, task) and per extra reported row.
-pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn detail(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
+    let tasks = TaskCells::new(report);
     let columns = [
         col("单位", 8, Kind::Text),
         col("序号", 2, Kind::Center),
@@ -173,8 +191,8 @@ pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError>
         vec![
             report.unit_name(&e.unit).into(),
             e.task.into(),
-            task_short(report, e.task),
-            deadline(report, e.task),
+            tasks.short(e.task),
+            tasks.deadline(e.task),
             role.into(),
             row_text(e, |r| &r.status_text),
             completion(e),
@@ -189,15 +207,15 @@ pub fn detail(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError>
             e.source.as_ref().map(|s| s.describe()).into(),
         ]
     });
-    // The biggest sheet by far: its rows are made one at a time and go to a
-    // temporary file as they are written, instead of staying in memory.
-    let sheet = workbook.add_worksheet_with_low_memory()?.set_name("明细")?;
+    // Rows are made one at a time; in low-memory mode (see `report::SHEETS`) each
+    // goes to a temporary file as it is written, instead of staying in memory.
+    sheet.set_name("明细")?;
     write_table(sheet, 0, &columns, rows)?;
     Ok(())
 }
 
 /// 数据问题: every problem, where it is and what was done.
-pub fn problems(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn problems(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
         col("级别", 2, Kind::Center),
         col("文件", 14, Kind::Wrap),
@@ -225,11 +243,11 @@ pub fn problems(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxErro
             ]
         })
         .collect();
-    add_list(workbook, "数据问题", &columns, rows)
+    add_list(sheet, "数据问题", &columns, rows)
 }
 
 /// 来源文件: every file of the input folder, so a printed copy can be traced.
-pub fn sources(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
         col("文件名", 16, Kind::Wrap),
         col("大小（字节）", 5, Kind::Center),
@@ -273,11 +291,11 @@ pub fn sources(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
             ]
         })
         .collect();
-    add_list(workbook, "来源文件", &columns, rows)
+    add_list(sheet, "来源文件", &columns, rows)
 }
 
 /// 任务清单: the catalogue as parsed.
-pub fn tasks(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn tasks(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
         col("序号", 2, Kind::Center),
         col("主要任务", 36, Kind::Wrap),
@@ -301,5 +319,5 @@ pub fn tasks(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> 
             ]
         })
         .collect();
-    add_list(workbook, "任务清单", &columns, rows)
+    add_list(sheet, "任务清单", &columns, rows)
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
 use super::Report;
 use super::style::{self, Formats};
@@ -30,9 +30,9 @@ fn rate(done: usize, applicable: usize) -> Cell {
     }
 }
 
-pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let result = report.result;
-    let sheet = workbook.add_worksheet().set_name("进展矩阵")?;
+    sheet.set_name("进展矩阵")?;
     let formats = Formats::new();
     let header = style::header();
     let units: Vec<usize> = (0..report.roster.units.len())

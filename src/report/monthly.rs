@@ -2,7 +2,7 @@
 //! (completion rate per unit per period, with a line chart) and 催报名单 (whom to
 //! chase, with the contact from their latest return).
 
-use rust_xlsxwriter::{Chart, ChartFont, ChartMarker, ChartMarkerType, Workbook, XlsxError};
+use rust_xlsxwriter::{Chart, ChartFont, ChartMarker, ChartMarkerType, Worksheet, XlsxError};
 
 use super::Report;
 use super::style::{self, Formats};
@@ -10,9 +10,9 @@ use super::table::{Cell, Kind, col, write_cell, write_table};
 use crate::check::{UnitRef, Verdict};
 
 /// 本月变化: one row per change, grouped by unit.
-pub fn changes(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let monthly = report.monthly;
-    let sheet = workbook.add_worksheet().set_name("本月变化")?;
+    sheet.set_name("本月变化")?;
     let columns = [
         col("单位", 8, Kind::Text),
         col("序号", 2, Kind::Center),
@@ -76,10 +76,10 @@ pub fn changes(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError
 }
 
 /// 趋势: completion rate per unit (rows) per period (columns), province-wide on top, and a line chart.
-pub fn trend(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn trend(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let monthly = report.monthly;
     let periods: Vec<&crate::history::Period> = monthly.all_periods().collect();
-    let sheet = workbook.add_worksheet().set_name("趋势")?;
+    sheet.set_name("趋势")?;
     let formats = Formats::new();
     let header = style::header();
     sheet.write_string_with_format(0, 0, "单位", &header)?;
@@ -206,8 +206,8 @@ pub fn chase_rows(report: &Report) -> Vec<Vec<Cell>> {
 pub const CHASE_HEADER: [&str; 6] = ["单位", "情况", "缺报项数", "缺报内容", "填报人", "联系电话"];
 
 /// 催报名单: the sheet a supervisor phones through.
-pub fn chase(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
-    let sheet = workbook.add_worksheet().set_name("催报名单")?;
+pub fn chase(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
+    sheet.set_name("催报名单")?;
     let widths = [9, 4, 3, 26, 5, 7];
     let kinds = [
         Kind::Text,

@@ -2,7 +2,7 @@
 //! that sent nothing, and a bar chart of completion rates.
 
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartFont, ChartFormat, ChartSolidFill, Workbook, XlsxError,
+    Chart, ChartDataLabel, ChartFont, ChartFormat, ChartSolidFill, Worksheet, XlsxError,
 };
 
 use super::Report;
@@ -10,9 +10,9 @@ use super::style::{self, Formats};
 use super::table::{Cell, Kind, col, write_cell, write_table, write_title};
 use crate::check::Verdict;
 
-pub fn write(workbook: &mut Workbook, report: &Report) -> Result<(), XlsxError> {
+pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let result = report.result;
-    let sheet = workbook.add_worksheet().set_name("总览")?;
+    sheet.set_name("总览")?;
     let mut stats = result.unit_stats();
     // Best first; equal rates keep roster order.
     stats.sort_by_key(|s| (s.rank.unwrap_or(usize::MAX), s.unit));

@@ -107,7 +107,8 @@ impl Cell {
 
 /// Cuts text to what one Excel cell holds, saying so at the end.
 pub fn fit_cell_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.encode_utf16().count() <= MAX_CELL_UTF16 {
+    // No character takes more UTF-16 units than UTF-8 bytes: short text fits unread.
+    if text.len() <= MAX_CELL_UTF16 || text.encode_utf16().count() <= MAX_CELL_UTF16 {
         return text.into();
     }
     const NOTE: &str = "…（原文过长，已截断）";
