@@ -165,7 +165,7 @@ mod tests {
                         ("海口市".to_string(), *t),
                         Item {
                             verdict: *v,
-                            narrative: n.to_string(),
+                            narrative: (*n).into(),
                         },
                     )
                 })

@@ -5,6 +5,7 @@
 //! and records the problems §4 lists. Laying the result out is [`crate::report`]'s job.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -120,8 +121,9 @@ pub enum UnitRef {
 /// Where a row came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source {
-    pub file: String,
-    pub sheet: String,
+    /// Shared by every entry from the file, not copied into each.
+    pub file: Arc<str>,
+    pub sheet: Arc<str>,
     pub row: u32,
 }
 
@@ -205,8 +207,8 @@ pub fn consolidate(
             continue;
         };
         let ctx = RowContext {
-            file: &file.name,
-            sheet: &read.sheet,
+            file: file.name.as_str().into(),
+            sheet: read.sheet.as_str().into(),
             unit: &unit.name,
         };
         problems.extend(read.problems.iter().cloned().map(|p| p.unit(&unit.name)));
@@ -264,8 +266,8 @@ pub fn consolidate(
             continue;
         };
         let ctx = RowContext {
-            file: &file.name,
-            sheet: &read.sheet,
+            file: file.name.as_str().into(),
+            sheet: read.sheet.as_str().into(),
             unit: "",
         };
         problems.extend(read.problems.iter().cloned());
@@ -290,6 +292,7 @@ pub fn consolidate(
         entry.due_soon =
             deadline.is_some_and(|d| is_due_soon(entry.verdict, d, as_of, due_soon_days));
     }
+    entries.shrink_to_fit();
     entries.sort_by(|a, b| {
         (&a.unit, a.task, a.source.as_ref().map(|s| s.row)).cmp(&(
             &b.unit,
@@ -342,8 +345,8 @@ fn overdue_days(until: NaiveDate, deadline: NaiveDate) -> Option<i64> {
 }
 
 struct RowContext<'a> {
-    file: &'a str,
-    sheet: &'a str,
+    file: Arc<str>,
+    sheet: Arc<str>,
     unit: &'a str,
 }
 
@@ -354,8 +357,8 @@ impl RowContext<'_> {
 
     /// A problem about one cell of the row (`col`), or the whole row.
     fn problem_at(&self, row: &ReturnRow, severity: Severity, col: Option<u32>) -> Problem {
-        Problem::file(severity, self.file, "", "")
-            .at(self.sheet, row.row, col)
+        Problem::file(severity, &self.file, "", "")
+            .at(&self.sheet, row.row, col)
             .unit(self.unit)
             .task(Some(row.task))
     }
@@ -364,7 +367,7 @@ impl RowContext<'_> {
         let kept = kept.map(|k| row_ref(k.row)).unwrap_or_default();
         let mut content = vec![
             row.status_text.clone(),
-            row.narrative.clone(),
+            row.narrative.to_string(),
             row.issues.clone(),
         ];
         content.retain(|c| !c.is_empty());
@@ -464,8 +467,8 @@ fn judge_entry(
         verdict,
         row: row.cloned(),
         source: row.map(|r| Source {
-            file: ctx.file.to_string(),
-            sheet: ctx.sheet.to_string(),
+            file: Arc::clone(&ctx.file),
+            sheet: Arc::clone(&ctx.sheet),
             row: r.row,
         }),
         days_overdue,

@@ -6,6 +6,7 @@
 //! What changed is [`crate::changes`]' business; this module only keeps the record.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -19,7 +20,7 @@ use crate::roster::Roster;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     pub verdict: Verdict,
-    pub narrative: String,
+    pub narrative: std::sync::Arc<str>,
 }
 
 /// The record of one period.
@@ -228,7 +229,7 @@ pub fn load(csv: &Path) -> Option<Period> {
             (field(2), task),
             Item {
                 verdict,
-                narrative: field(5),
+                narrative: field(5).into(),
             },
         );
         if !field(6).is_empty() || !field(7).is_empty() {

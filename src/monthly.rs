@@ -135,6 +135,12 @@ pub fn load_earlier(
 /// Puts the current period beside the earlier ones and works out the changes.
 pub fn assemble(earlier: Vec<Period>, current: Period, notices: Vec<Problem>) -> Monthly {
     let changes = changes::compute(&earlier, &current);
+    // Earlier progress texts were only needed for 进展与上期相同; at national
+    // scale they are tens of megabytes a period.
+    let mut earlier = earlier;
+    for item in earlier.iter_mut().flat_map(|p| p.items.values_mut()) {
+        item.narrative = "".into();
+    }
     let same_as_last = changes
         .iter()
         .filter(|c| c.kind == ChangeKind::SameAsLast)

@@ -11,7 +11,7 @@ use crate::cli::{RunArgs, RunPlan, Settings};
 use crate::history::{self, Period};
 use crate::intake::{FileStatus, Intake, Progress, scan};
 use crate::monthly::{self, Monthly};
-use crate::report::{Report, layout, save_atomic};
+use crate::report::{Report, layout, save_atomic, write_atomic};
 
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     let plan = RunPlan::resolve(args, settings.today)?;
@@ -47,15 +47,18 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     };
     let mut workbook = layout(&report).context("生成汇总表时出错")?;
     clock.lap("排版工作表");
-    let bytes = workbook.save_to_buffer().context("生成汇总表时出错")?;
-    clock.lap("生成 xlsx");
     let cannot_write = |what: &str, path: &std::path::Path| {
         format!(
             "无法写入{what} {}：请确认该文件没有在 Excel 中打开、文件夹可写",
             path.display()
         )
     };
-    save_atomic(&bytes, &plan.output).with_context(|| cannot_write("汇总表", &plan.output))?;
+    // Streamed into the temporary file: the finished workbook is never held whole.
+    write_atomic(&plan.output, |out| {
+        workbook.save_to_writer(out).map_err(std::io::Error::other)
+    })
+    .with_context(|| cannot_write("汇总表", &plan.output))?;
+    clock.lap("生成并写入 xlsx");
     let folder = plan.output.parent().unwrap_or(std::path::Path::new("."));
     if let Some(current) = &monthly.current {
         let csv = history::csv_path(folder, &plan.period);
@@ -72,7 +75,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         )),
         None => None,
     };
-    clock.lap("写入磁盘");
+    clock.lap("写入 CSV 等");
     print_summary(settings, &plan, &intake, &result, &monthly);
     if let Some((written, dir)) = feedback {
         super::print(&format!("督办单 {written} 份已写入 {}\n", dir.display()));

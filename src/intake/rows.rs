@@ -50,7 +50,9 @@ pub struct ReturnRow {
     pub status_col: Option<u32>,
     /// The 完成时间 column, for problems about the date.
     pub date_col: Option<u32>,
-    pub narrative: String,
+    /// Shared with the period's record (`history::Item`) rather than copied: at
+    /// national scale the progress texts are the bulk of what a run holds.
+    pub narrative: std::sync::Arc<str>,
     pub issues: String,
     pub next_steps: String,
     pub remarks: String,
@@ -135,7 +137,7 @@ pub fn read_rows(
             date,
             status_col: col(Field::Status),
             date_col,
-            narrative: text_of(row, Field::Narrative),
+            narrative: text_of(row, Field::Narrative).into(),
             issues: text_of(row, Field::Issues),
             next_steps: text_of(row, Field::NextSteps),
             remarks: text_of(row, Field::Remarks),

@@ -63,8 +63,8 @@ fn completion(entry: &Entry) -> Cell {
     }
 }
 
-fn row_text(entry: &Entry, pick: fn(&crate::intake::ReturnRow) -> &String) -> Cell {
-    entry.row.as_ref().map(|r| pick(r).clone()).into()
+fn row_text(entry: &Entry, pick: fn(&crate::intake::ReturnRow) -> &str) -> Cell {
+    entry.row.as_ref().map(|r| pick(r)).into()
 }
 
 /// Whether the entry's 进展情况 is word for word last period's (a copy-paste).

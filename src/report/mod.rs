@@ -124,7 +124,7 @@ pub fn save_atomic(bytes: &[u8], target: &Path) -> std::io::Result<()> {
 /// As [`save_atomic`], and whatever `write` returns.
 pub fn write_atomic(
     target: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut std::io::BufWriter<tempfile::NamedTempFile>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

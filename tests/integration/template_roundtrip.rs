@@ -150,7 +150,7 @@ fn a_filled_template_reads_back_exactly() {
         (first.task, &first.status, &first.date),
         (1, &Status::Done, &DateCell::Date(day("2017-07-20")))
     );
-    assert_eq!(first.narrative, "已印发《文昌市消除大班额专项规划》。");
+    assert_eq!(&*first.narrative, "已印发《文昌市消除大班额专项规划》。");
     assert_eq!(
         (first.issues.as_str(), first.next_steps.as_str()),
         ("无", "抓好落实")
