@@ -64,7 +64,7 @@ fn completion(entry: &Entry) -> Cell {
 }
 
 fn row_text(entry: &Entry, pick: fn(&crate::intake::ReturnRow) -> &str) -> Cell {
-    entry.row.as_ref().map(|r| pick(r)).into()
+    entry.row.as_ref().map(pick).into()
 }
 
 /// Whether the entry's 进展情况 is word for word last period's (a copy-paste).
