@@ -2,6 +2,7 @@
 //! from the CSVs earlier runs left (or consolidate their returns again), and work
 //! out what changed. SPEC §7.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
@@ -24,13 +25,15 @@ pub struct Monthly {
     /// Problems the comparison found: inputs changed since an earlier CSV, regressions.
     pub notices: Vec<Problem>,
     /// (unit, task) whose progress text is last period's, for a lookup per 明细 row.
-    same_as_last: std::collections::HashSet<(String, u32)>,
+    same_as_last: HashMap<String, HashSet<u32>>,
 }
 
 impl Monthly {
     /// Whether (unit, task) was flagged 本期进展与上期相同.
     pub fn same_as_last(&self, unit: &str, task: u32) -> bool {
-        self.same_as_last.contains(&(unit.to_string(), task))
+        self.same_as_last
+            .get(unit)
+            .is_some_and(|tasks| tasks.contains(&task))
     }
 
     /// Every period, oldest first, the current one last.
@@ -141,11 +144,12 @@ pub fn assemble(earlier: Vec<Period>, current: Period, notices: Vec<Problem>) ->
     for item in earlier.iter_mut().flat_map(|p| p.items.values_mut()) {
         item.narrative = "".into();
     }
-    let same_as_last = changes
-        .iter()
-        .filter(|c| c.kind == ChangeKind::SameAsLast)
-        .filter_map(|c| Some((c.unit.clone(), c.task?)))
-        .collect();
+    let mut same_as_last: HashMap<String, HashSet<u32>> = HashMap::new();
+    for c in changes.iter().filter(|c| c.kind == ChangeKind::SameAsLast) {
+        if let Some(task) = c.task {
+            same_as_last.entry(c.unit.clone()).or_default().insert(task);
+        }
+    }
     let mut monthly = Monthly {
         earlier,
         current: Some(current),

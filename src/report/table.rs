@@ -212,25 +212,30 @@ fn column_format(kind: Kind, formats: &Formats) -> &Format {
 /// as its column does is written without a format, an empty one not at all.
 /// rust_xlsxwriter hashes the whole `Format` of every cell written with one, which
 /// was the largest single cost of writing 明细 at national scale.
+/// The cell is taken, not borrowed, so its text is handed over without a copy.
 fn write_plain_cell(
     sheet: &mut Worksheet,
     (row, column): (u32, u16),
-    cell: &Cell,
+    cell: Cell,
     kind: Kind,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     match (cell, kind) {
         (Cell::Text(s), _) => {
-            sheet.write_string(row, column, fit_cell_text(s))?;
+            let text = match fit_cell_text(&s) {
+                std::borrow::Cow::Borrowed(_) => s,
+                std::borrow::Cow::Owned(cut) => cut,
+            };
+            sheet.write_string(row, column, text)?;
         }
         (Cell::Int(n), Kind::Center) => {
-            sheet.write_number(row, column, *n as f64)?;
+            sheet.write_number(row, column, n as f64)?;
         }
         (Cell::Date(d), Kind::Date) => {
             sheet.write_datetime(row, column, d)?;
         }
         (Cell::Empty, _) => {}
-        _ => write_cell(sheet, (row, column), cell, kind, formats)?,
+        (cell, _) => write_cell(sheet, (row, column), &cell, kind, formats)?,
     }
     Ok(())
 }
@@ -266,15 +271,15 @@ pub fn write_table(
     for cells in rows {
         let row = top + 1 + count;
         count += 1;
-        for (c, (cell, column)) in cells.iter().zip(columns).enumerate() {
+        let lines = wrapped_lines(&cells, columns);
+        for (c, (cell, column)) in cells.into_iter().zip(columns).enumerate() {
             let at = (row, c as u16);
             if plain {
                 write_plain_cell(sheet, at, cell, column.kind, &formats)?;
             } else {
-                write_cell(sheet, at, cell, column.kind, &formats)?;
+                write_cell(sheet, at, &cell, column.kind, &formats)?;
             }
         }
-        let lines = wrapped_lines(&cells, columns);
         if lines > 1 {
             sheet.set_row_height(row, LINE_HEIGHT * lines as f64 + 2.0)?;
         }
