@@ -1,7 +1,10 @@
 //! `cargo bench --bench scale [-- N ...]`: for N synthetic returns (default 19, 300
 //! and 3,000) measures (a) the floor, a bare single-threaded calamine read of every
-//! cell of the same files, and (b) `county-returns run` on them; prints wall time,
-//! returns per second, peak RSS and b/a, then the run's stage shares.
+//! cell of the same files, (b) `county-returns run` on them, and (c) the write
+//! floor, rust_xlsxwriter alone writing the cells of the run's 明细 sheet in the
+//! mode the run uses (low-memory, shared strings, deflate level 3, no formats);
+//! prints wall times, returns per second, peak RSS, b/a and b/(a+c), then the
+//! run's stage shares.
 
 #[path = "../examples/gen-returns/synth.rs"]
 mod synth;
@@ -10,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use calamine::{Reader, open_workbook_auto};
+use calamine::{Data, Reader, open_workbook_auto};
 
 fn data_dir(n: usize) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,6 +40,33 @@ fn floor(dir: &Path) -> (f64, u64) {
         }
     }
     (start.elapsed().as_secs_f64(), cells)
+}
+
+/// The write floor: the run's 明细 cells (read back from its workbook) written by
+/// rust_xlsxwriter alone, as the run writes that sheet, minus every format.
+fn write_floor(workbook: &Path) -> f64 {
+    let mut book = open_workbook_auto(workbook).expect("open the run's workbook");
+    let detail = book.worksheet_range("明细").expect("明细");
+    let start = Instant::now();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    out.set_zip_compression_level(3);
+    let sheet = out.add_worksheet_with_low_memory().expect("sheet");
+    for (r, row) in detail.rows().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            let written = match value {
+                Data::String(s) => sheet.write_string(r, c, s.as_str()).map(|_| ()),
+                Data::Float(f) => sheet.write_number(r, c, *f).map(|_| ()),
+                Data::Int(i) => sheet.write_number(r, c, *i as f64).map(|_| ()),
+                Data::DateTime(d) => sheet.write_number(r, c, d.as_f64()).map(|_| ()),
+                _ => Ok(()),
+            };
+            written.expect("write");
+        }
+    }
+    let bytes = out.save_to_buffer().expect("save");
+    std::hint::black_box(bytes);
+    start.elapsed().as_secs_f64()
 }
 
 /// Runs the binary once; gives its wall time, peak RSS in MB and its stderr.
@@ -83,8 +113,10 @@ fn main() {
         sizes
     };
     let as_of = chrono::NaiveDate::from_ymd_opt(2018, 6, 30).expect("date");
-    println!("| N | floor a (s) | run b (s) | returns/s | peak RSS (MB) | b/a |");
-    println!("|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| N | read floor a (s) | write floor c (s) | run b (s) | returns/s | peak RSS (MB) | b/a | b/(a+c) |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut last_timings = String::new();
     for n in sizes {
         let dir = data_dir(n);
@@ -106,10 +138,16 @@ fn main() {
             .into_iter()
             .min_by(|x, y| x.0.total_cmp(&y.0))
             .expect("two");
+        let out = dir.parent().expect("parent").join("out.xlsx");
+        let c = [write_floor(&out), write_floor(&out)]
+            .into_iter()
+            .min_by(f64::total_cmp)
+            .expect("two");
         println!(
-            "| {n} | {a:.3} | {b:.3} | {:.0} | {rss:.0} | {:.2} |",
+            "| {n} | {a:.3} | {c:.3} | {b:.3} | {:.0} | {rss:.0} | {:.2} | {:.2} |",
             n as f64 / b,
-            b / a
+            b / a,
+            b / (a + c)
         );
         last_timings = format!("N = {n}:\n{timings}");
     }

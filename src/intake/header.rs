@@ -180,10 +180,10 @@ pub fn spans_matter(sheet: &Sheet) -> bool {
         let (row, below) = (pair[0], pair[1]);
         below.index == row.index + 1
             && row.cells.iter().any(|(col, value)| {
-                header_field(value).is_some()
-                    && col
-                        .checked_add(1)
-                        .is_none_or(|next| row.get(next).is_none())
+                // The cheap test first: most cells have a neighbour.
+                col.checked_add(1)
+                    .is_none_or(|next| row.get(next).is_none())
+                    && header_field(value).is_some()
             })
             && below
                 .cells

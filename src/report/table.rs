@@ -5,7 +5,9 @@
 //! list gets the same look.
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Format, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, Worksheet, XlsxError,
+};
 
 use super::style::{self, Formats};
 use crate::check::Verdict;
@@ -234,8 +236,34 @@ fn write_plain_cell(
         (Cell::Date(d), Kind::Date) => {
             sheet.write_datetime(row, column, d)?;
         }
+        // Coloured by the column's conditional formats (see `colour_verdicts`).
+        (Cell::Verdict(v), _) => {
+            sheet.write_string(row, column, v.label())?;
+        }
         (Cell::Empty, _) => {}
         (cell, _) => write_cell(sheet, (row, column), &cell, kind, formats)?,
+    }
+    Ok(())
+}
+
+/// Colours a column of verdicts by rules on its text, one per verdict, instead of a
+/// format per cell. The rules are the colours of [`style::verdict_colors`] and the
+/// text is the verdict's label, so they hold even when a reader edits a cell.
+fn colour_verdicts(
+    sheet: &mut Worksheet,
+    column: u16,
+    (first, last): (u32, u32),
+) -> Result<(), XlsxError> {
+    for verdict in Verdict::ALL {
+        let (fill, font) = style::verdict_colors(verdict);
+        let rule = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo(verdict.label()))
+            .set_format(
+                Format::new()
+                    .set_background_color(Color::RGB(fill))
+                    .set_font_color(Color::RGB(font)),
+            );
+        sheet.add_conditional_format(first, column, last, column, &rule)?;
     }
     Ok(())
 }
@@ -268,12 +296,16 @@ pub fn write_table(
     sheet.set_row_height(top, 24)?;
     // Rows are written as they come, so a long list is never held twice.
     let mut count: u32 = 0;
+    let mut verdict_columns: Vec<u16> = Vec::new();
     for cells in rows {
         let row = top + 1 + count;
         count += 1;
         let lines = wrapped_lines(&cells, columns);
         for (c, (cell, column)) in cells.into_iter().zip(columns).enumerate() {
             let at = (row, c as u16);
+            if plain && matches!(cell, Cell::Verdict(_)) && !verdict_columns.contains(&at.1) {
+                verdict_columns.push(at.1);
+            }
             if plain {
                 write_plain_cell(sheet, at, cell, column.kind, &formats)?;
             } else {
@@ -286,6 +318,9 @@ pub fn write_table(
     }
     let last_col = columns.len().saturating_sub(1) as u16;
     let last_row = top + count.max(1);
+    for column in verdict_columns {
+        colour_verdicts(sheet, column, (top + 1, last_row))?;
+    }
     sheet.autofilter(top, 0, last_row, last_col)?;
     sheet.set_freeze_panes(top + 1, 0)?;
     style::print_setup(sheet, Some((top, top)))?;

@@ -119,3 +119,63 @@ fn strict_fails_a_run_with_problems_but_writes_the_workbook() {
     assert_eq!(output.status.code(), Some(2));
     assert!(w.path("out.xlsx").exists());
 }
+
+/// The XML of every part of a workbook, by part name.
+fn parts(path: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("zip");
+    let mut parts = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("part");
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let mut xml = String::new();
+        if part.read_to_string(&mut xml).is_ok() {
+            parts.insert(name, xml);
+        }
+    }
+    parts
+}
+
+#[test]
+fn list_verdicts_are_coloured_by_rules_on_their_text() {
+    let w = Workdir::new();
+    let input = w.folder("returns");
+    ReturnBuilder::new("海口市")
+        .row(1, "已完成", Some("2017-07-01"))
+        .write(&input, "海口市.xlsx");
+    let out = w.path("out.xlsx");
+    let output = w.run(&["run", "--input", "returns", "--output", "out.xlsx"]);
+    assert!(output.status.success());
+    let parts = parts(&out);
+    let workbook = &parts["xl/workbook.xml"];
+    // 明细 is the eighth sheet; its 判定 column is H.
+    assert!(
+        workbook.contains("name=\"明细\" sheetId=\"8\""),
+        "{workbook}"
+    );
+    let sheet = &parts["xl/worksheets/sheet8.xml"];
+    let rules = sheet
+        .split("<conditionalFormatting sqref=\"H2:H")
+        .nth(1)
+        .expect("rules on 明细's 判定 column");
+    for label in [
+        "按期完成",
+        "逾期完成",
+        "推进中",
+        "逾期未完成",
+        "待核实",
+        "漏报",
+        "未报送",
+        "不适用",
+    ] {
+        assert!(
+            rules.contains(&format!("<formula>\"{label}\"</formula>")),
+            "no rule for {label}"
+        );
+    }
+    // The red of 逾期未完成 is among the rules' fills.
+    assert!(parts["xl/styles.xml"].contains("FFF8696B"));
+    // And the sheet still reads back with every verdict as its label.
+    let rows = detail(&out);
+    assert!(rows.iter().any(|r| r["判定"] == "按期完成"));
+    assert!(rows.iter().any(|r| r["判定"] == "漏报"));
+}
