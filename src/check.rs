@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Task};
 use crate::intake::values::{DateCell, Status};
-use crate::intake::{FileStatus, Intake, ReturnMeta, ReturnRow};
+use crate::intake::{FileStatus, Intake, ReturnMeta, ReturnRow, SourceFile};
 use crate::problem::{Problem, Severity, row_ref};
-use crate::roster::{Role, Roster};
+use crate::roster::{Role, Roster, Unit};
 
 /// 判定: what the consolidation says about one (unit, task).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -182,80 +183,23 @@ pub fn consolidate(
 ) -> Consolidation {
     let expected = roster.expectations(catalogue);
     let returns = intake.returns_by_unit(roster.units.len());
+    // Units are checked on both cores; collect keeps the roster order.
+    let per_unit: Vec<(Vec<Entry>, Vec<Problem>, Option<ReturnMeta>)> = roster
+        .units
+        .par_iter()
+        .enumerate()
+        .map(|(u, unit)| {
+            let file = returns[u].map(|i| &intake.files[i]);
+            check_unit(catalogue, (u, unit), &expected[u], file, as_of)
+        })
+        .collect();
     let mut entries = Vec::new();
     let mut problems = intake.problems.clone();
-    let mut meta = vec![None; roster.units.len()];
-
-    for (u, unit) in roster.units.iter().enumerate() {
-        let file = returns[u].map(|i| &intake.files[i]);
-        let read = file.and_then(|f| f.read.as_ref());
-        meta[u] = read.map(|r| r.meta.clone());
-        let Some((file, read)) = file.zip(read) else {
-            for &(task, role) in &expected[u] {
-                let deadline = catalogue.get(task).map_or(as_of, |t| t.deadline);
-                entries.push(Entry {
-                    unit: UnitRef::Known(u),
-                    task,
-                    role: Some(role),
-                    verdict: Verdict::NotSubmitted,
-                    row: None,
-                    source: None,
-                    days_overdue: overdue_days(as_of, deadline),
-                    due_soon: false,
-                });
-            }
-            continue;
-        };
-        let ctx = RowContext {
-            file: file.name.as_str().into(),
-            sheet: read.sheet.as_str().into(),
-            unit: &unit.name,
-        };
-        problems.extend(read.problems.iter().cloned().map(|p| p.unit(&unit.name)));
-        let by_task = rows_by_task(&read.rows);
-        for &(task, role) in &expected[u] {
-            let Some(t) = catalogue.get(task) else {
-                continue;
-            };
-            let rows = by_task.get(&task).map(Vec::as_slice).unwrap_or(&[]);
-            let chosen = pick_row(rows);
-            for other in rows.iter().filter(|r| Some(**r) != chosen) {
-                problems.push(ctx.duplicate(other, chosen));
-            }
-            entries.push(judge_entry(
-                UnitRef::Known(u),
-                Some(role),
-                t,
-                chosen,
-                as_of,
-                &ctx,
-                &mut problems,
-            ));
-        }
-        // Rows on tasks the unit is not expected on: shown and flagged.
-        for (task, rows) in &by_task {
-            if expected[u].iter().any(|(t, _)| t == task) {
-                continue;
-            }
-            let Some(t) = catalogue.get(*task) else {
-                continue;
-            };
-            for row in rows {
-                problems.push(ctx.problem(row, Severity::Warning).task(Some(*task)).with(
-                    format!("本单位不是任务 {task} 的责任单位，却填报了该任务"),
-                    "列入明细（角色为非责任任务），不计入统计",
-                ));
-                entries.push(judge_entry(
-                    UnitRef::Known(u),
-                    None,
-                    t,
-                    Some(row),
-                    as_of,
-                    &ctx,
-                    &mut problems,
-                ));
-            }
-        }
+    let mut meta = Vec::with_capacity(roster.units.len());
+    for (unit_entries, unit_problems, unit_meta) in per_unit {
+        entries.extend(unit_entries);
+        problems.extend(unit_problems);
+        meta.push(unit_meta);
     }
 
     // Files whose unit is unknown: every row is shown, nothing is counted.
@@ -311,6 +255,88 @@ pub fn consolidate(
         expected,
         meta,
     }
+}
+
+/// The entries of one roster unit: each expected task judged against the unit's
+/// winning return, plus rows on tasks it is not expected on.
+fn check_unit(
+    catalogue: &Catalogue,
+    (u, unit): (usize, &Unit),
+    expected: &[(u32, Role)],
+    file: Option<&SourceFile>,
+    as_of: NaiveDate,
+) -> (Vec<Entry>, Vec<Problem>, Option<ReturnMeta>) {
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    let read = file.and_then(|f| f.read.as_ref());
+    let Some((file, read)) = file.zip(read) else {
+        for &(task, role) in expected {
+            let deadline = catalogue.get(task).map_or(as_of, |t| t.deadline);
+            entries.push(Entry {
+                unit: UnitRef::Known(u),
+                task,
+                role: Some(role),
+                verdict: Verdict::NotSubmitted,
+                row: None,
+                source: None,
+                days_overdue: overdue_days(as_of, deadline),
+                due_soon: false,
+            });
+        }
+        return (entries, problems, None);
+    };
+    let ctx = RowContext {
+        file: file.name.as_str().into(),
+        sheet: read.sheet.as_str().into(),
+        unit: &unit.name,
+    };
+    problems.extend(read.problems.iter().cloned().map(|p| p.unit(&unit.name)));
+    let by_task = rows_by_task(&read.rows);
+    for &(task, role) in expected {
+        let Some(t) = catalogue.get(task) else {
+            continue;
+        };
+        let rows = by_task.get(&task).map(Vec::as_slice).unwrap_or(&[]);
+        let chosen = pick_row(rows);
+        for other in rows.iter().filter(|r| Some(**r) != chosen) {
+            problems.push(ctx.duplicate(other, chosen));
+        }
+        entries.push(judge_entry(
+            UnitRef::Known(u),
+            Some(role),
+            t,
+            chosen,
+            as_of,
+            &ctx,
+            &mut problems,
+        ));
+    }
+    // Rows on tasks the unit is not expected on: shown and flagged.
+    for (task, rows) in &by_task {
+        if expected.iter().any(|(t, _)| t == task) {
+            continue;
+        }
+        let Some(t) = catalogue.get(*task) else {
+            continue;
+        };
+        for row in rows {
+            problems.push(ctx.problem(row, Severity::Warning).task(Some(*task)).with(
+                format!("本单位不是任务 {task} 的责任单位，却填报了该任务"),
+                "列入明细（角色为非责任任务），不计入统计",
+            ));
+            entries.push(judge_entry(
+                UnitRef::Known(u),
+                None,
+                t,
+                Some(row),
+                as_of,
+                &ctx,
+                &mut problems,
+            ));
+        }
+    }
+    let meta = read.meta.clone();
+    (entries, problems, Some(meta))
 }
 
 fn rows_by_task(rows: &[ReturnRow]) -> BTreeMap<u32, Vec<&ReturnRow>> {

@@ -155,7 +155,16 @@ fn text_lines(text: &str, chars_per_line: usize) -> usize {
     let per_line = chars_per_line.max(1) * 2;
     text.split('\n')
         .map(|line| {
-            let units: usize = line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+            // Counted on bytes, not decoded characters: an ASCII byte is one unit,
+            // and every other character has one lead byte (0b11xx_xxxx), two units.
+            let units: usize = line
+                .bytes()
+                .map(|b| match b {
+                    0..=0x7F => 1,
+                    0xC0.. => 2,
+                    _ => 0,
+                })
+                .sum();
             units.div_ceil(per_line).max(1)
         })
         .sum()
@@ -340,4 +349,38 @@ pub fn write_title(
     sheet.merge_range(0, 0, 0, width.saturating_sub(1).max(1), text, format)?;
     sheet.set_row_height(0, 30)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `text_lines` counts, on decoded characters.
+    fn lines_by_chars(text: &str, chars_per_line: usize) -> usize {
+        let per_line = chars_per_line.max(1) * 2;
+        text.split('\n')
+            .map(|line| {
+                let units: usize = line.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+                units.div_ceil(per_line).max(1)
+            })
+            .sum()
+    }
+
+    #[test]
+    fn lines_are_counted_in_width_units() {
+        assert_eq!(text_lines("", 10), 1);
+        // Ten CJK characters fill a ten-character line; an eleventh starts another.
+        assert_eq!(text_lines(&"进".repeat(10), 10), 1);
+        assert_eq!(text_lines(&"进".repeat(11), 10), 2);
+        // Twenty ASCII characters take the width of ten CJK ones.
+        assert_eq!(text_lines(&"a".repeat(20), 10), 1);
+        assert_eq!(text_lines("第一行\n第二行\n\n", 10), 4);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_count_matches_character_count(text in "[\\PC\n]{0,80}", width in 1usize..30) {
+            proptest::prop_assert_eq!(text_lines(&text, width), lines_by_chars(&text, width));
+        }
+    }
 }
