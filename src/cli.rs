@@ -56,7 +56,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "MB", default_value_t = 500)]
     pub max_inflated_mb: u64,
 
-    /// 同时读取报表的线程数（默认等于 CPU 核数）
+    /// 并行工作的线程数：读取报表、核对、生成汇总表都用它（默认等于 CPU 核数；结果与之无关）
     #[arg(long, global = true, value_name = "个")]
     pub jobs: Option<usize>,
 
