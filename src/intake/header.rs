@@ -123,16 +123,21 @@ impl Header {
     }
 }
 
-/// Finds the best header in the first rows of a sheet, one or two rows high.
-///
-/// Returns `None` when no row there names at least two known columns.
-pub fn find_header(sheet: &Sheet) -> Option<Header> {
-    let rows: Vec<&GridRow> = sheet
+/// The rows a header may sit in.
+fn top_rows(sheet: &Sheet) -> Vec<&GridRow> {
+    sheet
         .grid
         .rows
         .iter()
         .take_while(|r| r.index < HEADER_SEARCH_ROWS)
-        .collect();
+        .collect()
+}
+
+/// Finds the best header in the first rows of a sheet, one or two rows high.
+///
+/// Returns `None` when no row there names at least two known columns.
+pub fn find_header(sheet: &Sheet) -> Option<Header> {
+    let rows = top_rows(sheet);
     // Each row's fields once: a row is looked at alone and as the child of the row above.
     let fields: Vec<Vec<(u32, Field)>> = rows
         .iter()
@@ -170,12 +175,7 @@ pub fn find_header(sheet: &Sheet) -> Option<Header> {
 /// columns when it is the parent row of a two-row header: so only when a header
 /// word has an empty cell on its right and the row below holds header words too.
 pub fn spans_matter(sheet: &Sheet) -> bool {
-    let rows: Vec<&GridRow> = sheet
-        .grid
-        .rows
-        .iter()
-        .take_while(|r| r.index < HEADER_SEARCH_ROWS)
-        .collect();
+    let rows = top_rows(sheet);
     rows.windows(2).any(|pair| {
         let (row, below) = (pair[0], pair[1]);
         below.index == row.index + 1

@@ -2,6 +2,8 @@
 
 use std::io::Read;
 
+use county_returns::check::Verdict;
+
 use crate::common::{ReturnBuilder, Workdir, detail};
 
 #[test]
@@ -157,16 +159,7 @@ fn list_verdicts_are_coloured_by_rules_on_their_text() {
         .split("<conditionalFormatting sqref=\"H2:H")
         .nth(1)
         .expect("rules on 明细's 判定 column");
-    for label in [
-        "按期完成",
-        "逾期完成",
-        "推进中",
-        "逾期未完成",
-        "待核实",
-        "漏报",
-        "未报送",
-        "不适用",
-    ] {
+    for label in Verdict::ALL.map(|v| v.label()) {
         assert!(
             rules.contains(&format!("<formula>\"{label}\"</formula>")),
             "no rule for {label}"
