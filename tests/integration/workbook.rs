@@ -172,3 +172,23 @@ fn list_verdicts_are_coloured_by_rules_on_their_text() {
     assert!(rows.iter().any(|r| r["判定"] == "按期完成"));
     assert!(rows.iter().any(|r| r["判定"] == "漏报"));
 }
+
+#[test]
+fn one_thread_or_two_give_the_same_bytes() {
+    // The sample's July folder: 19 returns in several layouts and formats, read,
+    // checked and laid out in parallel when there are two threads.
+    let w = Workdir::new();
+    let input = w.folder("2018-07");
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("input/2018-07");
+    crate::common::copy_files(&sample, &input);
+    let mut outputs = Vec::new();
+    for jobs in ["1", "2"] {
+        let out = format!("out-{jobs}.xlsx");
+        let output = w.run(&[
+            "--jobs", jobs, "run", "--input", "2018-07", "--output", &out,
+        ]);
+        assert!(output.status.success(), "{output:?}");
+        outputs.push(std::fs::read(w.path(&out)).expect("workbook"));
+    }
+    assert!(outputs[0] == outputs[1], "--jobs 1 and --jobs 2 differ");
+}
