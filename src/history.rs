@@ -131,17 +131,23 @@ pub fn fingerprint(intake: &Intake) -> String {
 
 /// The same digest as [`fingerprint`], of a folder not read as returns.
 pub fn folder_fingerprint(dir: &Path) -> String {
+    use rayon::prelude::*;
     let files = crate::intake::list_folder(dir).unwrap_or_default();
-    digest(files.iter().map(|path| {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let hash = std::fs::read(path)
-            .map(|b| crate::intake::sha256_hex(&b))
-            .unwrap_or_default();
-        (name, hash)
-    }))
+    // Every file is read and hashed: on both cores, collected in name order.
+    let hashed: Vec<(String, String)> = files
+        .par_iter()
+        .map(|path| {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let hash = std::fs::read(path)
+                .map(|b| crate::intake::sha256_hex(&b))
+                .unwrap_or_default();
+            (name, hash)
+        })
+        .collect();
+    digest(hashed.into_iter())
 }
 
 fn digest(files: impl Iterator<Item = (String, String)>) -> String {
@@ -207,33 +213,41 @@ pub fn save(period: &Period, csv: &Path, inputs: &str) -> std::io::Result<()> {
 
 /// Reads a record written by [`save`]; `None` when it is missing or not one of ours.
 pub fn load(csv: &Path) -> Option<Period> {
-    let text = std::fs::read_to_string(csv).ok()?;
-    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers = reader.headers().ok()?.clone();
-    if headers.iter().collect::<Vec<_>>() != CSV_HEADER {
+    use std::io::BufRead;
+    // Streamed from the file: a national record runs to tens of megabytes.
+    let mut input = std::io::BufReader::new(std::fs::File::open(csv).ok()?);
+    let bom = "\u{feff}".as_bytes();
+    if input.fill_buf().ok()?.starts_with(bom) {
+        input.consume(bom.len());
+    }
+    let mut reader = csv::Reader::from_reader(input);
+    if reader.headers().ok()?.iter().ne(CSV_HEADER) {
         return None;
     }
     let mut period: Option<Period> = None;
-    for record in reader.records() {
-        let record = record.ok()?;
-        let field = |i: usize| record.get(i).unwrap_or("").to_string();
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).ok()? {
+        let field = |i: usize| record.get(i).unwrap_or("");
         let p = period.get_or_insert_with(|| Period {
-            label: field(0),
-            as_of: NaiveDate::parse_from_str(&field(1), "%Y-%m-%d").unwrap_or_default(),
+            label: field(0).to_string(),
+            as_of: NaiveDate::parse_from_str(field(1), "%Y-%m-%d").unwrap_or_default(),
             items: BTreeMap::new(),
             contacts: BTreeMap::new(),
         });
         let verdict = Verdict::ALL.into_iter().find(|v| v.label() == field(4))?;
         let task: u32 = field(3).parse().ok()?;
+        let unit = field(2);
         p.items.insert(
-            (field(2), task),
+            (unit.to_string(), task),
             Item {
                 verdict,
                 narrative: field(5).into(),
             },
         );
-        if !field(6).is_empty() || !field(7).is_empty() {
-            p.contacts.insert(field(2), (field(6), field(7)));
+        let (filler, phone) = (field(6), field(7));
+        if (!filler.is_empty() || !phone.is_empty()) && !p.contacts.contains_key(unit) {
+            p.contacts
+                .insert(unit.to_string(), (filler.to_string(), phone.to_string()));
         }
     }
     period

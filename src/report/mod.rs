@@ -60,7 +60,8 @@ type SheetWriter = fn(&mut Worksheet, &Report) -> Result<(), XlsxError>;
 const SHEETS: [(SheetWriter, bool); 11] = [
     (overview::write, false),
     (matrix::write, false),
-    (monthly::changes, false),
+    // One row per change: at national scale, with a previous period, tens of thousands.
+    (monthly::changes, true),
     (monthly::trend, false),
     (lists::overdue, false),
     (lists::missing, false),
@@ -75,10 +76,11 @@ const SHEETS: [(SheetWriter, bool); 11] = [
 /// Lays the sheets out. The document's dates are the as-of date, so the same
 /// inputs give the same bytes.
 ///
-/// The sheets are written in parallel (明细 takes most of the time, the others
-/// share the second core). That cannot change the bytes: only 明细 draws on the
-/// workbook's shared tables while it is written, the other sheets keep their own
-/// until the workbook is saved, and then they are merged in sheet order.
+/// The sheets are written in parallel, and that cannot change the bytes. The
+/// low-memory sheets (本月变化, 明细) draw on the workbook's shared string and
+/// format tables as they are written, so they are written one after the other,
+/// in sheet order, on one thread. The other sheets keep their own tables until
+/// save merges them in sheet order; they are written on the other core meanwhile.
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's own checks, which the layout code keeps within.
@@ -101,11 +103,29 @@ pub fn layout(report: &Report) -> Result<Workbook, XlsxError> {
             workbook.add_worksheet();
         }
     }
-    workbook
-        .worksheets_mut()
-        .par_iter_mut()
-        .zip(SHEETS)
-        .try_for_each(|(sheet, (write, _))| write(sheet, report))?;
+    let mut low_memory = Vec::new();
+    let mut standard = Vec::new();
+    for (sheet, (write, low)) in workbook.worksheets_mut().iter_mut().zip(SHEETS) {
+        if low {
+            low_memory.push((sheet, write));
+        } else {
+            standard.push((sheet, write));
+        }
+    }
+    let (streamed, kept) = rayon::join(
+        || {
+            low_memory
+                .into_iter()
+                .try_for_each(|(sheet, write)| write(sheet, report))
+        },
+        || {
+            standard
+                .into_par_iter()
+                .try_for_each(|(sheet, write)| write(sheet, report))
+        },
+    );
+    streamed?;
+    kept?;
     Ok(workbook)
 }
 
