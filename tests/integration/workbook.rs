@@ -175,12 +175,16 @@ fn list_verdicts_are_coloured_by_rules_on_their_text() {
 
 #[test]
 fn one_thread_or_two_give_the_same_bytes() {
-    // The sample's July folder: 19 returns in several layouts and formats, read,
-    // checked and laid out in parallel when there are two threads.
+    // The sample's June and July folders: 19 returns a month in several layouts
+    // and formats, read, checked and laid out in parallel when there are two
+    // threads, and a 本月变化 with rows (June is consolidated again for it).
     let w = Workdir::new();
-    let input = w.folder("2018-07");
-    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("input/2018-07");
-    crate::common::copy_files(&sample, &input);
+    for period in ["2018-06", "2018-07"] {
+        let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("input")
+            .join(period);
+        crate::common::copy_files(&sample, &w.folder(period));
+    }
     let mut outputs = Vec::new();
     for jobs in ["1", "2"] {
         let out = format!("out-{jobs}.xlsx");
@@ -191,4 +195,12 @@ fn one_thread_or_two_give_the_same_bytes() {
         outputs.push(std::fs::read(w.path(&out)).expect("workbook"));
     }
     assert!(outputs[0] == outputs[1], "--jobs 1 and --jobs 2 differ");
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(w.path("out-2.xlsx")).expect("open");
+    let changes = book.worksheet_range("本月变化").expect("本月变化");
+    assert!(
+        changes.height() > 10,
+        "本月变化 has {} rows",
+        changes.height()
+    );
 }
