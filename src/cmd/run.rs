@@ -84,8 +84,9 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         Outcome::Done
     };
     // Freeing hundreds of thousands of strings one by one takes a tenth of a
-    // second at national scale: it is left to a thread the exit need not wait for.
-    std::thread::spawn(move || drop((workbook, result, monthly, intake)));
+    // second at national scale: it is left to a thread the exit need not wait for
+    // (if no thread can be made, they are freed here, as usual).
+    let _ = std::thread::Builder::new().spawn(move || drop((workbook, result, monthly, intake)));
     Ok(outcome)
 }
 
