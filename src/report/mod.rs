@@ -1,6 +1,6 @@
 //! The consolidated workbook: one file per sheet, every look in [`style`].
 //!
-//! [`build`] lays a [`Consolidation`] out as sheets; [`save_atomic`] writes the
+//! [`layout`] lays a [`Consolidation`] out as sheets; [`save_atomic`] writes the
 //! bytes to a temporary file beside the target and renames it, so a failed run
 //! never leaves half a workbook. What the verdicts are is [`crate::check`]'s job.
 

@@ -123,8 +123,17 @@ pub fn verdict_colors(verdict: Verdict) -> (u32, u32) {
 
 /// A centred cell coloured for its verdict.
 pub fn verdict(verdict: Verdict) -> Format {
+    paint(centered(), verdict)
+}
+
+/// Only a verdict's colours: what a conditional format lays over a cell's own look.
+pub fn verdict_highlight(verdict: Verdict) -> Format {
+    paint(Format::new(), verdict)
+}
+
+fn paint(format: Format, verdict: Verdict) -> Format {
     let (fill, font) = verdict_colors(verdict);
-    centered()
+    format
         .set_background_color(Color::RGB(fill))
         .set_font_color(Color::RGB(font))
 }

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, Worksheet, XlsxError,
+    ConditionalFormatCell, ConditionalFormatCellRule, Format, Worksheet, XlsxError,
 };
 
 use super::style::{self, Formats};
@@ -256,22 +256,17 @@ fn write_plain_cell(
 }
 
 /// Colours a column of verdicts by rules on its text, one per verdict, instead of a
-/// format per cell. The rules are the colours of [`style::verdict_colors`] and the
-/// text is the verdict's label, so they hold even when a reader edits a cell.
+/// format per cell. The rules match the verdict's label, so they hold even when a
+/// reader edits a cell.
 fn colour_verdicts(
     sheet: &mut Worksheet,
     column: u16,
     (first, last): (u32, u32),
 ) -> Result<(), XlsxError> {
     for verdict in Verdict::ALL {
-        let (fill, font) = style::verdict_colors(verdict);
         let rule = ConditionalFormatCell::new()
             .set_rule(ConditionalFormatCellRule::EqualTo(verdict.label()))
-            .set_format(
-                Format::new()
-                    .set_background_color(Color::RGB(fill))
-                    .set_font_color(Color::RGB(font)),
-            );
+            .set_format(style::verdict_highlight(verdict));
         sheet.add_conditional_format(first, column, last, column, &rule)?;
     }
     Ok(())
