@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Task};
 use crate::intake::values::{DateCell, Status};
-use crate::intake::{FileStatus, Intake, ReturnMeta, ReturnRow, SourceFile};
+use crate::intake::{Intake, ReadReturn, ReturnMeta, ReturnRow, SourceFile};
 use crate::problem::{Problem, Severity, row_ref};
 use crate::roster::{Role, Roster, Unit};
 
@@ -189,8 +189,8 @@ pub fn consolidate(
         .par_iter()
         .enumerate()
         .map(|(u, unit)| {
-            let file = returns[u].map(|i| &intake.files[i]);
-            check_unit(catalogue, (u, unit), &expected[u], file, as_of)
+            let read = returns[u].map(|(f, r)| (&intake.files[f], &intake.files[f].returns[r]));
+            check_unit(catalogue, (u, unit), &expected[u], read, as_of)
         })
         .collect();
     let mut entries = Vec::new();
@@ -202,11 +202,9 @@ pub fn consolidate(
         meta.push(unit_meta);
     }
 
-    // Files whose unit is unknown: every row is shown, nothing is counted.
-    for file in &intake.files {
-        let (Some(name), FileStatus::Read, Some(read)) =
-            (&file.unknown_unit, &file.status, &file.read)
-        else {
+    // Returns whose unit is unknown: every row is shown, nothing is counted.
+    for (_, file, read) in intake.returns() {
+        let (Some(name), true) = (&read.unknown_unit, read.counts()) else {
             continue;
         };
         let ctx = RowContext {
@@ -263,13 +261,12 @@ fn check_unit(
     catalogue: &Catalogue,
     (u, unit): (usize, &Unit),
     expected: &[(u32, Role)],
-    file: Option<&SourceFile>,
+    read: Option<(&SourceFile, &ReadReturn)>,
     as_of: NaiveDate,
 ) -> (Vec<Entry>, Vec<Problem>, Option<ReturnMeta>) {
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    let read = file.and_then(|f| f.read.as_ref());
-    let Some((file, read)) = file.zip(read) else {
+    let Some((file, read)) = read else {
         for &(task, role) in expected {
             let deadline = catalogue.get(task).map_or(as_of, |t| t.deadline);
             entries.push(Entry {

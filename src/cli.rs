@@ -123,6 +123,9 @@ pub struct CheckArgs {
     /// 另存一份标注副本：有问题的单元格标色并附批注，供填报单位修改
     #[arg(long, value_name = "输出文件")]
     pub annotate: Option<PathBuf>,
+    /// 报表应于次月几日前报送，填报日期晚于此日的提示“迟报”
+    #[arg(long, value_name = "日", default_value_t = 5)]
+    pub due_day: u32,
 }
 
 #[derive(Debug, Args)]

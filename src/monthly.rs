@@ -11,7 +11,7 @@ use crate::changes::{self, Change, ChangeKind};
 use crate::check::consolidate;
 use crate::cli::Settings;
 use crate::history::{self, Period};
-use crate::intake::{Quiet, scan};
+use crate::intake::{Quiet, ReportPeriod, scan};
 use crate::period::period_folder_end;
 use crate::problem::{Problem, Severity};
 
@@ -119,6 +119,7 @@ pub fn load_earlier(
             &settings.catalogue,
             &settings.roster,
             &settings.limits,
+            ReportPeriod::new(label, as_of),
             &Quiet,
         ) else {
             continue;

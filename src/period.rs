@@ -65,6 +65,36 @@ pub fn parse_period_end(text: &str) -> Option<NaiveDate> {
     }
 }
 
+/// Reads a date as counties write it, beyond [`parse_period_end`]'s forms: a
+/// two-digit year (`18年7月20日`), and a month without a year (`7月20日`, `7月底`,
+/// `7月`), which is taken in `as_of`'s year, or the year before when that would
+/// fall after `as_of` (a return filed in January speaks of December).
+pub fn parse_loose_date(text: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+    if let Some(date) = parse_period_end(text) {
+        return Some(date);
+    }
+    let text: String = text
+        .chars()
+        .map(to_half_width)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    let rest = &text[digits..];
+    if digits == 2 && rest.starts_with('年') {
+        return parse_period_end(&format!("20{text}"));
+    }
+    if !(1..=2).contains(&digits) || !rest.starts_with('月') {
+        return None;
+    }
+    // `7月…` with no year: read it as this year's, then step back a year if need be.
+    if let Some(date) = parse_period_end(&format!("{}年{text}", as_of.year()))
+        && date <= as_of
+    {
+        return Some(date);
+    }
+    parse_period_end(&format!("{}年{text}", as_of.year() - 1))
+}
+
 fn year(y: u32) -> Option<i32> {
     let y = i32::try_from(y).ok()?;
     YEARS.contains(&y).then_some(y)
@@ -86,6 +116,14 @@ pub fn month_end(y: u32, m: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m + 1, 1)?
     };
     first_of_next.pred_opt()
+}
+
+/// The day returns for the period ending `as_of` are due: day `due_day` of the next
+/// month (the month's last day when it has fewer days).
+pub fn returns_due(as_of: NaiveDate, due_day: u32) -> Option<NaiveDate> {
+    let next_month = as_of.checked_add_months(chrono::Months::new(1))?;
+    let last = month_end(next_month.year() as u32, next_month.month())?;
+    next_month.with_day(due_day.clamp(1, last.day()))
 }
 
 /// Reads a folder name such as `2018-06` as a reporting period: its last day.
@@ -170,6 +208,36 @@ mod tests {
         ] {
             assert_eq!(parse_period_end(text), None, "parsing {text:?}");
         }
+    }
+
+    #[test]
+    fn loose_dates_take_the_as_of_year_or_the_one_before() {
+        let as_of = NaiveDate::from_ymd_opt(2018, 7, 31).unwrap();
+        let cases = [
+            ("2018-7-20", d(2018, 7, 20)),
+            ("2018年7月20号", d(2018, 7, 20)),
+            ("18年7月20日", d(2018, 7, 20)),
+            ("18年7月", d(2018, 7, 31)),
+            ("7月20日", d(2018, 7, 20)),
+            ("7月20号", d(2018, 7, 20)),
+            ("7月底", d(2018, 7, 31)),
+            ("７月底", d(2018, 7, 31)),
+            ("7月", d(2018, 7, 31)),
+            ("12月底", d(2017, 12, 31)),
+            ("8月1日", d(2017, 8, 1)),
+            ("1月5日", d(2018, 1, 5)),
+            ("2月29日", None),
+            ("13月1日", None),
+            ("7月上旬", None),
+            ("本月", None),
+            ("180年7月", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_loose_date(text, as_of), want, "parsing {text:?}");
+        }
+        // In a leap year the day exists.
+        let as_of = NaiveDate::from_ymd_opt(2020, 3, 31).unwrap();
+        assert_eq!(parse_loose_date("2月29日", as_of), d(2020, 2, 29));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::changes::ChangeKind;
 use crate::check::{Consolidation, Verdict, consolidate};
 use crate::cli::{RunArgs, RunPlan, Settings};
 use crate::history::{self, Period};
-use crate::intake::{FileStatus, Intake, Progress, scan};
+use crate::intake::{FileStatus, Intake, Progress, ReportPeriod, scan};
 use crate::monthly::{self, Monthly};
 use crate::report::{Report, layout, save_atomic, write_atomic};
 
@@ -21,6 +21,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         &settings.catalogue,
         &settings.roster,
         &settings.limits,
+        ReportPeriod::new(&plan.period, plan.as_of),
         &Bar::new(),
     )
     .with_context(|| format!("无法读取报表文件夹 {}", plan.input.display()))?;
@@ -43,7 +44,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
         intake: &intake,
         result: &result,
         monthly: &monthly,
-        due: returns_due(plan.as_of, args.due_day),
+        due: crate::period::returns_due(plan.as_of, args.due_day),
     };
     let mut workbook = layout(&report).context("生成汇总表时出错")?;
     clock.lap("排版工作表");
@@ -131,14 +132,6 @@ fn monthly_cycle(
     let (earlier, notices) = monthly::load_earlier(settings, &inputs, root, plan.due_soon_days);
     let current = Period::from_consolidation(&plan.period, result, &settings.roster);
     monthly::assemble(earlier, current, notices)
-}
-
-/// The day returns for the period ending `as_of` are due: day `due_day` of the next month.
-fn returns_due(as_of: chrono::NaiveDate, due_day: u32) -> Option<chrono::NaiveDate> {
-    use chrono::Datelike;
-    let next_month = as_of.checked_add_months(chrono::Months::new(1))?;
-    let last = crate::period::month_end(next_month.year() as u32, next_month.month())?;
-    next_month.with_day(due_day.clamp(1, last.day()))
 }
 
 /// 催报名单 as CSV (UTF-8 with BOM) for a mail merge.

@@ -26,35 +26,90 @@ pub enum Field {
     Issues,
     NextSteps,
     Remarks,
+    /// The reporting unit of each row: online-form exports hold several units.
+    Unit,
+    /// When the row was submitted (an online form's 提交时间).
+    SubmitTime,
 }
+
+/// How strongly a header word names its field: where two columns name one field,
+/// the lower rank wins (`完成状态` over `状态`, `任务序号` over a form's running `序号`).
+type Rank = u8;
 
 /// Reads one header cell. `完成情况` reads as narrative; the caller demotes it when
 /// it is the parent of a status column.
 pub fn field_of(header: &str) -> Option<Field> {
+    ranked_field_of(header).map(|(field, _)| field)
+}
+
+fn ranked_field_of(header: &str) -> Option<(Field, Rank)> {
     let word = header_word(header)?;
+    // `填报单位：` and `填报时间：` head the line above a return's table, as labels.
+    let label = word.ends_with([':', '：']);
     let word = word
         .trim_start_matches('*')
         .trim_end_matches(['*', ':', '：']);
+    let word = without_question_number(word);
     if word.is_empty() {
         return None;
     }
     let field = match word {
-        "序号" | "编号" | "任务序号" | "任务编号" => Field::TaskNumber,
-        "主要任务" | "任务" | "任务内容" | "工作任务" => Field::TaskText,
-        "牵头单位" => Field::Lead,
-        "配合单位" => Field::Cooperating,
-        "完成时限" => Field::Deadline,
-        "完成时间" | "实际完成时间" | "完成日期" => Field::CompletionDate,
-        "进展情况" | "工作进展" | "落实情况" | "推进情况" | "完成情况" => {
-            Field::Narrative
-        }
-        "存在问题" | "问题" => Field::Issues,
-        "下步计划" | "下一步计划" | "下步打算" => Field::NextSteps,
-        "备注" | "说明" => Field::Remarks,
-        w if w.contains("状态") || w == "是否完成" => Field::Status,
+        "任务序号" | "任务编号" => (Field::TaskNumber, 0),
+        "序号" | "编号" => (Field::TaskNumber, 1),
+        "主要任务" | "任务" | "任务内容" | "工作任务" => (Field::TaskText, 0),
+        "牵头单位" => (Field::Lead, 0),
+        "配合单位" => (Field::Cooperating, 0),
+        "完成时限" => (Field::Deadline, 0),
+        "完成时间" | "实际完成时间" | "完成日期" => (Field::CompletionDate, 0),
+        "进展情况" | "工作进展" | "落实情况" | "推进情况" => (Field::Narrative, 0),
+        "完成情况" => (Field::Narrative, 1),
+        "存在问题" | "问题" => (Field::Issues, 0),
+        "下步计划" | "下一步计划" | "下步打算" => (Field::NextSteps, 0),
+        "备注" | "说明" => (Field::Remarks, 0),
+        "填报单位" | "所属市县" => (Field::Unit, 0),
+        "市县" | "单位" | "单位名称" => (Field::Unit, 1),
+        "提交时间" | "提交答卷时间" => (Field::SubmitTime, 0),
+        "填报时间" => (Field::SubmitTime, 1),
+        "完成状态" => (Field::Status, 0),
+        w if w.contains("状态") || w == "是否完成" => (Field::Status, 1),
         _ => return None,
     };
+    if label && matches!(field.0, Field::Unit | Field::SubmitTime) {
+        return None;
+    }
     Some(field)
+}
+
+/// A form export numbers its questions: `1、所属市县`, `Q2.任务序号`, `第3题 完成状态`.
+fn without_question_number(word: &str) -> &str {
+    let after_digits = |s: &str| -> Option<usize> {
+        let n = s.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=3).contains(&n).then_some(n)
+    };
+    let (rest, numbered) = if let Some(s) = word.strip_prefix(['Q', 'q']) {
+        match after_digits(s) {
+            Some(n) => (&s[n..], true),
+            None => (word, false),
+        }
+    } else if let Some(s) = word.strip_prefix('第') {
+        match after_digits(s).and_then(|n| s[n..].strip_prefix('题')) {
+            Some(r) => (r, true),
+            None => (word, false),
+        }
+    } else {
+        match after_digits(word) {
+            // A bare number is no header; it needs a separator after it.
+            Some(n) if word[n..].starts_with(['、', '.', ':', '：', ')', '_']) => {
+                (&word[n..], true)
+            }
+            _ => (word, false),
+        }
+    };
+    if numbered {
+        rest.trim_start_matches(['、', '.', ':', '：', ')', '_'])
+    } else {
+        word
+    }
 }
 
 /// The longest header word: longer cells are titles, notes or data, not headers.
@@ -112,10 +167,41 @@ impl Header {
         self.row + self.height
     }
 
-    /// Enough to read a return: a way to tell the task and a status column.
+    /// Enough to read a return: a way to tell the task, a way to tell its progress
+    /// (a status column, or a narrative whose first word gives it), and more than
+    /// one word of a return: the task's text, or two of its other columns. A
+    /// ledger's `序号 | 供应商状态 | 备注` is not a return.
     pub fn is_usable(&self) -> bool {
-        (self.column(Field::TaskNumber).is_some() || self.column(Field::TaskText).is_some())
-            && self.column(Field::Status).is_some()
+        let has = |f: Field| self.column(f).is_some();
+        let task = has(Field::TaskNumber) || has(Field::TaskText);
+        let progress = has(Field::Status) || has(Field::Narrative);
+        let described = has(Field::TaskText) || self.return_columns() >= 2;
+        task && progress && described
+    }
+
+    /// A header that is clearly meant as a return's but cannot be read as one: the
+    /// county is told which column is missing, rather than that no return was found.
+    pub fn is_partial(&self) -> bool {
+        !self.is_usable()
+            && self.return_columns() + usize::from(self.column(Field::TaskText).is_some()) >= 2
+    }
+
+    /// How many columns only a return has (the task's number, text, unit, remarks and
+    /// submit time aside: ledgers and form exports have those too).
+    fn return_columns(&self) -> usize {
+        [
+            Field::Status,
+            Field::CompletionDate,
+            Field::Narrative,
+            Field::Issues,
+            Field::NextSteps,
+            Field::Deadline,
+            Field::Lead,
+            Field::Cooperating,
+        ]
+        .into_iter()
+        .filter(|f| self.column(*f).is_some())
+        .count()
     }
 
     fn score(&self) -> usize {
@@ -139,7 +225,7 @@ fn top_rows(sheet: &Sheet) -> Vec<&GridRow> {
 pub fn find_header(sheet: &Sheet) -> Option<Header> {
     let rows = top_rows(sheet);
     // Each row's fields once: a row is looked at alone and as the child of the row above.
-    let fields: Vec<Vec<(u32, Field)>> = rows
+    let fields: Vec<Vec<Named>> = rows
         .iter()
         .map(|row| row_fields(row, &sheet.merges))
         .collect();
@@ -155,7 +241,7 @@ pub fn find_header(sheet: &Sheet) -> Option<Header> {
             .filter(|n| Some(n.index) == row.index.checked_add(1));
         if let Some(next) = next {
             let below = &fields[i + 1];
-            if !below.is_empty() && !looks_like_data(next, single) {
+            if !below.is_empty() && !looks_like_data(next, single) && heads_columns(single) {
                 candidates.push(header_from(row.index, 2, merge_two_rows(single, below)));
             }
         }
@@ -170,43 +256,24 @@ pub fn find_header(sheet: &Sheet) -> Option<Header> {
     best
 }
 
-/// Whether merged areas could change the header found. A merge only widens a
-/// header cell over the empty cells on its right, and a wider cell only names more
-/// columns when it is the parent row of a two-row header: so only when a header
-/// word has an empty cell on its right and the row below holds header words too.
-pub fn spans_matter(sheet: &Sheet) -> bool {
-    let rows = top_rows(sheet);
-    rows.windows(2).any(|pair| {
-        let (row, below) = (pair[0], pair[1]);
-        below.index == row.index + 1
-            && row.cells.iter().any(|(col, value)| {
-                // The cheap test first: most cells have a neighbour.
-                col.checked_add(1)
-                    .is_none_or(|next| row.get(next).is_none())
-                    && header_field(value).is_some()
-            })
-            && below
-                .cells
-                .iter()
-                .any(|(_, value)| header_field(value).is_some())
-    })
-}
-
 /// A cell's field as a header word. Only text cells hold header words; they are
 /// read in place, not copied.
-fn header_field(value: &Data) -> Option<Field> {
+fn header_field(value: &Data) -> Option<(Field, Rank)> {
     match value {
-        Data::String(s) => field_of(s),
+        Data::String(s) => ranked_field_of(s),
         _ => None,
     }
 }
 
-/// Each recognised header cell of a row as (column, field). A merged cell's field
-/// covers every column it spans, so a parent names all its children.
-fn row_fields(row: &GridRow, merges: &[Merge]) -> Vec<(u32, Field)> {
+/// A header cell read: its column, field and rank.
+type Named = (u32, Field, Rank);
+
+/// Each recognised header cell of a row. A merged cell's field covers every column
+/// it spans, so a parent names all its children.
+fn row_fields(row: &GridRow, merges: &[Merge]) -> Vec<Named> {
     let mut fields = Vec::new();
     for (col, value) in &row.cells {
-        let Some(field) = header_field(value) else {
+        let Some((field, rank)) = header_field(value) else {
             continue;
         };
         let span_end = merges
@@ -214,46 +281,69 @@ fn row_fields(row: &GridRow, merges: &[Merge]) -> Vec<(u32, Field)> {
             .find(|(r0, c0, r1, _)| *r0 <= row.index && row.index <= *r1 && *c0 == *col)
             .map_or(*col, |m| m.3);
         for c in *col..=span_end {
-            fields.push((c, field));
+            fields.push((c, field, rank));
         }
     }
     fields
 }
 
 /// A row whose task-number column holds a task number is data, not a sub-header.
-fn looks_like_data(row: &GridRow, header_fields: &[(u32, Field)]) -> bool {
+fn looks_like_data(row: &GridRow, header_fields: &[Named]) -> bool {
     header_fields
         .iter()
-        .filter(|(_, f)| *f == Field::TaskNumber)
-        .any(|(col, _)| row.get(*col).and_then(task_number_from_cell).is_some())
+        .filter(|(_, f, _)| *f == Field::TaskNumber)
+        .any(|(col, _, _)| row.get(*col).and_then(task_number_from_cell).is_some())
+}
+
+/// Whether a row could be the parent row of a two-row header: it names two columns
+/// of a table, not just the unit or date of the line above one (`填报单位 | 海口市`).
+fn heads_columns(fields: &[Named]) -> bool {
+    let mut named: Vec<Field> = fields
+        .iter()
+        .map(|(_, f, _)| *f)
+        .filter(|f| !matches!(f, Field::Unit | Field::SubmitTime))
+        .collect();
+    named.dedup();
+    named.len() >= 2
 }
 
 /// Combines a parent row and a child row: the child names a column where it has a
 /// word, the parent elsewhere. So a 完成情况 parent over 完成状态 | 完成时间 is only a
 /// group title: every column it spans is named by its child.
-fn merge_two_rows(parent: &[(u32, Field)], child: &[(u32, Field)]) -> Vec<(u32, Field)> {
-    let mut merged: Vec<(u32, Field)> = child.to_vec();
-    for (col, field) in parent {
-        if child.iter().any(|(c, _)| c == col) {
+fn merge_two_rows(parent: &[Named], child: &[Named]) -> Vec<Named> {
+    let mut merged: Vec<Named> = child.to_vec();
+    for named in parent {
+        if child.iter().any(|(c, _, _)| *c == named.0) {
             continue;
         }
-        merged.push((*col, *field));
+        merged.push(*named);
     }
-    merged.sort_by_key(|(c, _)| *c);
+    merged.sort_by_key(|(c, _, _)| *c);
     merged
 }
 
-fn header_from(row: u32, height: u32, fields: Vec<(u32, Field)>) -> Header {
-    let mut columns: Vec<(Field, u32)> = Vec::new();
-    for (col, field) in fields {
-        if !columns.iter().any(|(f, _)| *f == field) {
-            columns.push((field, col));
+/// The header these cells make: each field at its best-ranked column (the first of
+/// equals). A 状态 column counts only beside a way to tell the task: elsewhere it
+/// is some ledger's state (供应商状态), not a task's.
+fn header_from(row: u32, height: u32, fields: Vec<Named>) -> Header {
+    let mut best: Vec<(Field, u32, Rank)> = Vec::new();
+    for (col, field, rank) in fields {
+        match best.iter_mut().find(|(f, _, _)| *f == field) {
+            Some(slot) if rank < slot.2 => *slot = (field, col, rank),
+            Some(_) => {}
+            None => best.push((field, col, rank)),
         }
+    }
+    let has_task = best
+        .iter()
+        .any(|(f, _, _)| matches!(f, Field::TaskNumber | Field::TaskText));
+    if !has_task {
+        best.retain(|(f, _, _)| *f != Field::Status);
     }
     Header {
         row,
         height,
-        columns,
+        columns: best.into_iter().map(|(f, c, _)| (f, c)).collect(),
     }
 }
 
@@ -318,7 +408,26 @@ mod tests {
             assert_eq!(field_of(text), Some(want), "header {text:?}");
         }
         assert_eq!(field_of("海口市消除大班额专项规划任务进展状态汇总表"), None);
-        assert_eq!(field_of("单位"), None);
+        assert_eq!(field_of("供应商"), None);
+        // Online-form exports: the unit and the submit time, questions numbered.
+        let forms = [
+            ("填报单位", Field::Unit),
+            ("单位", Field::Unit),
+            ("市县", Field::Unit),
+            ("所属市县", Field::Unit),
+            ("1、所属市县", Field::Unit),
+            ("Q2.任务序号", Field::TaskNumber),
+            ("第3题 完成状态", Field::Status),
+            ("4.完成时间", Field::CompletionDate),
+            ("提交时间", Field::SubmitTime),
+            ("提交答卷时间", Field::SubmitTime),
+            ("填报时间", Field::SubmitTime),
+        ];
+        assert_eq!(field_of("填报单位："), None, "a label, not a column");
+        for (text, want) in forms {
+            assert_eq!(field_of(text), Some(want), "header {text:?}");
+        }
+        assert_eq!(field_of("2018"), None);
     }
 
     #[test]
@@ -331,26 +440,6 @@ mod tests {
         );
         let narrative = "已完成".repeat(40);
         assert_eq!(field_of(&narrative), None);
-    }
-
-    #[test]
-    fn merges_are_read_only_where_they_could_widen_a_parent_header() {
-        let contiguous = sheet(
-            &[
-                &["序号", "主要任务", "完成状态", "完成时间"],
-                &["1", "x", "已完成", ""],
-            ],
-            vec![],
-        );
-        assert!(!spans_matter(&contiguous));
-        let two_rows = sheet(
-            &[
-                &["序号", "主要任务", "完成情况", "", "进展情况"],
-                &["", "", "完成状态", "完成时间", ""],
-            ],
-            vec![],
-        );
-        assert!(spans_matter(&two_rows));
     }
 
     #[test]
@@ -402,6 +491,40 @@ mod tests {
         assert_eq!(h.height, 2);
         assert_eq!(h.column(Field::Narrative), Some(4));
         assert_eq!(h.column(Field::CompletionDate), Some(3));
+    }
+
+    #[test]
+    fn a_state_column_needs_a_task_column_beside_it() {
+        // A supplier ledger is no return, though its header says 状态.
+        let ledger = sheet(
+            &[&["序号", "供应商名称", "供应商状态", "备注"], &["1", "某公司", "合格", ""]],
+            vec![],
+        );
+        let h = find_header(&ledger).expect("a header");
+        assert!(!h.is_usable() && !h.is_partial(), "{h:?}");
+        let no_task = sheet(&[&["供应商", "供应商状态", "备注"]], vec![]);
+        assert_eq!(find_header(&no_task), None, "状态 without a task column names nothing");
+    }
+
+    #[test]
+    fn the_strongest_name_wins() {
+        // 完成状态 over another 状态; a form's running 序号 loses to 任务序号.
+        let s = sheet(
+            &[&["序号", "提交答卷时间", "审核状态", "任务序号", "主要任务", "完成状态", "进展情况"]],
+            vec![],
+        );
+        let h = find_header(&s).expect("header");
+        assert_eq!(h.column(Field::Status), Some(5));
+        assert_eq!(h.column(Field::TaskNumber), Some(3));
+        assert_eq!(h.column(Field::SubmitTime), Some(1));
+    }
+
+    #[test]
+    fn a_return_without_a_status_column_is_usable() {
+        let s = sheet(&[&["序号", "主要任务", "完成时间", "进展情况"]], vec![]);
+        let h = find_header(&s).expect("header");
+        assert!(h.is_usable());
+        assert_eq!(h.column(Field::Status), None);
     }
 
     #[test]

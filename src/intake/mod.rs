@@ -13,19 +13,59 @@ pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
 
 use crate::catalogue::Catalogue;
 use crate::problem::{Problem, Severity};
 use crate::roster::Roster;
-pub use rows::{ReturnMeta, ReturnRow};
+pub use rows::{FormKey, ReturnMeta, ReturnRow, SheetRead};
 use workbook::{Limits, OpenError, Workbook};
 
-/// Extensions read as spreadsheets; anything else in the folder is listed as skipped.
-const SPREADSHEET_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
+/// Extensions read as spreadsheets (the format is then decided by content): Excel's,
+/// WPS's `.et`, OpenDocument's, and the CSV an online form exports.
+const SPREADSHEET_EXTENSIONS: [&str; 8] =
+    ["xlsx", "xlsm", "xls", "xlsb", "ods", "et", "csv", "tsv"];
 
-/// A return read from one file's data sheet.
+/// The month the returns are for, and the as-of date they are read against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportPeriod {
+    pub as_of: NaiveDate,
+    pub year: i32,
+    pub month: u32,
+}
+
+impl ReportPeriod {
+    /// The period of the month holding `as_of`.
+    pub fn of(as_of: NaiveDate) -> Self {
+        Self {
+            as_of,
+            year: as_of.year(),
+            month: as_of.month(),
+        }
+    }
+
+    /// The period a `YYYY-MM` label names (a period folder's name), read as of
+    /// `as_of`; the month of `as_of` when the label is no such name.
+    pub fn new(label: &str, as_of: NaiveDate) -> Self {
+        match crate::period::period_folder_end(label) {
+            Some(end) => Self {
+                as_of,
+                year: end.year(),
+                month: end.month(),
+            },
+            None => Self::of(as_of),
+        }
+    }
+
+    /// `2018年7月`, as titles write it.
+    pub fn label(&self) -> String {
+        format!("{}年{}月", self.year, self.month)
+    }
+}
+
+/// A return read: a whole file's data sheet, or one unit's submission in an
+/// online-form export.
 #[derive(Debug, Clone)]
 pub struct ReadReturn {
     pub sheet: String,
@@ -37,6 +77,25 @@ pub struct ReadReturn {
     pub row_count: usize,
     /// Problems met while reading (rows not understood, dates unreadable, …).
     pub problems: Vec<Problem>,
+    /// The roster unit this return was taken for, if any.
+    pub unit: Option<usize>,
+    /// The unit text found but not in the roster, if any.
+    pub unknown_unit: Option<String>,
+    /// When it was filed: an online form's submit time, else its 填报日期 at midnight.
+    pub filed: Option<NaiveDateTime>,
+    /// The month its title or file name names, if any: (year if written, month).
+    pub month: Option<(Option<i32>, u32)>,
+    /// The file whose return won over this one, when another return of the unit did.
+    pub superseded_by: Option<String>,
+    /// Whether it is one unit's rows of an online-form export.
+    pub from_form: bool,
+}
+
+impl ReadReturn {
+    /// Whether this return speaks for its unit (no other return of the unit won).
+    pub fn counts(&self) -> bool {
+        self.superseded_by.is_none()
+    }
 }
 
 /// What happened to one file of the input folder.
@@ -46,7 +105,7 @@ pub enum FileStatus {
     Read,
     /// Not a spreadsheet by its name (a .docx, a .pdf…): listed, not opened.
     Skipped(String),
-    /// Read, but another file of the same unit won.
+    /// Read, but other files won for every unit it holds.
     Superseded { by: String },
     /// Could not be read as a return; the reason says what to do.
     Unreadable(String),
@@ -58,13 +117,32 @@ pub struct SourceFile {
     pub name: String,
     pub size: u64,
     pub sha256: String,
-    /// The roster unit this file was taken for, if any.
+    /// The roster unit this file was taken for: its return's unit, or for a file that
+    /// could not be read, the unit its name names. `None` for an online-form export.
     pub unit: Option<usize>,
     /// The unit text found but not in the roster, if any.
     pub unknown_unit: Option<String>,
     pub status: FileStatus,
-    /// The return read from it (absent for skipped and unreadable files).
-    pub read: Option<ReadReturn>,
+    /// The returns read from it: one, or one per unit and submission of an online-form
+    /// export; none for skipped and unreadable files.
+    pub returns: Vec<ReadReturn>,
+}
+
+impl SourceFile {
+    /// The latest 填报日期 of the file's returns.
+    pub fn fill_date(&self) -> Option<NaiveDate> {
+        self.returns.iter().filter_map(|r| r.meta.fill_date).max()
+    }
+
+    /// How many task rows were read from the file.
+    pub fn row_count(&self) -> usize {
+        self.returns.iter().map(|r| r.row_count).sum()
+    }
+
+    /// Whether the file is an online-form export, holding returns by unit.
+    pub fn is_form_export(&self) -> bool {
+        self.returns.iter().any(|r| r.from_form)
+    }
 }
 
 /// Everything read from one input folder.
@@ -76,21 +154,34 @@ pub struct Intake {
     pub problems: Vec<Problem>,
 }
 
+/// Where a return sits: (file, return) indices into [`Intake::files`] and its `returns`.
+pub type ReturnAt = (usize, usize);
+
 impl Intake {
     /// Drops the rows read, keeping their count: once the check has copied what it
     /// needs into its entries, holding every return's text twice is waste.
     pub fn release_rows(&mut self) {
-        for read in self.files.iter_mut().filter_map(|f| f.read.as_mut()) {
+        for read in self.files.iter_mut().flat_map(|f| f.returns.iter_mut()) {
             read.rows = Vec::new();
         }
     }
 
-    /// The winning return of each roster unit: `returns[u]` is an index into `files`.
-    pub fn returns_by_unit(&self, units: usize) -> Vec<Option<usize>> {
+    /// Every return with where it sits.
+    pub fn returns(&self) -> impl Iterator<Item = (ReturnAt, &SourceFile, &ReadReturn)> {
+        self.files.iter().enumerate().flat_map(|(f, file)| {
+            file.returns
+                .iter()
+                .enumerate()
+                .map(move |(r, read)| ((f, r), file, read))
+        })
+    }
+
+    /// The winning return of each roster unit.
+    pub fn returns_by_unit(&self, units: usize) -> Vec<Option<ReturnAt>> {
         let mut by_unit = vec![None; units];
-        for (i, f) in self.files.iter().enumerate() {
-            if let (FileStatus::Read, Some(u)) = (&f.status, f.unit) {
-                by_unit[u] = Some(i);
+        for (at, _, read) in self.returns() {
+            if let (true, Some(u)) = (read.counts(), read.unit) {
+                by_unit[u] = Some(at);
             }
         }
         by_unit
@@ -133,10 +224,13 @@ pub fn scan(
     catalogue: &Catalogue,
     roster: &Roster,
     limits: &Limits,
+    period: ReportPeriod,
     progress: &dyn Progress,
 ) -> std::io::Result<Intake> {
     let paths = list_folder(dir)?;
-    Ok(read_files(&paths, catalogue, roster, limits, progress))
+    Ok(read_files(
+        &paths, catalogue, roster, limits, period, progress,
+    ))
 }
 
 /// Reads the given files as one period's returns (what `check` does with one file).
@@ -145,6 +239,7 @@ pub fn read_files(
     catalogue: &Catalogue,
     roster: &Roster,
     limits: &Limits,
+    period: ReportPeriod,
     progress: &dyn Progress,
 ) -> Intake {
     use rayon::prelude::*;
@@ -155,7 +250,7 @@ pub fn read_files(
         .par_iter()
         .map(|path| {
             let mut problems = Vec::new();
-            let file = read_source_file(path, catalogue, roster, limits, &mut problems);
+            let file = read_source_file(path, catalogue, roster, limits, period, &mut problems);
             progress.file_done(&file.name);
             (file, problems)
         })
@@ -165,7 +260,8 @@ pub fn read_files(
         intake.files.push(file);
         intake.problems.extend(problems);
     }
-    resolve_duplicates(&mut intake, roster);
+    resolve_duplicates(&mut intake, roster, period);
+    flag_other_documents(&mut intake, roster);
     progress.finish();
     intake
 }
@@ -188,6 +284,7 @@ fn read_source_file(
     catalogue: &Catalogue,
     roster: &Roster,
     limits: &Limits,
+    period: ReportPeriod,
     problems: &mut Vec<Problem>,
 ) -> SourceFile {
     let name = file_name(path);
@@ -198,7 +295,7 @@ fn read_source_file(
         unit: None,
         unknown_unit: None,
         status: FileStatus::Read,
-        read: None,
+        returns: Vec::new(),
     };
     let ext = path
         .extension()
@@ -214,6 +311,9 @@ fn read_source_file(
                 .map(|b| sha256_hex(&b))
                 .unwrap_or_default();
         }
+        // A scanned PDF or a Word file named for a unit is that unit's attempt to
+        // report: [`flag_other_documents`] says so once the returns are resolved.
+        file.unit = roster.find_in(&name);
         file.status = FileStatus::Skipped("不是电子表格文件，未读取".to_string());
         return file;
     }
@@ -227,15 +327,20 @@ fn read_source_file(
         match std::fs::read(path) {
             Ok(bytes) => {
                 file.sha256 = sha256_hex(&bytes);
-                read_guarded(bytes, catalogue, limits, &name)
+                guard(|| read_return(bytes, catalogue, limits, &name, period.as_of))
             }
             Err(e) => Err(format!("无法打开文件（{e}）：请确认文件未被占用后重试")),
         }
     };
     match outcome {
-        Ok(read) => {
-            identify_unit(&mut file, &read, roster, problems);
-            file.read = Some(read);
+        Ok(sheet) => {
+            file.returns = split_returns(&name, sheet, roster, problems);
+            if let [one] = file.returns.as_slice()
+                && !one.from_form
+            {
+                file.unit = one.unit;
+                file.unknown_unit = one.unknown_unit.clone();
+            }
         }
         Err(reason) => {
             // The file name is all we have to tell whose return failed.
@@ -259,17 +364,6 @@ fn read_source_file(
     file
 }
 
-/// [`read_return`], with a panic inside a reader turned into this file's problem
-/// so that one bad file never stops the run.
-fn read_guarded(
-    bytes: Vec<u8>,
-    catalogue: &Catalogue,
-    limits: &Limits,
-    name: &str,
-) -> Result<ReadReturn, String> {
-    guard(|| read_return(bytes, catalogue, limits, name))
-}
-
 thread_local! {
     static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -280,12 +374,19 @@ pub fn in_guard() -> bool {
     GUARDED.with(std::cell::Cell::get)
 }
 
+/// Runs a reader, a panic inside it turned into this file's problem so that one bad
+/// file never stops the run.
 fn guard<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     GUARDED.with(|g| g.set(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
     GUARDED.with(|g| g.set(false));
-    result.unwrap_or_else(|_| {
-        Err("读取时出现内部错误，文件可能已损坏：请另存为 .xlsx 后重新报送".to_string())
+    result.unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(OpenError::ReaderFailed(reason).to_string())
     })
 }
 
@@ -296,7 +397,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Reads one return from a file's bytes: the first sheet with a usable header.
+/// Reads the return a file's bytes hold: the first sheet with a usable header.
+/// `as_of` dates what the return writes without a year.
 ///
 /// # Errors
 /// A Chinese reason when the bytes are no workbook or no sheet holds a return.
@@ -305,7 +407,8 @@ pub fn read_return(
     catalogue: &Catalogue,
     limits: &Limits,
     file: &str,
-) -> Result<ReadReturn, String> {
+    as_of: NaiveDate,
+) -> Result<SheetRead, String> {
     let mut workbook = Workbook::open(bytes, *limits).map_err(|e| e.to_string())?;
     let is_1904 = workbook.is_1904();
     let mut sheets = workbook.worksheet_names();
@@ -313,7 +416,7 @@ pub fn read_return(
     sheets.sort_by_key(|(_, hidden)| *hidden);
     let mut partial: Option<String> = None;
     let mut failure: Option<OpenError> = None;
-    let mut read: Option<ReadReturn> = None;
+    let mut read: Option<SheetRead> = None;
     let mut others: Vec<String> = Vec::new();
     for (name, hidden) in sheets {
         // Once a return is read, further sheets are only looked at when visible.
@@ -330,12 +433,16 @@ pub fn read_return(
         let Some(found) = header::find_header(&sheet) else {
             continue;
         };
-        if !found.is_usable() {
+        if found.is_usable() {
+            if read.is_none() {
+                read = Some(rows::read_rows(
+                    &sheet, &found, catalogue, is_1904, file, as_of,
+                ));
+            } else {
+                others.push(name);
+            }
+        } else if found.is_partial() {
             partial.get_or_insert(name);
-        } else if read.is_none() {
-            read = Some(rows::read_rows(&sheet, &found, catalogue, is_1904, file));
-        } else {
-            others.push(name);
         }
     }
     if let Some(mut read) = read {
@@ -355,7 +462,9 @@ pub fn read_return(
     }
     Err(match (partial, failure) {
         (Some(sheet), _) => {
-            format!("工作表“{sheet}”的表头缺少“序号”或“完成状态”列：请按模板填报后重新报送")
+            format!(
+                "工作表“{sheet}”的表头缺少“序号”（或“主要任务”）列或“完成状态”（或“进展情况”）列：请按模板填报后重新报送"
+            )
         }
         (None, Some(e)) => e.to_string(),
         (None, None) if workbook.format == workbook::Format::Html => OpenError::Html.to_string(),
@@ -367,21 +476,194 @@ pub fn read_return(
     })
 }
 
-/// Gives a file its unit: the 填报单位 cell, else the file name, else the sheet name.
-fn identify_unit(
-    file: &mut SourceFile,
-    read: &ReadReturn,
+/// The returns a sheet holds: the sheet itself for a county's return, one per unit
+/// and submission for an online-form export. Each is given its unit, the time it
+/// was filed and the month it names.
+fn split_returns(
+    file: &str,
+    sheet: SheetRead,
     roster: &Roster,
     problems: &mut Vec<Problem>,
-) {
+) -> Vec<ReadReturn> {
+    let SheetRead {
+        sheet: sheet_name,
+        data_start,
+        meta,
+        rows,
+        problems: sheet_problems,
+        form,
+    } = sheet;
+    let month = meta
+        .title
+        .as_deref()
+        .and_then(month_named)
+        .or_else(|| month_named(file));
+    let Some(keys) = form else {
+        let mut read = ReadReturn {
+            sheet: sheet_name,
+            data_start,
+            filed: meta.fill_date.and_then(|d| d.and_hms_opt(0, 0, 0)),
+            meta,
+            row_count: rows.len(),
+            rows,
+            problems: sheet_problems,
+            unit: None,
+            unknown_unit: None,
+            month,
+            superseded_by: None,
+            from_form: false,
+        };
+        identify_unit(file, &mut read, roster, problems);
+        return vec![read];
+    };
+    // An online-form export: rows grouped by (unit, submit time), in the order met.
+    let mut groups: Vec<(FormKey, Vec<ReturnRow>)> = Vec::new();
+    for (row, key) in rows.into_iter().zip(keys) {
+        let unit_key = |k: &FormKey| (squash(&k.unit_text), k.submitted);
+        match groups
+            .iter_mut()
+            .find(|(k, _)| unit_key(k) == unit_key(&key))
+        {
+            Some((_, rows)) => rows.push(row),
+            None => groups.push((key, vec![row])),
+        }
+    }
+    let mut returns: Vec<ReadReturn> = groups
+        .into_iter()
+        .map(|(key, rows)| {
+            let first = rows.first().map_or(0, |r| r.row);
+            let last = rows.last().map_or(0, |r| r.row);
+            let mut meta = meta.clone();
+            meta.unit_text = Some(key.unit_text.clone());
+            let filed = key
+                .submitted
+                .or_else(|| meta.fill_date.and_then(|d| d.and_hms_opt(0, 0, 0)));
+            if let Some(at) = key.submitted {
+                meta.fill_date = Some(at.date());
+            }
+            let unit = roster.find_in(&key.unit_text);
+            ReadReturn {
+                sheet: sheet_name.clone(),
+                data_start,
+                meta,
+                row_count: rows.len(),
+                rows,
+                // A problem about a row goes with the return that row belongs to.
+                problems: sheet_problems
+                    .iter()
+                    .filter(|p| p.location.is_some_and(|l| (first..=last).contains(&l.row)))
+                    .cloned()
+                    .collect(),
+                unit,
+                unknown_unit: unit.is_none().then(|| key.unit_text.clone()),
+                filed,
+                month,
+                superseded_by: None,
+                from_form: true,
+            }
+        })
+        .collect();
+    // What belongs to no one return (a row no task could be found for between two
+    // units' rows, the file's own notes) is the file's.
+    let placed = |p: &Problem| returns.iter().any(|r| r.problems.contains(p));
+    problems.extend(sheet_problems.iter().filter(|p| !placed(p)).cloned());
+    let mut unknown: Vec<&str> = returns
+        .iter()
+        .filter_map(|r| r.unknown_unit.as_deref())
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    for text in unknown {
+        let what = if text.trim().is_empty() {
+            "在线表单导出文件中有的行没有填报单位".to_string()
+        } else {
+            format!("在线表单导出文件中的填报单位“{text}”不在单位名单中")
+        };
+        problems.push(Problem::file(
+            Severity::Error,
+            file,
+            what,
+            "这些行仍列入明细（单位栏标为未识别），不计入任何单位的统计；请核对单位名称",
+        ));
+    }
+    returns.sort_by_key(|r| r.rows.first().map(|row| row.row));
+    for r in &mut returns {
+        r.rows.shrink_to_fit();
+    }
+    returns
+}
+
+/// Text without white space, for comparing what people typed.
+fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The month a title or file name names: `2018年6月`, `2018-06`, `2018.6`, `6月份`, `6月`.
+/// A full date (`2018-07-03`, `7月3日`) is a day, not the month a return is for.
+pub fn month_named(text: &str) -> Option<(Option<i32>, u32)> {
+    let chars: Vec<char> = text.chars().map(crate::period::to_half_width).collect();
+    let number_at = |i: usize| -> (u32, usize) {
+        let mut n = 0u32;
+        let mut j = i;
+        while j < chars.len() && chars[j].is_ascii_digit() && j - i < 4 {
+            n = n * 10 + chars[j].to_digit(10).unwrap_or(0);
+            j += 1;
+        }
+        (n, j)
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        let (first, end) = number_at(i);
+        let digits = end - i;
+        let next = chars.get(end).copied();
+        // 2018年6月, 2018-06, 2018.6, 2018_06 (not followed by a day)
+        if digits == 4 && matches!(next, Some('年' | '-' | '.' | '_' | '/')) {
+            let (month, month_end) = number_at(end + 1);
+            let after = chars.get(month_end).copied();
+            let is_day_next = match (next, after) {
+                (Some('年'), Some('月')) => chars.get(month_end + 1..).is_some_and(|rest| {
+                    let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+                    n > 0 && matches!(rest.get(n), Some('日' | '号'))
+                }),
+                (Some(sep), Some(a)) => {
+                    a == sep && chars.get(month_end + 1).is_some_and(char::is_ascii_digit)
+                }
+                _ => false,
+            };
+            let month_closed = next != Some('年') || after == Some('月');
+            if (1..=12).contains(&month) && month_end > end + 1 && month_closed && !is_day_next {
+                return Some((Some(first as i32), month));
+            }
+        }
+        // 6月, 6月份 (not 6月3日)
+        if (1..=2).contains(&digits) && next == Some('月') && (i == 0 || chars[i - 1] != '年') {
+            let rest = &chars[end + 1..];
+            let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            let is_day = n > 0 && matches!(rest.get(n), Some('日' | '号'));
+            if (1..=12).contains(&first) && !is_day {
+                return Some((None, first));
+            }
+        }
+        i = end.max(i + 1);
+    }
+    None
+}
+
+/// Gives a county's return its unit: the 填报单位 cell, else the file name, else the
+/// sheet name.
+fn identify_unit(file: &str, read: &mut ReadReturn, roster: &Roster, problems: &mut Vec<Problem>) {
     let from_cell = read
         .meta
         .unit_text
         .as_deref()
         .and_then(|t| roster.find_in(t));
-    let from_name = roster.find_in(&file.name);
+    let from_name = roster.find_in(file);
     let from_sheet = roster.find_in(&read.sheet);
-    file.unit = from_cell.or(from_name).or(from_sheet);
+    read.unit = from_cell.or(from_name).or(from_sheet);
     if let (Some(cell), Some(name)) = (from_cell, from_name)
         && cell != name
     {
@@ -389,7 +671,7 @@ fn identify_unit(
         problems.push(
             Problem::file(
                 Severity::Warning,
-                &file.name,
+                file,
                 format!("填报单位写的是“{cell_unit}”，文件名却是“{name_unit}”"),
                 format!("按填报单位“{cell_unit}”计；如有误请更正填报单位后重新报送"),
             )
@@ -401,64 +683,156 @@ fn identify_unit(
             .unit(cell_unit),
         );
     }
-    if file.unit.is_none() {
+    if read.unit.is_none() {
         let written = read.meta.unit_text.clone().filter(|t| !t.trim().is_empty());
         let what = match &written {
             Some(t) => format!("填报单位“{t}”不在单位名单中"),
             None => "无法确定填报单位（填报单位栏、文件名和工作表名中都没有单位名称）".to_string(),
         };
-        file.unknown_unit = Some(written.unwrap_or_else(|| file.name.clone()));
+        read.unknown_unit = Some(written.unwrap_or_else(|| file.to_string()));
         problems.push(Problem::file(
             Severity::Error,
-            &file.name,
+            file,
             what,
             "其各行仍列入明细（单位栏标为未识别），不计入任何单位的统计；请在填报单位栏写明单位全称后重新报送",
         ));
     }
 }
 
-/// Several files for one unit: the latest 填报日期 wins, ties going to the name
-/// that sorts last; the others are marked superseded.
-fn resolve_duplicates(intake: &mut Intake, roster: &Roster) {
-    let mut winner: Vec<Option<usize>> = vec![None; roster.units.len()];
-    for (i, file) in intake.files.iter().enumerate() {
-        let (Some(u), FileStatus::Read) = (file.unit, &file.status) else {
-            continue;
-        };
-        let key = |f: &SourceFile| -> (Option<NaiveDate>, String) {
-            (
-                f.read.as_ref().and_then(|r| r.meta.fill_date),
-                f.name.clone(),
-            )
-        };
+/// How a return's month ranks in supersession: one naming the period's month wins
+/// over one naming none, which wins over one naming another month.
+fn month_rank(month: Option<(Option<i32>, u32)>, period: ReportPeriod) -> u8 {
+    match month {
+        Some(m) if names_period(m, period) => 2,
+        None => 1,
+        Some(_) => 0,
+    }
+}
+
+fn names_period((year, month): (Option<i32>, u32), period: ReportPeriod) -> bool {
+    month == period.month && year.is_none_or(|y| y == period.year)
+}
+
+/// Several returns for one unit: one naming the period's month wins over others
+/// whatever their dates, then the latest filed (submit time or 填报日期), ties going
+/// to the file name that sorts last; the others are marked superseded. A return
+/// naming another month is a problem even when it wins.
+fn resolve_duplicates(intake: &mut Intake, roster: &Roster, period: ReportPeriod) {
+    type Key = (u8, Option<NaiveDateTime>, String, usize);
+    let key = |intake: &Intake, (f, r): ReturnAt| -> Key {
+        let file = &intake.files[f];
+        let read = &file.returns[r];
+        (
+            month_rank(read.month, period),
+            read.filed,
+            file.name.clone(),
+            r,
+        )
+    };
+    let mut winner: Vec<Option<ReturnAt>> = vec![None; roster.units.len()];
+    let all: Vec<(ReturnAt, Option<usize>)> =
+        intake.returns().map(|(at, _, r)| (at, r.unit)).collect();
+    for &(at, unit) in &all {
+        let Some(u) = unit else { continue };
         match winner[u] {
-            Some(w) if key(&intake.files[w]) >= key(file) => {}
-            _ => winner[u] = Some(i),
+            Some(w) if key(intake, w) >= key(intake, at) => {}
+            _ => winner[u] = Some(at),
         }
     }
-    for i in 0..intake.files.len() {
-        let file = &intake.files[i];
-        let (Some(u), FileStatus::Read) = (file.unit, &file.status) else {
+    for &((f, r), unit) in &all {
+        let name = intake.files[f].name.clone();
+        let read = &intake.files[f].returns[r];
+        if let Some(m) = read.month.filter(|m| !names_period(*m, period)) {
+            let named = match m {
+                (Some(y), month) => format!("{y}年{month}月"),
+                (None, month) => format!("{month}月"),
+            };
+            let problem = Problem::file(
+                Severity::Warning,
+                &name,
+                format!(
+                    "报表的标题或文件名写的是{named}，属于其他月份，不是本期（{}）",
+                    period.label()
+                ),
+                "仍读取本表；如该单位另有本期报表，以本期报表为准；如误报了上月报表，请报送本期报表",
+            );
+            let unit = unit.map_or("", |u| roster.units[u].name.as_str());
+            intake.problems.push(problem.unit(unit));
+        }
+        let Some(u) = unit else { continue };
+        let Some(w) = winner[u].filter(|&w| w != (f, r)) else {
             continue;
         };
-        let Some(w) = winner[u].filter(|&w| w != i) else {
-            continue;
+        let by = intake.files[w.0].name.clone();
+        let rows = read.row_count;
+        let what = if w.0 == f {
+            let when = |at: ReturnAt| {
+                intake.files[at.0].returns[at.1]
+                    .filed
+                    .map_or("（未注明时间）".to_string(), |t| {
+                        t.format("%Y-%m-%d %H:%M").to_string()
+                    })
+            };
+            format!(
+                "在线表单中同一单位有多次提交，{} 的提交被 {} 的提交取代",
+                when((f, r)),
+                when(w)
+            )
+        } else {
+            format!(
+                "同一单位有多份报表，本文件被“{by}”取代（后者为本期报表、填报日期较晚或文件名靠后）"
+            )
         };
-        let by = intake.files[w].name.clone();
-        let rows = file.read.as_ref().map_or(0, |r| r.row_count);
         intake.problems.push(
             Problem::file(
                 Severity::Warning,
-                &file.name,
-                format!("同一单位有多份报表，本文件被“{by}”取代（后者填报日期较晚或文件名靠后）"),
-                format!(
-                    "本文件的 {rows} 行未计入汇总；如本文件才是最新版本，请删除另一份后重新汇总"
-                ),
+                &name,
+                what,
+                format!("这 {rows} 行未计入汇总；如本文件才是最新版本，请删除另一份后重新汇总"),
             )
             .unit(&roster.units[u].name),
         );
-        intake.files[i].status = FileStatus::Superseded { by };
+        intake.files[f].returns[r].superseded_by = Some(by);
     }
+    for file in &mut intake.files {
+        if file.status == FileStatus::Read
+            && !file.returns.is_empty()
+            && file.returns.iter().all(|r| !r.counts())
+        {
+            let by = file.returns[0].superseded_by.clone().unwrap_or_default();
+            file.status = FileStatus::Superseded { by };
+        }
+    }
+}
+
+/// A PDF or Word file named for a unit: the unit tried to report, in a form the
+/// tool cannot read. Said once per file; an error when the unit sent nothing readable.
+fn flag_other_documents(intake: &mut Intake, roster: &Roster) {
+    let has_return = intake.returns_by_unit(roster.units.len());
+    let mut found = Vec::new();
+    for file in &intake.files {
+        let (FileStatus::Skipped(_), Some(u)) = (&file.status, file.unit) else {
+            continue;
+        };
+        let unit = &roster.units[u].name;
+        let problem = if has_return[u].is_some() {
+            Problem::file(
+                Severity::Warning,
+                &file.name,
+                format!("{unit}报送的“{}”不是电子表格文件", file.name),
+                "未读取该文件；已按该单位的 Excel 报表汇总。请以 Excel 文件报送",
+            )
+        } else {
+            Problem::file(
+                Severity::Error,
+                &file.name,
+                format!("{unit}只报送了“{}”，不是电子表格文件，无法读取", file.name),
+                "该单位按未报送处理；请以 Excel 文件报送（用模板填写后报送 .xlsx 文件）",
+            )
+        };
+        found.push(problem.unit(unit));
+    }
+    intake.problems.extend(found);
 }
 
 #[cfg(test)]
@@ -467,8 +841,32 @@ mod tests {
 
     #[test]
     fn a_panic_while_reading_becomes_the_files_problem() {
-        let result: Result<(), String> = guard(|| panic!("reader bug"));
-        assert!(result.is_err_and(|e| e.contains("内部错误")));
+        let result: Result<(), String> = guard(|| panic!("no entry found for key"));
+        assert_eq!(
+            result,
+            Err(OpenError::ReaderFailed("no entry found for key".into()).to_string())
+        );
         assert!(!in_guard());
+    }
+
+    #[test]
+    fn months_named_in_titles_and_file_names() {
+        let cases = [
+            ("海口市2018年6月进展情况表", Some((Some(2018), 6))),
+            ("（2018年07月）", Some((Some(2018), 7))),
+            ("海口市7月.xlsx", Some((None, 7))),
+            ("三亚市6月份进展.xlsx", Some((None, 6))),
+            ("琼海_2018-06.xlsx", Some((Some(2018), 6))),
+            ("琼海2018.6.xlsx", Some((Some(2018), 6))),
+            ("海口市_2018-07-03.xlsx", None),
+            ("截至7月3日", None),
+            ("2018年7月3日填报", None),
+            ("海口市_20180803T102105Z_ab12cd34.xlsx", None),
+            ("进展情况表.xlsx", None),
+            ("附件2 2018年", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(month_named(text), want, "{text:?}");
+        }
     }
 }

@@ -4,15 +4,17 @@
 //! known) or as a problem carrying the row's text, so nothing read is lost.
 
 use calamine::Data;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
-use super::ReadReturn;
 use super::header::{Field, Header};
-use super::values::{DateCell, Status, cell_text, date_from_cell, is_blank, task_number_from_cell};
+use super::values::{
+    DateCell, Status, cell_text, date_from_cell, datetime_from_cell, is_blank,
+    task_number_from_cell,
+};
 use super::workbook::{GridRow, Sheet};
 use crate::catalogue::Catalogue;
-use crate::period::parse_period_end;
-use crate::problem::{Problem, Severity};
+use crate::period::parse_loose_date;
+use crate::problem::{Problem, Severity, row_ref};
 
 /// Labels of the lines around the table that describe the return itself.
 const META_LABELS: [&str; 7] = [
@@ -35,6 +37,8 @@ pub struct ReturnMeta {
     pub fill_date: Option<NaiveDate>,
     pub filler: Option<String>,
     pub phone: Option<String>,
+    /// The text above the header that is no label line: the title, which may name a month.
+    pub title: Option<String>,
 }
 
 /// One data row of a return, its task identified.
@@ -44,9 +48,11 @@ pub struct ReturnRow {
     pub row: u32,
     pub task: u32,
     pub status: Status,
+    /// The status as the return gives it (`80%` for a percentage cell; the narrative's
+    /// first word when the return has no status column).
     pub status_text: String,
     pub date: DateCell,
-    /// The 完成状态 column, for problems about the status.
+    /// The 完成状态 column, for problems about the status; `None` when the return has none.
     pub status_col: Option<u32>,
     /// The 完成时间 column, for problems about the date.
     pub date_col: Option<u32>,
@@ -58,41 +64,92 @@ pub struct ReturnRow {
     pub remarks: String,
 }
 
-/// Reads the data rows under `header`.
+/// Who sent a row of an online-form export, and when: such a file holds several units' returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormKey {
+    /// The 填报单位 / 所属市县 cell, as written.
+    pub unit_text: String,
+    /// The 提交时间 cell, when the export has one and it reads as a time.
+    pub submitted: Option<NaiveDateTime>,
+}
+
+/// A data sheet read: its rows, and for an online-form export who sent each row
+/// (`form[i]` for `rows[i]`), so that intake can split it into returns by unit.
+#[derive(Debug, Clone)]
+pub struct SheetRead {
+    pub sheet: String,
+    /// The first row below the header, 0-based: where data rows begin.
+    pub data_start: u32,
+    pub meta: ReturnMeta,
+    pub rows: Vec<ReturnRow>,
+    /// Problems met while reading (rows not understood, dates unreadable, …).
+    pub problems: Vec<Problem>,
+    pub form: Option<Vec<FormKey>>,
+}
+
+/// The columns whose cells, merged down over several task rows, speak for every row
+/// they span (SPEC §3). The task's number and text are not among them: a merged
+/// number would make several rows one task.
+const FILLED_DOWN: [Field; 8] = [
+    Field::Status,
+    Field::CompletionDate,
+    Field::Narrative,
+    Field::Issues,
+    Field::NextSteps,
+    Field::Remarks,
+    Field::Unit,
+    Field::SubmitTime,
+];
+
+/// Reads the data rows under `header`. `as_of` dates what is written without a year.
 pub fn read_rows(
     sheet: &Sheet,
     header: &Header,
     catalogue: &Catalogue,
     is_1904: bool,
     file: &str,
-) -> ReadReturn {
+    as_of: NaiveDate,
+) -> SheetRead {
     let mut meta = ReturnMeta::default();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     let col = |f: Field| header.column(f);
-    let text_of = |row: &GridRow, f: Field| -> String {
-        col(f)
-            .and_then(|c| row.get(c))
-            .map(cell_text)
-            .unwrap_or_default()
+    let cells = RowCells {
+        header,
+        filled: filled_down(sheet, header),
     };
+    let cell = |row, f| cells.get(row, f);
+    let text_of = |row, f| cells.get(row, f).map(cell_text).unwrap_or_default();
+    let status_col = col(Field::Status);
+    let form_export = col(Field::Unit).is_some();
+    let mut form: Vec<FormKey> = Vec::new();
+    let mut last_key: Option<FormKey> = None;
+    let mut renumbered: Vec<(u32, u32, u32)> = Vec::new();
     for row in &sheet.grid.rows {
         if row.index < header.row {
-            read_meta(row, &mut meta, is_1904);
+            read_meta(row, &mut meta, is_1904, as_of);
             continue;
         }
         if row.index < header.data_start() {
             continue;
         }
-        let number_cell = col(Field::TaskNumber).and_then(|c| row.get(c));
-        let task_text = text_of(row, Field::TaskText);
-        let task = number_cell
-            .and_then(task_number_from_cell)
-            .or_else(|| catalogue.task_by_text(&task_text));
+        let number = cell(row, Field::TaskNumber).and_then(task_number_from_cell);
+        let by_text = catalogue.task_by_text(&text_of(row, Field::TaskText));
+        // The text wins over a number that names another task: counties delete the
+        // rows they do not lead and number the rest 1, 2, 3…. An edited text that
+        // names no task leaves the number standing.
+        let task = match (number, by_text) {
+            (Some(n), Some(t)) if n != t => {
+                renumbered.push((row.index, n, t));
+                Some(t)
+            }
+            (_, Some(t)) => Some(t),
+            (n, None) => n,
+        };
         let Some(task) = task else {
             // A footer such as 填报人：… 联系电话：… below the table.
             if row_has_label(row) {
-                read_meta(row, &mut meta, is_1904);
+                read_meta(row, &mut meta, is_1904, as_of);
                 continue;
             }
             problems.push(unread_row(
@@ -112,11 +169,20 @@ pub fn read_rows(
             ));
             continue;
         }
-        let status_text = text_of(row, Field::Status);
+        let narrative = text_of(row, Field::Narrative);
+        let (status, status_text) = match status_col {
+            Some(_) => {
+                cell(row, Field::Status).map_or((Status::Empty, String::new()), Status::from_cell)
+            }
+            None => match Status::leading(&narrative) {
+                Some(found) => found,
+                None if narrative.is_empty() => (Status::Empty, String::new()),
+                None => (Status::Unrecognised(String::new()), String::new()),
+            },
+        };
         let date_col = col(Field::CompletionDate);
-        let date = date_col
-            .and_then(|c| row.get(c))
-            .map_or(DateCell::Empty, |d| date_from_cell(d, is_1904));
+        let date = cell(row, Field::CompletionDate)
+            .map_or(DateCell::Empty, |d| date_from_cell(d, is_1904, as_of));
         if let DateCell::Unreadable(text) = &date {
             problems.push(
                 Problem::file(
@@ -129,28 +195,125 @@ pub fn read_rows(
                 .task(Some(task)),
             );
         }
+        if form_export {
+            // A form export names the unit on every row, but a hand-made sheet may
+            // name it once above that unit's rows: an empty cell keeps the last one.
+            let unit_text = text_of(row, Field::Unit);
+            let submitted = cell(row, Field::SubmitTime).and_then(|d| datetime_from_cell(d, as_of));
+            let key = match (&last_key, unit_text.is_empty()) {
+                (Some(last), true) => FormKey {
+                    submitted: submitted.or(last.submitted),
+                    ..last.clone()
+                },
+                _ => FormKey {
+                    unit_text,
+                    submitted,
+                },
+            };
+            last_key = Some(key.clone());
+            form.push(key);
+        }
         rows.push(ReturnRow {
             row: row.index,
             task,
-            status: Status::parse(&status_text),
+            status,
             status_text,
             date,
-            status_col: col(Field::Status),
+            status_col,
             date_col,
-            narrative: text_of(row, Field::Narrative).into(),
+            narrative: narrative.into(),
             issues: text_of(row, Field::Issues),
             next_steps: text_of(row, Field::NextSteps),
             remarks: text_of(row, Field::Remarks),
         });
     }
-    ReadReturn {
+    if let Some(problem) = renumbered_problem(file, sheet, &renumbered) {
+        problems.push(problem);
+    }
+    if status_col.is_none() && !rows.is_empty() {
+        problems.push(Problem::file(
+            Severity::Warning,
+            file,
+            format!("工作表“{}”没有完成状态列", sheet.name),
+            "已按每行进展情况开头的状态词（如“已完成。”“推进中：”）判定，开头没有状态词的行判定为待核实；请按模板增加完成状态列后重新报送",
+        ));
+    }
+    SheetRead {
         sheet: sheet.name.clone(),
         data_start: header.data_start(),
-        row_count: rows.len(),
         meta,
         rows,
         problems,
+        form: form_export.then_some(form),
     }
+}
+
+/// A data row's cells by field, with what merged areas carry down into it.
+struct RowCells<'a> {
+    header: &'a Header,
+    filled: std::collections::HashMap<(u32, u32), &'a Data>,
+}
+
+impl<'a> RowCells<'a> {
+    fn get(&self, row: &'a GridRow, field: Field) -> Option<&'a Data> {
+        let c = self.header.column(field)?;
+        row.get(c)
+            .or_else(|| self.filled.get(&(row.index, c)).copied())
+    }
+}
+
+/// The cells that vertical merges carry down: (row, column) → the merged area's
+/// value, for the columns of [`FILLED_DOWN`] below the header.
+fn filled_down<'a>(
+    sheet: &'a Sheet,
+    header: &Header,
+) -> std::collections::HashMap<(u32, u32), &'a Data> {
+    let mut filled = std::collections::HashMap::new();
+    let columns: Vec<u32> = FILLED_DOWN
+        .iter()
+        .filter_map(|f| header.column(*f))
+        .collect();
+    for &(r0, c0, r1, _) in &sheet.merges {
+        if r1 <= r0 || r0 < header.data_start() || !columns.contains(&c0) {
+            continue;
+        }
+        let Some(value) = sheet.grid.value(r0, c0) else {
+            continue;
+        };
+        // A corrupt file may claim a merge over a million rows: only rows that exist matter.
+        for row in sheet.grid.rows_between(r0 + 1, r1) {
+            filled.insert((row.index, c0), value);
+        }
+    }
+    filled
+}
+
+/// One problem per file for renumbered rows, naming the first few.
+fn renumbered_problem(
+    file: &str,
+    sheet: &Sheet,
+    renumbered: &[(u32, u32, u32)],
+) -> Option<Problem> {
+    let (first_row, ..) = *renumbered.first()?;
+    let examples: Vec<String> = renumbered
+        .iter()
+        .take(3)
+        .map(|(row, n, t)| format!("{}序号 {n} 实为任务 {t}", row_ref(*row)))
+        .collect();
+    let more = if renumbered.len() > 3 { "等" } else { "" };
+    Some(
+        Problem::file(
+            Severity::Warning,
+            file,
+            format!(
+                "序号与主要任务不一致，行被重新编号：{} 行的序号指向另一项任务（{}{more}）",
+                renumbered.len(),
+                examples.join("，")
+            ),
+            "已按主要任务识别这些行；请保留任务清单中的原序号后重新报送",
+        )
+        .at(&sheet.name, first_row, None),
+    )
 }
 
 /// A row that could not be tied to a task: kept whole in the problem's text.
@@ -175,8 +338,30 @@ fn is_label_cell(value: &Data) -> bool {
 }
 
 /// Reads `填报单位：… 填报日期：… 填报人：… 联系电话：…`, written in one cell or
-/// as label cells each followed by a value cell.
-fn read_meta(row: &GridRow, meta: &mut ReturnMeta, is_1904: bool) {
+/// as label cells each followed by a value cell; the first other text is the title.
+fn read_meta(row: &GridRow, meta: &mut ReturnMeta, is_1904: bool, as_of: NaiveDate) {
+    if !row_has_label(row) {
+        // 附件2, the title, a subtitle (2018年7月): together they say what the return is.
+        // A note (注：完成时间请写成 2018年6月30日) is no title.
+        for (_, value) in &row.cells {
+            let Data::String(text) = value else { continue };
+            let text = text.trim();
+            if text.is_empty()
+                || ["注", "说明", "填表说明", "备注"]
+                    .iter()
+                    .any(|n| text.starts_with(n))
+            {
+                continue;
+            }
+            match &mut meta.title {
+                Some(title) => {
+                    title.push(' ');
+                    title.push_str(text);
+                }
+                None => meta.title = Some(text.to_string()),
+            }
+        }
+    }
     for (i, (col, value)) in row.cells.iter().enumerate() {
         let Data::String(text) = value else { continue };
         for (label, inline) in labelled_values(text) {
@@ -200,11 +385,11 @@ fn read_meta(row: &GridRow, meta: &mut ReturnMeta, is_1904: bool) {
                 }
                 "填报日期" | "填报时间" => {
                     let date = match value_data {
-                        Some(d) => match date_from_cell(d, is_1904) {
+                        Some(d) => match date_from_cell(d, is_1904, as_of) {
                             DateCell::Date(d) => Some(d),
                             _ => None,
                         },
-                        None => parse_period_end(&value_text),
+                        None => parse_loose_date(&value_text, as_of),
                     };
                     if date.is_some() {
                         meta.fill_date = date;
@@ -281,7 +466,7 @@ mod tests {
             ],
         };
         let mut meta = ReturnMeta::default();
-        read_meta(&row, &mut meta, false);
+        read_meta(&row, &mut meta, false, NaiveDate::MAX);
         assert_eq!(meta.unit_text.as_deref(), Some("三亚市"));
         assert_eq!(meta.unit_cell, (1, 0));
         assert_eq!(meta.fill_date, NaiveDate::from_ymd_opt(2018, 6, 30));

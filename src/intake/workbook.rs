@@ -64,8 +64,22 @@ pub enum OpenError {
     Html,
     #[error("这是文本文件，不是可读的表格：请用 Excel 打开后另存为 .xlsx 再报送")]
     Text,
+    #[error("这是 PDF 文件，不是电子表格：请以 Excel 文件报送（用模板填写后另存为 .xlsx）")]
+    Pdf,
+    #[error("这是图片文件，不是电子表格：请以 Excel 文件报送（用模板填写后另存为 .xlsx）")]
+    Image,
     #[error("不是可识别的电子表格文件：请另存为 .xlsx 后重新报送")]
     Unknown,
+    /// A valid file the reading library cannot open; the library's reason is kept.
+    #[error(
+        "读取库不支持该文件（{0}），文件本身未必损坏：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"
+    )]
+    Unsupported(String),
+    /// The reading library stopped on the file (it panicked); its message is kept.
+    #[error(
+        "读取库不支持该文件，读取时中断（{0}），文件本身未必损坏：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"
+    )]
+    ReaderFailed(String),
     #[error("文件已损坏或不完整，无法读取（{0}）：请重新保存为 .xlsx 后报送")]
     Corrupt(String),
     #[error("工作表“{sheet}”超过 {limit} 个非空单元格：请只保留进展情况表后重新报送")]
@@ -120,6 +134,21 @@ impl Grid {
             }
         }
         Self { rows }
+    }
+}
+
+impl Grid {
+    /// The value at (row, column), if the cell is not empty.
+    pub fn value(&self, row: u32, col: u32) -> Option<&Data> {
+        let i = self.rows.binary_search_by_key(&row, |r| r.index).ok()?;
+        self.rows[i].get(col)
+    }
+
+    /// The non-empty rows from `first` to `last`, inclusive.
+    pub fn rows_between(&self, first: u32, last: u32) -> &[GridRow] {
+        let start = self.rows.partition_point(|r| r.index < first);
+        let end = self.rows.partition_point(|r| r.index <= last);
+        &self.rows[start..end.max(start)]
     }
 }
 
@@ -512,20 +541,15 @@ impl Workbook {
                     }
                 }
                 drop(reader);
-                let mut sheet = Sheet {
-                    name: name.to_string(),
-                    hidden,
-                    grid: Grid::from_cells(cells.0),
-                    merges: Vec::new(),
-                };
-                // calamine reads an .xlsx's merged areas in a second pass over the
-                // whole sheet; they only ever widen a header cell, so that pass is
-                // made only when a header cell has room to be merged across.
-                if super::header::spans_matter(&sheet) {
-                    let merges = wb.merge_cells_by_sheet_name(name).unwrap_or_default();
-                    sheet.merges = merges.iter().map(dims).collect();
-                }
-                return Ok(sheet);
+                // Merged areas widen a parent header cell and carry a status or a
+                // date down over the task rows they span.
+                let merges = wb
+                    .merge_cells_by_sheet_name(name)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(dims)
+                    .collect();
+                (cells.0, merges)
             }
             Inner::Xlsb(wb) => {
                 let mut reader = wb.worksheet_cells_reader(name).map_err(xlsb_error)?;

@@ -8,8 +8,8 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use super::Report;
 use super::table::{Cell, Column, Kind, col, write_table};
 use crate::check::{Entry, UnitRef, Verdict};
-use crate::intake::FileStatus;
 use crate::intake::values::DateCell;
+use crate::intake::{FileStatus, SourceFile};
 
 fn add_list(
     sheet: &mut Worksheet,
@@ -264,11 +264,22 @@ pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         .iter()
         .map(|f| {
             let unit = match (f.unit, &f.unknown_unit) {
+                _ if f.is_form_export() => Cell::Text(form_units(f, report)),
                 (Some(u), _) => Cell::from(report.roster.units[u].name.as_str()),
                 (None, Some(text)) => Cell::Text(format!("（未识别）{text}")),
                 _ => Cell::Empty,
             };
             let outcome = match &f.status {
+                FileStatus::Read if f.is_form_export() => {
+                    let superseded = f.returns.iter().filter(|r| !r.counts()).count();
+                    let mut text = format!("已读取：在线表单导出，含 {} 份提交", f.returns.len());
+                    if superseded > 0 {
+                        text.push_str(&format!(
+                            "，其中 {superseded} 份被同单位更晚的报表或提交取代，未计入"
+                        ));
+                    }
+                    text
+                }
                 FileStatus::Read => "已读取".to_string(),
                 FileStatus::Skipped(why) => format!("已跳过：{why}"),
                 FileStatus::Superseded { by } => format!("已被“{by}”取代，未计入"),
@@ -279,9 +290,9 @@ pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
                 Cell::Int(f.size as i64),
                 f.sha256.as_str().into(),
                 unit,
-                f.read.as_ref().and_then(|r| r.meta.fill_date).into(),
-                f.read.as_ref().map(|r| r.row_count).into(),
-                if report.is_late(f.read.as_ref().and_then(|r| r.meta.fill_date)) {
+                f.fill_date().into(),
+                (!f.returns.is_empty()).then(|| f.row_count()).into(),
+                if report.is_late(f.fill_date()) {
                     "迟报"
                 } else {
                     ""
@@ -292,6 +303,22 @@ pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         })
         .collect();
     add_list(sheet, "来源文件", &columns, rows)
+}
+
+/// The units an online-form export holds, in the order met: `在线表单：海口市、三亚市`.
+fn form_units(file: &SourceFile, report: &Report) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for read in &file.returns {
+        let name = match (read.unit, &read.unknown_unit) {
+            (Some(u), _) => report.roster.units[u].name.clone(),
+            (None, Some(text)) => format!("（未识别）{text}"),
+            (None, None) => continue,
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    format!("在线表单：{}", names.join("、"))
 }
 
 /// 任务清单: the catalogue as parsed.

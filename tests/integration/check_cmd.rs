@@ -53,6 +53,7 @@ fn a_clean_return_passes() {
     });
     builder
         .row(1, "已完成", Some("2017-07-01"))
+        .signed("2018-07-03")
         .write(&w.path(""), "海口市.xlsx");
     let output = w.run(&["check", "海口市.xlsx", "--as-of", "2018-06-30"]);
     assert_eq!(

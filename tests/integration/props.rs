@@ -87,7 +87,7 @@ proptest! {
         }
         let catalogue = Catalogue::embedded().expect("catalogue");
         let bytes = write(&grid);
-        let read = match read_return(bytes, &catalogue, &Limits::default(), "prop.xlsx") {
+        let read = match read_return(bytes, &catalogue, &Limits::default(), "prop.xlsx", chrono::NaiveDate::MAX) {
             Ok(read) => read,
             // Refused as a whole: one problem for the file, nothing of it counted.
             Err(_) => return Ok(()),

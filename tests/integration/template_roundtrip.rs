@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use county_returns::catalogue::Catalogue;
 use county_returns::intake::values::{DateCell, Status};
 use county_returns::intake::workbook::Limits;
-use county_returns::intake::{Quiet, read_files};
+use county_returns::intake::{Quiet, ReportPeriod, read_files};
 use county_returns::roster::Roster;
 use county_returns::template::{DateValue, Fill, RowFill, build};
 
@@ -137,10 +137,11 @@ fn a_filled_template_reads_back_exactly() {
     )
     .expect("write");
 
-    let intake = read_files(&[path], &catalogue, &roster, &Limits::default(), &Quiet);
+    let period = ReportPeriod::of(day("2018-07-31"));
+    let intake = read_files(&[path], &catalogue, &roster, &Limits::default(), period, &Quiet);
     let file = &intake.files[0];
     assert_eq!(file.unit, Some(u));
-    let read = file.read.as_ref().expect("read");
+    let read = file.returns.first().expect("read");
     assert_eq!(read.meta.fill_date, Some(day("2018-07-03")));
     assert_eq!(read.meta.filler.as_deref(), Some("符春梅"));
     assert_eq!(read.meta.phone.as_deref(), Some("0898-63331234"));
