@@ -449,6 +449,12 @@ fn judge_entry(
                     "判定为待核实；请补填完成时间",
                 ))
             }
+            Some(Finding::UnknownStatus) if row.status_col.is_none() => {
+                problems.push(ctx.problem_at(row, Severity::Error, None).with(
+                    "本表没有完成状态栏，本行进展情况也不以状态词开头，无法判断完成状态".into(),
+                    "判定为待核实；请在进展情况开头写明 已完成、推进中、未启动 或 不适用",
+                ));
+            }
             Some(Finding::UnknownStatus) => {
                 problems.push(ctx.problem_at(row, Severity::Error, row.status_col).with(
                     format!("完成状态“{}”无法识别", row.status_text),

@@ -497,20 +497,35 @@ mod tests {
     fn a_state_column_needs_a_task_column_beside_it() {
         // A supplier ledger is no return, though its header says 状态.
         let ledger = sheet(
-            &[&["序号", "供应商名称", "供应商状态", "备注"], &["1", "某公司", "合格", ""]],
+            &[
+                &["序号", "供应商名称", "供应商状态", "备注"],
+                &["1", "某公司", "合格", ""],
+            ],
             vec![],
         );
         let h = find_header(&ledger).expect("a header");
         assert!(!h.is_usable() && !h.is_partial(), "{h:?}");
         let no_task = sheet(&[&["供应商", "供应商状态", "备注"]], vec![]);
-        assert_eq!(find_header(&no_task), None, "状态 without a task column names nothing");
+        assert_eq!(
+            find_header(&no_task),
+            None,
+            "状态 without a task column names nothing"
+        );
     }
 
     #[test]
     fn the_strongest_name_wins() {
         // 完成状态 over another 状态; a form's running 序号 loses to 任务序号.
         let s = sheet(
-            &[&["序号", "提交答卷时间", "审核状态", "任务序号", "主要任务", "完成状态", "进展情况"]],
+            &[&[
+                "序号",
+                "提交答卷时间",
+                "审核状态",
+                "任务序号",
+                "主要任务",
+                "完成状态",
+                "进展情况",
+            ]],
             vec![],
         );
         let h = find_header(&s).expect("header");

@@ -9,7 +9,7 @@
 use calamine::Data;
 use scraper::{ElementRef, Html, Selector};
 
-use super::workbook::{Grid, OpenError};
+use super::workbook::{Grid, Merge, OpenError};
 
 /// Decodes text bytes: a BOM decides, else UTF-8 when valid, else the HTML's
 /// declared charset, else GB18030 (a superset of GBK and GB2312).
@@ -39,11 +39,12 @@ pub fn decode(bytes: &[u8]) -> String {
 }
 
 /// Reads the largest `<table>` of an HTML page, honouring colspan and rowspan so
-/// every cell keeps its column. Spanned cells keep only their top-left value.
+/// every cell keeps its column. A spanned cell keeps its value at its top-left and
+/// is given back as a merged area, as a workbook's merged cell is.
 ///
 /// # Errors
 /// [`OpenError::Html`] when the page holds no table with text.
-pub fn read_html(text: &str, max_cells: usize) -> Result<Grid, OpenError> {
+pub fn read_html(text: &str, max_cells: usize) -> Result<(Grid, Vec<Merge>), OpenError> {
     let document = Html::parse_document(text);
     let (Ok(tables), Ok(rows_sel), Ok(cells_sel)) = (
         Selector::parse("table"),
@@ -52,9 +53,12 @@ pub fn read_html(text: &str, max_cells: usize) -> Result<Grid, OpenError> {
     ) else {
         return Err(OpenError::Html);
     };
-    let mut best: Option<Vec<(u32, u32, Data)>> = None;
+    // A table read: its cells (row, column, value) and its spans.
+    type Table = (Vec<(u32, u32, Data)>, Vec<Merge>);
+    let mut best: Option<Table> = None;
     for table in document.select(&tables) {
         let mut cells = Vec::new();
+        let mut merges = Vec::new();
         // Columns still covered by a rowspan from above: column → rows left.
         let mut covered: Vec<u32> = Vec::new();
         for (row_index, tr) in table
@@ -84,6 +88,9 @@ pub fn read_html(text: &str, max_cells: usize) -> Result<Grid, OpenError> {
                         .clamp(1, 1000)
                 };
                 let (colspan, rowspan) = (span("colspan"), span("rowspan"));
+                if colspan > 1 || rowspan > 1 {
+                    merges.push((row_index, col, row_index + rowspan - 1, col + colspan - 1));
+                }
                 if !text.is_empty() {
                     if cells.len() >= max_cells {
                         return Err(OpenError::TooManyCells {
@@ -108,12 +115,12 @@ pub fn read_html(text: &str, max_cells: usize) -> Result<Grid, OpenError> {
                 *slot = slot.saturating_sub(1);
             }
         }
-        if best.as_ref().is_none_or(|b| cells.len() > b.len()) {
-            best = Some(cells);
+        if best.as_ref().is_none_or(|(b, _)| cells.len() > b.len()) {
+            best = Some((cells, merges));
         }
     }
     match best {
-        Some(cells) if !cells.is_empty() => Ok(Grid::from_cells(cells)),
+        Some((cells, merges)) if !cells.is_empty() => Ok((Grid::from_cells(cells), merges)),
         _ => Err(OpenError::Html),
     }
 }
@@ -176,7 +183,8 @@ mod tests {
             <tr><th>完成状态</th><th>完成时间</th></tr>
             <tr><td>1</td><td>已完成</td><td>2018-06-30</td></tr>
         </table></body></html>";
-        let grid = read_html(html, 100).expect("table");
+        let (grid, merges) = read_html(html, 100).expect("table");
+        assert_eq!(merges, [(0, 0, 0, 2), (1, 0, 2, 0), (1, 1, 1, 2)]);
         let row = |i: usize| {
             grid.rows[i]
                 .cells

@@ -169,6 +169,8 @@ pub struct Workbook {
     pub format: Format,
     inner: Inner,
     limits: Limits,
+    /// Merged areas found before the reader ran, for formats whose reader gives none.
+    merges: SheetMerges,
 }
 
 enum Inner {
@@ -180,11 +182,12 @@ enum Inner {
     Text(Box<Sheet>),
 }
 
-/// Decides what the bytes are before any parser sees them.
+/// Decides what the bytes are before any parser sees them, and gives the merged
+/// areas of a format whose reader gives none.
 ///
 /// # Errors
 /// An [`OpenError`] naming what the file is instead, when it is not a workbook.
-pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
+fn sniff(bytes: &[u8], limits: &Limits) -> Result<(Format, SheetMerges), OpenError> {
     if bytes.is_empty() {
         return Err(OpenError::Empty);
     }
@@ -212,7 +215,7 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
             }
             Some(_) => {}
         }
-        return Ok(Format::Xls);
+        return Ok((Format::Xls, Vec::new()));
     }
     if bytes.starts_with(b"PK") {
         return sniff_zip(bytes, limits);
@@ -220,15 +223,15 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
     let head = super::webexport::decode(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with('<') {
-        return Ok(Format::Html);
+        return Ok((Format::Html, Vec::new()));
     }
     if looks_like_text(&bytes[..bytes.len().min(4096)]) {
-        return Ok(Format::Csv);
+        return Ok((Format::Csv, Vec::new()));
     }
     Err(OpenError::Unknown)
 }
 
-fn sniff_zip(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
+fn sniff_zip(bytes: &[u8], limits: &Limits) -> Result<(Format, SheetMerges), OpenError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| OpenError::Corrupt(format!("压缩结构损坏：{e}")))?;
     let mut inflated: u64 = 0;
@@ -260,34 +263,48 @@ fn sniff_zip(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
             limit: limits.max_inflated_bytes,
         });
     }
+    let mut layout = OdsLayout::default();
     // calamine lays .ods sheets out densely on open, repeated cells included: an
     // 833-byte file asking for a value repeated over 80 million cells took 10 GB.
     if format == Some(Format::Ods) {
-        let cells = ods_dense_cells(&mut archive)
+        layout = ods_layout(&mut archive)
             .ok_or_else(|| OpenError::Corrupt("content.xml 无法解析".into()))?;
-        if cells > limits.max_cells as u64 {
+        if layout.dense_cells > limits.max_cells as u64 {
             return Err(OpenError::TooSpread {
                 limit: limits.max_cells,
             });
         }
     }
     match format {
-        Some(f) => Ok(f),
+        Some(f) => Ok((f, layout.merges)),
         None if word => Err(OpenError::WordDocument),
         None => Err(OpenError::Unknown),
     }
 }
 
-/// The cells an .ods sheet spans once its repeated rows and cells are laid out:
-/// for each table, the rows up to its last row with a value times the columns up
-/// to its last value, summed. Empty repeated cells (LibreOffice pads every row
-/// with them) cost nothing and are not counted.
-fn ods_dense_cells(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<u64> {
+/// What one pass over an .ods's content.xml tells before calamine reads it.
+#[derive(Debug, Default)]
+struct OdsLayout {
+    /// The cells the sheets span once repeats are laid out (see [`ods_layout`]).
+    dense_cells: u64,
+    /// Merged areas by sheet name: calamine reads none from .ods files.
+    merges: SheetMerges,
+}
+
+/// Merged areas by sheet name, for formats whose reader gives none.
+type SheetMerges = Vec<(String, Vec<Merge>)>;
+
+/// One pass over an .ods's content.xml: the cells its sheets span once repeated
+/// rows and cells are laid out (for each table, the rows up to its last row with a
+/// value times the columns up to its last value, summed; empty repeated cells,
+/// which LibreOffice pads every row with, cost nothing), and its merged areas
+/// (`table:number-rows-spanned` / `number-columns-spanned` on a cell).
+fn ods_layout(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<OdsLayout> {
     use quick_xml::events::Event;
     let content = archive.by_name("content.xml").ok()?;
     let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
     let mut buf = Vec::new();
-    let repeat = |e: &quick_xml::events::BytesStart, key: &str| -> u64 {
+    let attr = |e: &quick_xml::events::BytesStart, key: &str| -> u64 {
         e.attributes()
             .flatten()
             .find(|a| a.key.as_ref() == key)
@@ -295,27 +312,55 @@ fn ods_dense_cells(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<u64> 
             .unwrap_or(1)
             .max(1)
     };
-    let (mut total, mut rows, mut last_row, mut max_col) = (0u64, 0u64, 0u64, 0u64);
+    let mut layout = OdsLayout::default();
+    let (mut rows, mut last_row, mut max_col) = (0u64, 0u64, 0u64);
     let (mut row_repeat, mut col, mut row_end_col) = (1u64, 0u64, 0u64);
     loop {
         // Unreadable XML (an encrypted or damaged part): count what came before and
         // leave the verdict on the rest to calamine, which names a password.
         let Ok(event) = reader.read_event_into(&mut buf) else {
-            total = total.saturating_add(last_row.saturating_mul(max_col));
+            layout.dense_cells = layout
+                .dense_cells
+                .saturating_add(last_row.saturating_mul(max_col));
             break;
         };
         match &event {
             Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
-                "table:table" => (rows, last_row, max_col) = (0, 0, 0),
+                "table:table" => {
+                    (rows, last_row, max_col) = (0, 0, 0);
+                    let name = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "table:name")
+                        .map(|a| {
+                            quick_xml::escape::unescape(&a.value)
+                                .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
+                        })
+                        .unwrap_or_default();
+                    layout.merges.push((name, Vec::new()));
+                }
                 "table:table-row" => {
-                    (row_repeat, col, row_end_col) = (repeat(e, "table:number-rows-repeated"), 0, 0)
+                    (row_repeat, col, row_end_col) = (attr(e, "table:number-rows-repeated"), 0, 0)
                 }
                 "table:table-cell" | "table:covered-table-cell" => {
-                    let n = repeat(e, "table:number-columns-repeated");
+                    let n = attr(e, "table:number-columns-repeated");
                     let has_value = matches!(event, Event::Start(_))
                         || e.attributes()
                             .flatten()
                             .any(|a| a.key.as_ref() == "office:value-type");
+                    let (down, across) = (
+                        attr(e, "table:number-rows-spanned"),
+                        attr(e, "table:number-columns-spanned"),
+                    );
+                    if (down > 1 || across > 1)
+                        && let (Ok(r), Ok(c)) = (u32::try_from(rows), u32::try_from(col))
+                        && let Some((_, merges)) = layout.merges.last_mut()
+                    {
+                        let last = |start: u32, span: u64| {
+                            start.saturating_add(u32::try_from(span - 1).unwrap_or(u32::MAX))
+                        };
+                        merges.push((r, c, last(r, down), last(c, across)));
+                    }
                     col = col.saturating_add(n);
                     if has_value {
                         row_end_col = col;
@@ -331,7 +376,11 @@ fn ods_dense_cells(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<u64> 
                         max_col = max_col.max(row_end_col);
                     }
                 }
-                "table:table" => total = total.saturating_add(last_row.saturating_mul(max_col)),
+                "table:table" => {
+                    layout.dense_cells = layout
+                        .dense_cells
+                        .saturating_add(last_row.saturating_mul(max_col))
+                }
                 _ => {}
             },
             Event::Eof => break,
@@ -339,7 +388,7 @@ fn ods_dense_cells(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<u64> 
         }
         buf.clear();
     }
-    Some(total)
+    Some(layout)
 }
 
 /// How many cells calamine would allocate for an .xls: the sum over sheets of the
@@ -462,7 +511,7 @@ impl Workbook {
     /// # Errors
     /// An [`OpenError`] with the reason in Chinese when the bytes are not a readable workbook.
     pub fn open(bytes: Vec<u8>, limits: Limits) -> Result<Self, OpenError> {
-        let format = sniff(&bytes, &limits)?;
+        let (format, merges) = sniff(&bytes, &limits)?;
         let cursor = Cursor::new(bytes);
         let inner = match format {
             Format::Xlsx => Inner::Xlsx(Box::new(Xlsx::new(cursor).map_err(xlsx_error)?)),
@@ -471,10 +520,13 @@ impl Workbook {
             Format::Ods => Inner::Ods(Box::new(Ods::new(cursor).map_err(ods_error)?)),
             Format::Html | Format::Csv => {
                 let text = super::webexport::decode(cursor.get_ref());
-                let grid = if format == Format::Html {
+                let (grid, merges) = if format == Format::Html {
                     super::webexport::read_html(&text, limits.max_cells)?
                 } else {
-                    super::webexport::read_csv(&text, limits.max_cells)?
+                    (
+                        super::webexport::read_csv(&text, limits.max_cells)?,
+                        Vec::new(),
+                    )
                 };
                 let name = if format == Format::Html {
                     "网页表格"
@@ -485,7 +537,7 @@ impl Workbook {
                     name: name.to_string(),
                     hidden: false,
                     grid,
-                    merges: Vec::new(),
+                    merges,
                 }))
             }
         };
@@ -493,6 +545,7 @@ impl Workbook {
             format,
             inner,
             limits,
+            merges,
         })
     }
 
@@ -573,7 +626,13 @@ impl Workbook {
             }
             Inner::Ods(wb) => {
                 let range = wb.worksheet_range(name).map_err(ods_error)?;
-                (range_cells(&range, limit).ok_or_else(too_many)?, Vec::new())
+                let merges = self
+                    .merges
+                    .iter()
+                    .find(|(sheet, _)| sheet == name)
+                    .map(|(_, m)| m.clone())
+                    .unwrap_or_default();
+                (range_cells(&range, limit).ok_or_else(too_many)?, merges)
             }
         };
         Ok(Sheet {

@@ -6,6 +6,7 @@ mod common;
 mod conservation;
 mod drifts;
 mod fixtures;
+mod habits;
 mod monthly;
 mod options;
 mod props;

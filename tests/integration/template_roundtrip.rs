@@ -138,7 +138,14 @@ fn a_filled_template_reads_back_exactly() {
     .expect("write");
 
     let period = ReportPeriod::of(day("2018-07-31"));
-    let intake = read_files(&[path], &catalogue, &roster, &Limits::default(), period, &Quiet);
+    let intake = read_files(
+        &[path],
+        &catalogue,
+        &roster,
+        &Limits::default(),
+        period,
+        &Quiet,
+    );
     let file = &intake.files[0];
     assert_eq!(file.unit, Some(u));
     let read = file.returns.first().expect("read");
