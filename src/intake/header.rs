@@ -67,7 +67,9 @@ fn ranked_field_of(header: &str) -> Option<(Field, Rank)> {
         "下步计划" | "下一步计划" | "下步打算" => (Field::NextSteps, 0),
         "备注" | "说明" => (Field::Remarks, 0),
         "填报单位" | "所属市县" => (Field::Unit, 0),
-        "市县" | "单位" | "单位名称" => (Field::Unit, 1),
+        "市县" | "单位" | "单位名称" | "市县名称" | "所在市县" | "填报市县" => {
+            (Field::Unit, 1)
+        }
         "提交时间" | "提交答卷时间" => (Field::SubmitTime, 0),
         "填报时间" => (Field::SubmitTime, 1),
         "完成状态" => (Field::Status, 0),
@@ -334,6 +336,18 @@ fn header_from(row: u32, height: u32, fields: Vec<Named>) -> Header {
             None => best.push((field, col, rank)),
         }
     }
+    let at = |field: Field| best.iter().find(|(f, _, _)| *f == field).copied();
+    // 问卷星 and its kind open an export with 序号, the submission's running number:
+    // a plain 序号 left of the submit time, in a sheet that names tasks by text, is that.
+    if let (Some((_, number, 1)), Some((_, submitted, _)), Some(_), Some(_)) = (
+        at(Field::TaskNumber),
+        at(Field::SubmitTime),
+        at(Field::Unit),
+        at(Field::TaskText),
+    ) && number < submitted
+    {
+        best.retain(|(f, _, _)| *f != Field::TaskNumber);
+    }
     let has_task = best
         .iter()
         .any(|(f, _, _)| matches!(f, Field::TaskNumber | Field::TaskText));
@@ -532,6 +546,35 @@ mod tests {
         assert_eq!(h.column(Field::Status), Some(5));
         assert_eq!(h.column(Field::TaskNumber), Some(3));
         assert_eq!(h.column(Field::SubmitTime), Some(1));
+    }
+
+    #[test]
+    fn a_form_exports_running_number_is_no_task_number() {
+        let wjx = sheet(
+            &[&[
+                "序号",
+                "提交答卷时间",
+                "所用时间",
+                "1、所属市县",
+                "2、主要任务",
+                "3、完成状态",
+            ]],
+            vec![],
+        );
+        let h = find_header(&wjx).expect("header");
+        assert_eq!(h.column(Field::TaskNumber), None);
+        assert_eq!(h.column(Field::TaskText), Some(4));
+        // A form that asks for the task's number keeps it.
+        let kdocs = sheet(
+            &[&["提交时间", "填报单位", "序号", "主要任务", "完成状态"]],
+            vec![],
+        );
+        assert_eq!(
+            find_header(&kdocs)
+                .expect("header")
+                .column(Field::TaskNumber),
+            Some(2)
+        );
     }
 
     #[test]

@@ -197,6 +197,15 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<(Format, SheetMerges), OpenErr
             limit: limits.max_file_bytes,
         });
     }
+    if bytes.starts_with(b"%PDF") {
+        return Err(OpenError::Pdf);
+    }
+    if [&b"\x89PNG"[..], b"\xFF\xD8\xFF", b"GIF87a", b"GIF89a"]
+        .iter()
+        .any(|magic| bytes.starts_with(magic))
+    {
+        return Err(OpenError::Image);
+    }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         if contains_utf16(bytes, "EncryptedPackage") {
             return Err(OpenError::Password);
@@ -207,6 +216,10 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<(Format, SheetMerges), OpenErr
         // lenient reader would go on and read garbage (the fuzzer found 128 GB
         // reservations that way). Excel, WPS and LibreOffice write well-formed ones.
         match xls_dense_cells(bytes) {
+            // A Word 97-2003 document (or a WPS text file) renamed .xls.
+            None if contains_utf16(bytes, "WordDocument") => {
+                return Err(OpenError::WordDocument);
+            }
             None => return Err(OpenError::Corrupt("复合文档结构损坏".into())),
             Some(n) if n > limits.max_cells as u64 => {
                 return Err(OpenError::TooSpread {

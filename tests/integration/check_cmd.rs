@@ -137,3 +137,112 @@ fn check_names_the_task_rows_left_out() {
         "blank statuses and missing rows: {text}"
     );
 }
+
+/// Runs `check` on a file put into a `2018-07` folder, as a county keeps its returns.
+fn check_in_july(w: &Workdir, file: &std::path::Path) -> (Option<i32>, String) {
+    let folder = w.folder("2018-07");
+    let name = file.file_name().expect("name");
+    std::fs::copy(file, folder.join(name)).expect("copy");
+    let path = folder.join(name);
+    let output = w.run(&["check", path.to_str().expect("utf-8")]);
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+fn habit_file(case: &str, name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/habits")
+        .join(case)
+        .join(name)
+}
+
+/// What a county must hear before sending, besides the rows: each case names its
+/// quirk, the file it shows on, and words `check` must print.
+#[test]
+fn check_tells_the_county_everything_before_it_sends() {
+    let late_and_blank = |w: &Workdir| {
+        let mut builder = (1..=31)
+            .filter(|t| *t != 28)
+            .fold(ReturnBuilder::new("海口市"), |b, t| {
+                b.row(t, "推进中", None)
+            });
+        builder.fill_date("2018-08-09");
+        builder.write(&w.path(""), "海口市.xlsx")
+    };
+    let unsigned = |w: &Workdir| {
+        (1..=31)
+            .filter(|t| *t != 28)
+            .fold(ReturnBuilder::new("三亚市"), |b, t| {
+                b.row(t, "推进中", None)
+            })
+            .write(&w.path(""), "三亚市.xlsx")
+    };
+    type Make = Box<dyn Fn(&Workdir) -> std::path::PathBuf>;
+    let cases: Vec<(&str, Make, Vec<&str>)> = vec![
+        (
+            "filed after the due day",
+            Box::new(late_and_blank),
+            vec![
+                "填报日期 2018-08-09 晚于报送截止日 2018-08-05",
+                "迟报",
+                "未填填报人",
+                "未填联系电话",
+            ],
+        ),
+        (
+            "blank 填报日期",
+            Box::new(unsigned),
+            vec!["未填填报日期", "未填填报人", "未填联系电话"],
+        ),
+        (
+            "a title naming another month",
+            Box::new(|_: &Workdir| habit_file("other_month", "定安县6月大班额任务进展情况.xlsx")),
+            vec!["其他月份", "不是本期（2018年7月）"],
+        ),
+        (
+            "renumbered rows",
+            Box::new(|_: &Workdir| {
+                habit_file("renumbered_xlsx", "定安县2018年7月大班额任务进展情况.xlsx")
+            }),
+            vec!["行被重新编号", "已按主要任务识别"],
+        ),
+    ];
+    for (quirk, make, words) in cases {
+        let w = Workdir::new();
+        let file = make(&w);
+        let (code, text) = check_in_july(&w, &file);
+        assert!(code.is_some(), "{quirk}: check crashed");
+        for word in words {
+            assert!(text.contains(word), "{quirk}: missing {word:?} in:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn check_on_a_pdf_says_to_send_the_excel_file() {
+    for name in ["五指山市7月进展.pdf", "琼中县7月进展情况说明.docx"] {
+        let w = Workdir::new();
+        let (code, text) = check_in_july(&w, &habit_file("non_spreadsheet", name));
+        assert_eq!(code, Some(1), "{name}: {text}");
+        assert!(
+            text.contains("不是电子表格文件") && text.contains("请以 Excel 文件报送"),
+            "{name}: {text}"
+        );
+    }
+    // The same PDF renamed .xlsx is known by its content.
+    let w = Workdir::new();
+    let renamed = w.path("五指山市.xlsx");
+    std::fs::copy(
+        habit_file("non_spreadsheet", "五指山市7月进展.pdf"),
+        &renamed,
+    )
+    .expect("copy");
+    let (code, text) = check_in_july(&w, &renamed);
+    assert_eq!(code, Some(1));
+    assert!(
+        text.contains("这是 PDF 文件") && text.contains("请以 Excel 文件报送"),
+        "{text}"
+    );
+}
