@@ -5,11 +5,14 @@
 //! ([`rows`]). Then each file is given a unit from the roster and, when several
 //! files name one unit, the latest wins. Judging the rows is [`crate::check`]'s job.
 
+pub mod grid;
 pub mod header;
+pub mod package;
 pub mod rows;
 pub mod values;
 pub mod webexport;
 pub mod workbook;
+pub mod xls;
 
 use std::path::{Path, PathBuf};
 
@@ -22,10 +25,14 @@ use crate::roster::Roster;
 pub use rows::{FormKey, ReturnMeta, ReturnRow, SheetRead};
 use workbook::{Limits, OpenError, Workbook};
 
-/// Extensions read as spreadsheets (the format is then decided by content): Excel's,
-/// WPS's `.et`, OpenDocument's, and the CSV an online form exports.
-const SPREADSHEET_EXTENSIONS: [&str; 8] =
-    ["xlsx", "xlsm", "xls", "xlsb", "ods", "et", "csv", "tsv"];
+/// Extensions read as spreadsheets (the format is then decided by content): Excel's
+/// and its templates (a return saved as a template by mistake is still a return),
+/// WPS's, OpenDocument's, Excel 2003 XML, the CSV an online form exports, and the
+/// text and web formats a spreadsheet program saves (read, or named for what they are).
+const SPREADSHEET_EXTENSIONS: [&str; 20] = [
+    "xlsx", "xlsm", "xls", "xlsb", "ods", "et", "ett", "xlt", "xltx", "xltm", "ots", "fods", "xml",
+    "csv", "tsv", "slk", "dif", "htm", "html", "xhtml",
+];
 
 /// The month the returns are for, and the as-of date they are read against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -418,6 +425,8 @@ pub fn read_return(
     let mut failure: Option<OpenError> = None;
     let mut read: Option<SheetRead> = None;
     let mut others: Vec<String> = Vec::new();
+    // A text file of one line: what a mail gateway leaves for an attachment it lost.
+    let mut lone_text: Option<String> = None;
     for (name, hidden) in sheets {
         // Once a return is read, further sheets are only looked at when visible.
         if read.is_some() && hidden {
@@ -430,6 +439,11 @@ pub fn read_return(
                 continue;
             }
         };
+        if let [row] = sheet.grid.rows.as_slice()
+            && let [(_, cell)] = row.cells.as_slice()
+        {
+            lone_text.get_or_insert_with(|| values::cell_text(cell));
+        }
         let Some(found) = header::find_header(&sheet) else {
             continue;
         };
@@ -468,11 +482,14 @@ pub fn read_return(
         }
         (None, Some(e)) => e.to_string(),
         (None, None) if workbook.format == workbook::Format::Html => OpenError::Html.to_string(),
-        (None, None) if workbook.format == workbook::Format::Csv => OpenError::Text.to_string(),
-        (None, None) => {
-            "未找到进展情况表（表头应含 序号、主要任务、完成状态 等列）：请按模板填报后重新报送"
-                .to_string()
-        }
+        (None, None) if workbook.format == workbook::Format::Csv => match lone_text {
+            Some(text) => OpenError::OneLine(text.chars().take(60).collect()).to_string(),
+            None => OpenError::Text.to_string(),
+        },
+        (None, None) => format!(
+            "文件可以打开，但其中 {} 张工作表都没有进展情况表的表头（应含 序号、主要任务、完成状态 等列），未找到进展情况表：请按模板填报后重新报送",
+            workbook.worksheet_names().len()
+        ),
     })
 }
 

@@ -6,12 +6,12 @@
 use calamine::Data;
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::grid::{GridRow, Sheet};
 use super::header::{Field, Header};
 use super::values::{
     DateCell, Status, cell_text, date_from_cell, datetime_from_cell, is_blank,
     task_number_from_cell,
 };
-use super::workbook::{GridRow, Sheet};
 use crate::catalogue::Catalogue;
 use crate::period::parse_loose_date;
 use crate::problem::{Problem, Severity, row_ref};

@@ -9,7 +9,8 @@
 use calamine::Data;
 use scraper::{ElementRef, Html, Selector};
 
-use super::workbook::{Grid, Merge, OpenError};
+use super::grid::{Grid, Merge, Sheet};
+use super::workbook::OpenError;
 
 /// Decodes text bytes: a BOM decides, else UTF-8 when valid, else the HTML's
 /// declared charset, else GB18030 (a superset of GBK and GB2312).
@@ -125,6 +126,144 @@ pub fn read_html(text: &str, max_cells: usize) -> Result<(Grid, Vec<Merge>), Ope
     }
 }
 
+/// Reads Excel 2003 XML (SpreadsheetML): every `Worksheet` a sheet, cells placed by
+/// `ss:Index` and widened by `ss:MergeAcross` / `ss:MergeDown`, numbers as numbers
+/// and dates as ISO text, as calamine gives an .ods's.
+///
+/// # Errors
+/// [`OpenError::Html`] when the XML holds no worksheet with text;
+/// [`OpenError::TooManyCells`] past the limit.
+pub fn read_spreadsheet_ml(text: &str, max_cells: usize) -> Result<Vec<Sheet>, OpenError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut sheets: Vec<Sheet> = Vec::new();
+    let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+    let mut merges: Vec<Merge> = Vec::new();
+    let (mut row, mut col) = (0u32, 0u32);
+    let mut started_row = false;
+    // The cell being read: its place, its type, its text so far.
+    let mut cell: Option<(u32, u32, String, String)> = None;
+    let attr = |e: &quick_xml::events::BytesStart, local: &str| -> Option<String> {
+        e.attributes().flatten().find_map(|a| {
+            let key = a.key.as_ref();
+            (key.rsplit(':').next() == Some(local)).then(|| {
+                quick_xml::escape::unescape(&a.value)
+                    .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
+            })
+        })
+    };
+    let number = |e: &quick_xml::events::BytesStart, local: &str| -> Option<u32> {
+        attr(e, local).and_then(|v| v.trim().parse::<u32>().ok())
+    };
+    loop {
+        let event = reader.read_event().map_err(|_| OpenError::Html)?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => {
+                let empty = matches!(event, Event::Empty(_));
+                match e.local_name().as_ref() {
+                    "Worksheet" => {
+                        let name =
+                            attr(e, "Name").unwrap_or_else(|| format!("Sheet{}", sheets.len() + 1));
+                        sheets.push(Sheet {
+                            name,
+                            hidden: false,
+                            grid: Grid::default(),
+                            merges: Vec::new(),
+                        });
+                        (row, started_row) = (0, false);
+                    }
+                    "Row" => {
+                        // ss:Index is 1-based; without it a row follows the last.
+                        row = match number(e, "Index") {
+                            Some(i) => i.saturating_sub(1),
+                            None if started_row => row.saturating_add(1),
+                            None => 0,
+                        };
+                        started_row = true;
+                        col = 0;
+                    }
+                    "Cell" => {
+                        if let Some(i) = number(e, "Index") {
+                            col = i.saturating_sub(1);
+                        }
+                        let across = number(e, "MergeAcross").unwrap_or(0).min(1000);
+                        let down = number(e, "MergeDown").unwrap_or(0).min(100_000);
+                        if across > 0 || down > 0 {
+                            merges.push((row, col, row + down, col + across));
+                        }
+                        if !empty {
+                            cell = Some((row, col, String::new(), String::new()));
+                        }
+                        col = col.saturating_add(across + 1);
+                    }
+                    "Data" => {
+                        if let Some((_, _, kind, _)) = cell.as_mut() {
+                            *kind = attr(e, "Type").unwrap_or_default();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) => {
+                if let Some((_, _, _, text)) = cell.as_mut() {
+                    text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some((_, _, _, text)) = cell.as_mut() {
+                    match r.resolve_char_ref() {
+                        Ok(Some(c)) => text.push(c),
+                        _ => text.push_str(
+                            quick_xml::escape::resolve_predefined_entity(r).unwrap_or(""),
+                        ),
+                    }
+                }
+            }
+            Event::CData(t) => {
+                if let Some((_, _, _, text)) = cell.as_mut() {
+                    text.push_str(t);
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                "Cell" => {
+                    if let Some((r, c, kind, text)) = cell.take() {
+                        let value = match kind.as_str() {
+                            "Number" => text
+                                .trim()
+                                .parse::<f64>()
+                                .map_or(Data::String(text), Data::Float),
+                            "DateTime" => Data::DateTimeIso(text.trim().to_string()),
+                            "Boolean" => Data::Bool(text.trim() == "1"),
+                            _ => Data::String(text),
+                        };
+                        if cells.len() >= max_cells {
+                            return Err(OpenError::TooManyCells {
+                                sheet: sheets.last().map(|s| s.name.clone()).unwrap_or_default(),
+                                limit: max_cells,
+                            });
+                        }
+                        cells.push((r, c, value));
+                    }
+                }
+                "Worksheet" => {
+                    if let Some(sheet) = sheets.last_mut() {
+                        sheet.grid = Grid::from_cells(std::mem::take(&mut cells));
+                        sheet.merges = std::mem::take(&mut merges);
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    sheets.retain(|s| !s.grid.rows.is_empty());
+    if sheets.is_empty() {
+        return Err(OpenError::Html);
+    }
+    Ok(sheets)
+}
+
 /// Whether a row belongs to this table and not to a table nested in it.
 fn in_table(tr: &ElementRef, table: &ElementRef) -> bool {
     tr.ancestors()
@@ -197,6 +336,36 @@ mod tests {
             [(1, "完成状态".to_string()), (2, "完成时间".to_string())]
         );
         assert_eq!(row(3)[2], (2, "2018-06-30".to_string()));
+    }
+
+    #[test]
+    fn spreadsheet_ml_places_cells_by_index_and_merge() {
+        let xml = r#"<?xml version="1.0"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="进展情况">
+  <Table>
+   <Row><Cell ss:MergeAcross="2"><Data ss:Type="String">标题</Data></Cell></Row>
+   <Row ss:Index="3"><Cell><Data ss:Type="String">序号</Data></Cell><Cell ss:Index="3"><Data ss:Type="String">完成状态</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="Number">1</Data></Cell><Cell ss:MergeDown="1"><Data ss:Type="String">A&amp;B</Data></Cell><Cell><Data ss:Type="DateTime">2018-07-03T00:00:00.000</Data></Cell></Row>
+  </Table>
+ </Worksheet>
+</Workbook>"#;
+        let sheets = read_spreadsheet_ml(xml, 100).expect("sheets");
+        assert_eq!(sheets.len(), 1);
+        let sheet = &sheets[0];
+        assert_eq!(sheet.name, "进展情况");
+        assert_eq!(sheet.merges, [(0, 0, 0, 2), (3, 1, 4, 1)]);
+        assert_eq!(
+            sheet.grid.value(2, 2),
+            Some(&Data::String("完成状态".into()))
+        );
+        assert_eq!(sheet.grid.value(3, 0), Some(&Data::Float(1.0)));
+        assert_eq!(sheet.grid.value(3, 1), Some(&Data::String("A&B".into())));
+        assert_eq!(
+            sheet.grid.value(3, 2),
+            Some(&Data::DateTimeIso("2018-07-03T00:00:00.000".into()))
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ const REFUSED: &[(&str, &str, &str)] = &[
         "不是可识别的电子表格",
     ),
     ("word_document_琼海市.xlsx", "琼海市", "Word 文档"),
-    ("password_屯昌县.xlsx", "屯昌县", "请取消密码后重新报送"),
+    ("password_屯昌县.xlsx", "屯昌县", "文件设有打开密码"),
     ("malformed_xml_临高县.xlsx", "临高县", "已损坏或不完整"),
     (
         "all_sheets_empty_白沙县.xlsx",

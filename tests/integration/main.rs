@@ -10,6 +10,7 @@ mod habits;
 mod monthly;
 mod options;
 mod props;
+mod readers;
 mod render;
 mod robustness;
 mod rules;

@@ -1,0 +1,418 @@
+//! Zip packages (.xlsx, .xlsm, .xlsb, .ods) below calamine: what the package is,
+//! what it would cost to read, and the small in-memory repairs that let calamine
+//! read valid files it would refuse. The input file is never touched: a repair
+//! builds a new package in memory and only that is read.
+//!
+//! - part names are compared as calamine looks them up (`\` read as `/`, any case),
+//!   so a package written with backslashes, or with its workbook outside `xl/`, is
+//!   known for what it is;
+//! - an Excel 4.0 macro sheet's relationship is retyped as a dialog sheet, which
+//!   calamine lists and intake skips, instead of refusing the whole workbook;
+//! - an .ods whose content.xml is indented between cells has that white space
+//!   removed (calamine fails on it, or keeps it in every string);
+//! - a sheet with `t="n"` on a cell whose number is padded (`<v> 1 </v>`) loses the
+//!   attribute, so calamine reads the text instead of failing the sheet.
+
+use std::io::{Cursor, Read, Write};
+
+use quick_xml::events::Event;
+
+use super::grid::Merge;
+use super::workbook::{Format, Limits, OpenError};
+
+/// Merged areas by sheet name, for formats whose reader gives none.
+pub type SheetMerges = Vec<(String, Vec<Merge>)>;
+
+/// What a package is, and what reading it needs.
+#[derive(Debug)]
+pub struct Package {
+    pub format: Format,
+    /// Merged areas by sheet, for .ods (calamine gives none).
+    pub merges: SheetMerges,
+    /// The bytes to read instead of the file's, when a repair was needed.
+    pub repaired: Option<Vec<u8>>,
+}
+
+/// A part name as calamine looks it up.
+fn normalised(name: &str) -> String {
+    name.replace('\\', "/").to_ascii_lowercase()
+}
+
+/// Decides what a zip holds and what reading it would cost, repairing it in memory
+/// where calamine would refuse a valid file.
+///
+/// # Errors
+/// An [`OpenError`] when the zip is broken, inflates past the bound, or is no workbook.
+pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Package, OpenError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| OpenError::Corrupt(format!("压缩结构损坏：{e}")))?;
+    let mut inflated: u64 = 0;
+    let (mut xlsx, mut xlsb, mut ods, mut word, mut macros) = (false, false, false, false, false);
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| OpenError::Corrupt(format!("压缩结构损坏：{e}")))?;
+        inflated = inflated.saturating_add(entry.size());
+        // Deflate cannot shrink data more than about 1032 times: a part that claims
+        // more is lying about its size, as zip bombs do.
+        if entry.size() > 1024 * 1024 && entry.size() / entry.compressed_size().max(1) > 1100 {
+            return Err(OpenError::InflatesTooMuch {
+                limit: limits.max_inflated_bytes,
+            });
+        }
+        let name = normalised(&entry.name().map(|n| n.into_owned()).unwrap_or_default());
+        match name.as_str() {
+            "xl/workbook.bin" => xlsb = true,
+            "content.xml" => ods = true,
+            "word/document.xml" => word = true,
+            // The package's relationships name the workbook part; it need not sit in xl/.
+            n if n.ends_with("workbook.xml") => xlsx = true,
+            n if n.contains("macrosheets/") => macros = true,
+            _ => {}
+        }
+    }
+    if inflated > limits.max_inflated_bytes {
+        return Err(OpenError::InflatesTooMuch {
+            limit: limits.max_inflated_bytes,
+        });
+    }
+    let format = match (xlsx, xlsb, ods, word) {
+        (true, _, _, _) => Format::Xlsx,
+        (_, true, _, _) => Format::Xlsb,
+        (_, _, true, _) => Format::Ods,
+        (_, _, _, true) => return Err(OpenError::WordDocument),
+        _ => return Err(OpenError::Unknown),
+    };
+    let mut package = Package {
+        format,
+        merges: Vec::new(),
+        repaired: None,
+    };
+    match format {
+        Format::Ods => {
+            let layout = ods_layout(&mut archive)
+                .ok_or_else(|| OpenError::Corrupt("content.xml 无法解析".into()))?;
+            // calamine lays .ods sheets out densely on open, repeated cells included:
+            // an 833-byte file asking for a value repeated over 80 million cells took 10 GB.
+            if layout.dense_cells > limits.max_cells as u64 {
+                return Err(OpenError::TooSpread {
+                    limit: limits.max_cells,
+                });
+            }
+            package.merges = layout.merges;
+            if layout.indented {
+                package.repaired = rewrite(&mut archive, |name, part| {
+                    (name == "content.xml")
+                        .then(|| without_indentation(part))
+                        .flatten()
+                });
+            }
+        }
+        Format::Xlsx if macros => {
+            package.repaired = rewrite(&mut archive, |name, part| {
+                name.ends_with("_rels/workbook.xml.rels")
+                    .then(|| macro_sheets_retyped(part))
+                    .flatten()
+            });
+        }
+        _ => {}
+    }
+    Ok(package)
+}
+
+/// A copy of the package with some parts replaced: `replace(name, bytes)` gives a
+/// part's new bytes, or `None` to keep it. `None` when nothing was replaced.
+fn rewrite(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    mut replace: impl FnMut(&str, &[u8]) -> Option<Vec<u8>>,
+) -> Option<Vec<u8>> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut replaced = false;
+    for i in 0..archive.len() {
+        let (name, new) = {
+            let mut entry = archive.by_index(i).ok()?;
+            let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+            if entry.is_dir() {
+                (name, None)
+            } else {
+                let mut part = Vec::new();
+                entry.read_to_end(&mut part).ok()?;
+                let new = replace(&normalised(&name), &part);
+                (name, new)
+            }
+        };
+        match new {
+            Some(bytes) => {
+                replaced = true;
+                writer.start_file(name, stored).ok()?;
+                writer.write_all(&bytes).ok()?;
+            }
+            None => writer.raw_copy_file(archive.by_index_raw(i).ok()?).ok()?,
+        }
+    }
+    let bytes = writer.finish().ok()?.into_inner();
+    replaced.then_some(bytes)
+}
+
+/// The workbook's relationships with each Excel 4.0 macro sheet typed as a dialog
+/// sheet: calamine refuses a workbook holding a sheet type it does not know, but
+/// lists dialog sheets, which intake skips. A macro sheet holds no return.
+fn macro_sheets_retyped(rels: &[u8]) -> Option<Vec<u8>> {
+    const DIALOG: &str =
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/dialogsheet";
+    let text = std::str::from_utf8(rels).ok()?;
+    let mut out = text.to_string();
+    for kind in ["xlMacrosheet", "xlIntlMacrosheet"] {
+        for quote in ['"', '\''] {
+            let from = format!(
+                "{quote}http://schemas.microsoft.com/office/2006/relationships/{kind}{quote}"
+            );
+            out = out.replace(&from, &format!("{quote}{DIALOG}{quote}"));
+        }
+    }
+    (out != text).then(|| out.into_bytes())
+}
+
+/// content.xml without the white space an indenting writer puts between elements.
+/// White space inside a paragraph (`text:p`, `text:h`) is the cell's text and stays.
+fn without_indentation(content: &[u8]) -> Option<Vec<u8>> {
+    let mut reader = quick_xml::Reader::from_reader(content);
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(content.len()));
+    let mut buf = Vec::new();
+    let mut in_text = 0usize;
+    loop {
+        let event = reader.read_event_into(&mut buf).ok()?;
+        match &event {
+            Event::Eof => break,
+            Event::Start(e) if is_paragraph(e.name().as_ref()) => in_text += 1,
+            Event::End(e) if is_paragraph(e.name().as_ref()) => in_text = in_text.saturating_sub(1),
+            Event::Text(t) if in_text == 0 && t.bytes().all(|b| b.is_ascii_whitespace()) => {
+                buf.clear();
+                continue;
+            }
+            _ => {}
+        }
+        writer.write_event(event).ok()?;
+        buf.clear();
+    }
+    Some(writer.into_inner())
+}
+
+fn is_paragraph(name: &str) -> bool {
+    matches!(name, "text:p" | "text:h")
+}
+
+/// What one pass over an .ods's content.xml tells before calamine reads it.
+#[derive(Debug, Default)]
+struct OdsLayout {
+    /// The cells the sheets span once repeats are laid out (see [`ods_layout`]).
+    dense_cells: u64,
+    /// Merged areas by sheet name: calamine reads none from .ods files.
+    merges: SheetMerges,
+    /// Whether white space sits between the elements of a row (an indenting writer).
+    indented: bool,
+}
+
+/// One pass over an .ods's content.xml: the cells its sheets span once repeated
+/// rows and cells are laid out (for each table, the rows up to its last row with a
+/// value times the columns up to its last value, summed; empty repeated cells,
+/// which LibreOffice pads every row with, cost nothing), its merged areas
+/// (`table:number-rows-spanned` / `number-columns-spanned` on a cell), and whether
+/// it is indented.
+fn ods_layout(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<OdsLayout> {
+    let content = archive.by_name("content.xml").ok()?;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let mut buf = Vec::new();
+    let attr = |e: &quick_xml::events::BytesStart, key: &str| -> u64 {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == key)
+            .and_then(|a| a.value.trim().parse::<u64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    let mut layout = OdsLayout::default();
+    let (mut rows, mut last_row, mut max_col) = (0u64, 0u64, 0u64);
+    let (mut row_repeat, mut col, mut row_end_col) = (1u64, 0u64, 0u64);
+    let (mut in_row, mut in_text) = (false, 0usize);
+    loop {
+        // Unreadable XML (an encrypted or damaged part): count what came before and
+        // leave the verdict on the rest to calamine, which names a password.
+        let Ok(event) = reader.read_event_into(&mut buf) else {
+            layout.dense_cells = layout
+                .dense_cells
+                .saturating_add(last_row.saturating_mul(max_col));
+            break;
+        };
+        match &event {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                "table:table" => {
+                    (rows, last_row, max_col) = (0, 0, 0);
+                    let name = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "table:name")
+                        .map(|a| {
+                            quick_xml::escape::unescape(&a.value)
+                                .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
+                        })
+                        .unwrap_or_default();
+                    layout.merges.push((name, Vec::new()));
+                }
+                "table:table-row" => {
+                    in_row = matches!(event, Event::Start(_));
+                    (row_repeat, col, row_end_col) = (attr(e, "table:number-rows-repeated"), 0, 0)
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let n = attr(e, "table:number-columns-repeated");
+                    let has_value = matches!(event, Event::Start(_))
+                        || e.attributes()
+                            .flatten()
+                            .any(|a| a.key.as_ref() == "office:value-type");
+                    let (down, across) = (
+                        attr(e, "table:number-rows-spanned"),
+                        attr(e, "table:number-columns-spanned"),
+                    );
+                    if (down > 1 || across > 1)
+                        && let (Ok(r), Ok(c)) = (u32::try_from(rows), u32::try_from(col))
+                        && let Some((_, merges)) = layout.merges.last_mut()
+                    {
+                        let last = |start: u32, span: u64| {
+                            start.saturating_add(u32::try_from(span - 1).unwrap_or(u32::MAX))
+                        };
+                        merges.push((r, c, last(r, down), last(c, across)));
+                    }
+                    col = col.saturating_add(n);
+                    if has_value {
+                        row_end_col = col;
+                    }
+                }
+                name if is_paragraph(name) && matches!(event, Event::Start(_)) => in_text += 1,
+                _ => {}
+            },
+            Event::End(e) => match e.name().as_ref() {
+                "table:table-row" => {
+                    in_row = false;
+                    rows = rows.saturating_add(row_repeat);
+                    if row_end_col > 0 {
+                        last_row = rows;
+                        max_col = max_col.max(row_end_col);
+                    }
+                }
+                "table:table" => {
+                    layout.dense_cells = layout
+                        .dense_cells
+                        .saturating_add(last_row.saturating_mul(max_col))
+                }
+                name if is_paragraph(name) => in_text = in_text.saturating_sub(1),
+                _ => {}
+            },
+            Event::Text(t)
+                if in_row && in_text == 0 && t.bytes().all(|b| b.is_ascii_whitespace()) =>
+            {
+                layout.indented = true;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Some(layout)
+}
+
+/// The package with `t="n"` taken off the cells of its worksheets. calamine fails a
+/// whole sheet on a cell typed as a number whose text is not a bare one (`<v> 1 </v>`,
+/// valid XML Schema that Excel and LibreOffice read); untyped, it reads the number,
+/// or hands the text on for intake to read. Numbers is the default type anyway.
+pub fn without_number_types(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    rewrite(&mut archive, |name, part| {
+        (name.contains("worksheets/") && name.ends_with(".xml"))
+            .then(|| untyped_numbers(part))
+            .flatten()
+    })
+}
+
+fn untyped_numbers(sheet: &[u8]) -> Option<Vec<u8>> {
+    let mut reader = quick_xml::Reader::from_reader(sheet);
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(sheet.len()));
+    let mut buf = Vec::new();
+    let mut changed = false;
+    loop {
+        let event = reader.read_event_into(&mut buf).ok()?;
+        let retyped = match &event {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e)
+                if e.local_name().as_ref() == "c"
+                    && e.attributes()
+                        .flatten()
+                        .any(|a| a.key.as_ref() == "t" && &*a.value == "n") =>
+            {
+                let mut cell = e.to_owned();
+                cell.clear_attributes();
+                cell.extend_attributes(e.attributes().flatten().filter(|a| a.key.as_ref() != "t"));
+                Some(cell)
+            }
+            _ => None,
+        };
+        changed |= retyped.is_some();
+        let event = match retyped {
+            Some(cell) if matches!(event, Event::Empty(_)) => Event::Empty(cell),
+            Some(cell) => Event::Start(cell),
+            None => event,
+        };
+        writer.write_event(event).ok()?;
+        buf.clear();
+    }
+    changed.then(|| writer.into_inner())
+}
+
+/// The first part of a package that does not inflate to what the zip says it holds
+/// (its size or its checksum): the damaged part of a damaged file.
+pub fn damaged_part(bytes: &[u8]) -> Option<String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    (0..archive.len()).find_map(|i| {
+        let mut entry = archive.by_index(i).ok()?;
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        std::io::copy(&mut entry, &mut std::io::sink())
+            .is_err()
+            .then_some(name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_numbers_lose_their_type() {
+        let sheet = br#"<sheetData><row r="1"><c r="A1" s="0" t="n"><v> 1 </v></c><c r="B1" t="s"><v>0</v></c></row></sheetData>"#;
+        let out = String::from_utf8(untyped_numbers(sheet).expect("changed")).expect("utf-8");
+        assert_eq!(
+            out,
+            r#"<sheetData><row r="1"><c r="A1" s="0"><v> 1 </v></c><c r="B1" t="s"><v>0</v></c></row></sheetData>"#
+        );
+        assert_eq!(untyped_numbers(br#"<c r="A1"><v>1</v></c>"#), None);
+    }
+
+    #[test]
+    fn indentation_goes_text_stays() {
+        let xml = "<table:table-row>\n  <table:table-cell>\n    <text:p>  完成 状态 </text:p>\n  </table:table-cell>\n</table:table-row>";
+        let out =
+            String::from_utf8(without_indentation(xml.as_bytes()).expect("xml")).expect("utf-8");
+        assert_eq!(
+            out,
+            "<table:table-row><table:table-cell><text:p>  完成 状态 </text:p></table:table-cell></table:table-row>"
+        );
+    }
+
+    #[test]
+    fn macro_sheets_become_dialog_sheets() {
+        let rels = br#"<Relationship Id="rId9" Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" Target="macrosheets/sheet1.xml"/>"#;
+        let out = String::from_utf8(macro_sheets_retyped(rels).expect("retyped")).expect("utf-8");
+        assert!(out.contains("relationships/dialogsheet\""), "{out}");
+        assert_eq!(macro_sheets_retyped(b"<Relationships/>"), None);
+    }
+}
