@@ -74,6 +74,14 @@ fn ranked_field_of(header: &str) -> Option<(Field, Rank)> {
         "填报时间" => (Field::SubmitTime, 1),
         "完成状态" => (Field::Status, 0),
         w if w.contains("状态") || w == "是否完成" => (Field::Status, 1),
+        "完成进度" | "进度" => (Field::Status, 2),
+        // Words around the listed ones (工作进展情况, 存在的问题, 下一步工作计划), read
+        // when no listed word names the column. A planned date is no completion date.
+        w if w.contains("计划") && (w.contains("时间") || w.contains("日期")) => return None,
+        w if w.contains("完成时间") || w.contains("完成日期") => (Field::CompletionDate, 1),
+        w if w.contains("进展") => (Field::Narrative, 2),
+        w if w.contains("问题") => (Field::Issues, 1),
+        w if w.contains("计划") || w.contains("打算") => (Field::NextSteps, 1),
         _ => return None,
     };
     if label && matches!(field.0, Field::Unit | Field::SubmitTime) {
@@ -423,6 +431,21 @@ mod tests {
         }
         assert_eq!(field_of("海口市消除大班额专项规划任务进展状态汇总表"), None);
         assert_eq!(field_of("供应商"), None);
+        // Words around the listed ones.
+        let around = [
+            ("工作进展情况", Field::Narrative),
+            ("目前进展", Field::Narrative),
+            ("存在的问题", Field::Issues),
+            ("困难和问题", Field::Issues),
+            ("下一步工作计划", Field::NextSteps),
+            ("下步工作打算", Field::NextSteps),
+            ("实际完成时间（年月日）", Field::CompletionDate),
+            ("完成进度", Field::Status),
+        ];
+        for (text, want) in around {
+            assert_eq!(field_of(text), Some(want), "header {text:?}");
+        }
+        assert_eq!(field_of("计划完成时间"), None, "a plan, not a completion");
         // Online-form exports: the unit and the submit time, questions numbered.
         let forms = [
             ("填报单位", Field::Unit),
@@ -447,7 +470,7 @@ mod tests {
     #[test]
     fn long_cells_are_not_header_words() {
         // Twelve characters is the longest header word; notes and spaces do not count.
-        assert_eq!(field_of("实际完成时间实际完成时间"), None);
+        assert_eq!(field_of("实际完成时间实际完成时间间"), None);
         assert_eq!(
             field_of("  *完成 状态*：（请从 已完成/推进中/未启动/不适用 中选择一项填写）"),
             Some(Field::Status)

@@ -202,3 +202,52 @@ fn the_peer_corpora_are_read_or_refused_for_their_cause() {
     }
     assert!(seen > 100, "read {seen} corpus files");
 }
+
+/// A ledger whose header says 状态 is no return: it is named as a file without one,
+/// not as a return missing its columns, and the real return beside it counts.
+#[test]
+fn a_supplier_ledger_is_not_a_return() {
+    use crate::common::*;
+    let w = Workdir::new();
+    let input = w.folder("2018-07");
+    let ledger = vec![
+        vec![S("2018年供应商台账")],
+        vec![
+            S("序号"),
+            S("供应商名称"),
+            S("供应商状态"),
+            S("联系电话"),
+            S("备注"),
+        ],
+        vec![
+            N(1.0),
+            S("海口某文具公司"),
+            S("合格"),
+            S("0898-66668888"),
+            S(""),
+        ],
+        vec![
+            N(2.0),
+            S("三亚某印刷厂"),
+            S("暂停"),
+            S("0898-88886666"),
+            S("到期"),
+        ],
+    ];
+    write_grid(
+        &input.join("供应商台账.xlsx"),
+        &[SheetSpec::new("Sheet1", ledger)],
+    );
+    ReturnBuilder::new("海口市")
+        .row(1, "已完成", Some("2017-07-01"))
+        .write(&input, "海口市.xlsx");
+    let out = w.consolidate(&input, &[]);
+    let listed = problems(&out);
+    let about_ledger: Vec<&String> = listed
+        .iter()
+        .filter(|p| p.contains("未找到进展情况表"))
+        .collect();
+    assert_eq!(about_ledger.len(), 1, "{listed:?}");
+    assert!(!listed.iter().any(|p| p.contains("表头缺少")), "{listed:?}");
+    assert_eq!(verdict(&out, "海口市", 1), "按期完成");
+}
