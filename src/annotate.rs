@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 use calamine::Data;
 use rust_xlsxwriter::{Color, Format, Note, Workbook, Worksheet, XlsxError};
 
-use crate::intake::workbook::{Limits, Sheet, Workbook as Source};
 use crate::problem::{Location, Problem, Severity};
 use crate::report::style;
 use crate::report::table::{Cell, Kind, col, fit_cell_text, write_table};
+use crate::table::grid::Sheet;
+use crate::table::workbook::{Limits, Workbook as Source};
 
 const ERROR_FILL: u32 = 0xF8CBAD;
 const WARNING_FILL: u32 = 0xFFE699;
@@ -170,12 +171,12 @@ fn write_value(
         Data::Int(i) => out.write_number_with_format(row, col, *i as f64, format)?,
         Data::Float(f) => out.write_number_with_format(row, col, *f, format)?,
         Data::Bool(b) => out.write_boolean_with_format(row, col, *b, format)?,
-        Data::DateTime(d) => match crate::intake::values::safe_datetime(d) {
+        Data::DateTime(d) => match crate::table::cells::safe_datetime(d) {
             Some(dt) => out.write_datetime_with_format(row, col, dt, format)?,
             None => out.write_number_with_format(row, col, d.as_f64(), format)?,
         },
         other => {
-            let text = crate::intake::values::cell_text(other);
+            let text = crate::table::cells::cell_text(other);
             out.write_string_with_format(row, col, fit_cell_text(&text), format)?;
             return Ok(text.chars().count());
         }

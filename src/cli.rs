@@ -1,19 +1,23 @@
-//! Flags → [`Settings`], resolved once. Nothing below this module reads raw flags
-//! or asks for today's date.
+//! Flags → settings and plans, resolved once: dates parsed, paths checked, each
+//! default in one place (the clap attributes below). Nothing below this module
+//! reads a raw flag or asks for today's date. A flag the parser refuses is
+//! answered in Chinese ([`usage_error`]), never with clap's English.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::catalogue::Catalogue;
-use crate::intake::workbook::Limits;
-use crate::period::{period_folder_end, period_label};
+use crate::intake::{Reader, ReportPeriod};
+use crate::period::Month;
 use crate::roster::Roster;
+use crate::table::format::Limits;
 
 /// Help laid out with Chinese headings (clap's own are English).
-const HELP: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
+const HELP: &str = "{about}\n\n用法：{usage}\n\n{all-args}{after-help}";
 
 /// 汇总各市县《消除大班额专项规划》任务进展月报：逐项核对任务分工表中的任务，生成汇总表。
 #[derive(Debug, Parser)]
@@ -21,7 +25,9 @@ const HELP: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
 #[command(
     disable_help_subcommand = true,
     disable_help_flag = true,
-    disable_version_flag = true
+    disable_version_flag = true,
+    override_usage = "county-returns [选项] <命令>",
+    after_help = "\n用 county-returns help <命令> 查看某个命令的说明。"
 )]
 #[command(
     subcommand_help_heading = "命令",
@@ -48,37 +54,47 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "文件")]
     pub roster: Option<PathBuf>,
 
-    /// 单个报表文件的大小上限（MB），超过的文件不读取
-    #[arg(long, global = true, value_name = "MB", default_value_t = 50)]
+    /// 单个报表文件的大小上限，单位 MB（默认 50），超过的文件不读取
+    #[arg(long, global = true, value_name = "MB", default_value_t = 50, hide_default_value = true,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_file_mb: u64,
 
-    /// 报表解压后的大小上限（MB），防止“压缩炸弹”耗尽内存
-    #[arg(long, global = true, value_name = "MB", default_value_t = 500)]
+    /// 报表解压后的大小上限，单位 MB（默认 500），防止“压缩炸弹”耗尽内存
+    #[arg(long, global = true, value_name = "MB", default_value_t = 500, hide_default_value = true,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_inflated_mb: u64,
 
-    /// 并行工作的线程数：读取报表、核对、生成汇总表都用它（默认等于 CPU 核数；结果与之无关）
-    #[arg(long, global = true, value_name = "个")]
-    pub jobs: Option<usize>,
+    /// 每个工作表读取的非空单元格上限（默认 2000000）
+    #[arg(long, global = true, value_name = "个", default_value_t = 2_000_000, hide_default_value = true,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub max_cells: u64,
 
-    /// 每个工作表读取的非空单元格上限
-    #[arg(long, global = true, value_name = "个", default_value_t = 2_000_000)]
-    pub max_cells: usize,
+    /// 并行工作的线程数：读取报表、核对、生成汇总表都用它（默认等于 CPU 核数；结果与之无关）
+    #[arg(long, global = true, value_name = "个", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// 汇总一期报表，生成汇总表（默认汇总 input/ 下最新一期）
-    #[command(help_template = HELP, next_help_heading = "选项")]
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns run [选项]")]
     Run(RunArgs),
     /// 检查一份报表：列出工具读到的内容和问题（报送前自查用）
-    #[command(help_template = HELP, next_help_heading = "选项")]
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns check <文件> [选项]")]
     Check(CheckArgs),
     /// 生成空白报表模板（每个单位一份，或用 --unit 指定一个单位）
-    #[command(help_template = HELP, next_help_heading = "选项")]
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns template [选项]")]
     Template(TemplateArgs),
     /// 列出任务清单及截止日期
-    #[command(help_template = HELP, next_help_heading = "选项")]
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns tasks")]
     Tasks,
+    /// 显示帮助：county-returns help <命令> 显示某个命令的说明
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns help [命令]")]
+    Help {
+        /// 要查看说明的命令
+        #[arg(value_name = "命令")]
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -87,8 +103,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "文件夹")]
     pub input: Option<PathBuf>,
     /// 统计截止日期 YYYY-MM-DD（默认取文件夹名所指月份的最后一天，否则为今天）
-    #[arg(long, value_name = "日期")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "日期", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
     /// 汇总表保存路径（默认 output/<期别>/大班额任务进展汇总_<期别>.xlsx）
     #[arg(long, value_name = "文件")]
     pub output: Option<PathBuf>,
@@ -98,8 +114,9 @@ pub struct RunArgs {
     /// 上一期报表所在文件夹（默认：与 --input 同级、名为 YYYY-MM 的较早文件夹）
     #[arg(long, value_name = "文件夹")]
     pub previous: Option<PathBuf>,
-    /// 报表应于次月几日前报送，晚于此日的标为“迟报”
-    #[arg(long, value_name = "日", default_value_t = 5)]
+    /// 报表应于次月几日前报送（1–31，默认 5；该月没有这一天时取月末），晚于此日的标为“迟报”
+    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true,
+          value_parser = clap::value_parser!(u32).range(1..=31))]
     pub due_day: u32,
     /// 另为每个单位生成一份督办单，保存到该文件夹
     #[arg(long, value_name = "文件夹")]
@@ -107,8 +124,9 @@ pub struct RunArgs {
     /// 运行结束时在标准错误输出中列出各阶段耗时
     #[arg(long)]
     pub timings: bool,
-    /// 距完成时限不足这么多天且未完成的任务标为“临期”
-    #[arg(long, value_name = "天", default_value_t = 30)]
+    /// 距完成时限不足这么多天且未完成的任务标为“临期”（0–365，默认 30）
+    #[arg(long, value_name = "天", default_value_t = 30, hide_default_value = true,
+          value_parser = clap::value_parser!(u32).range(0..=365))]
     pub due_soon_days: u32,
 }
 
@@ -118,24 +136,155 @@ pub struct CheckArgs {
     #[arg(value_name = "文件")]
     pub file: PathBuf,
     /// 统计截止日期 YYYY-MM-DD（默认：文件在 YYYY-MM 文件夹中时取该月最后一天，否则为今天）
-    #[arg(long, value_name = "日期")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "日期", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
     /// 另存一份标注副本：有问题的单元格标色并附批注，供填报单位修改
     #[arg(long, value_name = "输出文件")]
     pub annotate: Option<PathBuf>,
-    /// 报表应于次月几日前报送，填报日期晚于此日的提示“迟报”
-    #[arg(long, value_name = "日", default_value_t = 5)]
+    /// 报表应于次月几日前报送（1–31，默认 5），填报日期晚于此日的提示“迟报”
+    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true,
+          value_parser = clap::value_parser!(u32).range(1..=31))]
     pub due_day: u32,
 }
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
-    /// 模板保存的文件夹
-    #[arg(long, value_name = "文件夹", default_value = "output/templates")]
+    /// 模板保存的文件夹（默认 output/templates）
+    #[arg(
+        long,
+        value_name = "文件夹",
+        default_value = "output/templates",
+        hide_default_value = true
+    )]
     pub output: PathBuf,
     /// 只为这个单位生成模板
     #[arg(long, value_name = "单位")]
     pub unit: Option<String>,
+}
+
+/// `--as-of`: a calendar date written YYYY-MM-DD.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "应为 YYYY-MM-DD 形式的日期，例如 2018-07-31".to_string())
+}
+
+/// What a command line asked for, or the answer to give instead.
+pub enum Parsed {
+    Command(Box<Cli>),
+    /// Help or the version, asked for: printed, exit 0.
+    Shown(String),
+    /// A command line that cannot be run: said in Chinese, exit 1.
+    Wrong(String),
+}
+
+/// Parses the command line; clap's own errors and help come back in Chinese.
+pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Parsed {
+    match Cli::try_parse_from(args) {
+        Ok(cli) => match &cli.command {
+            Command::Help { command } => help_for(command.as_deref()),
+            _ => Parsed::Command(Box::new(cli)),
+        },
+        Err(e) => usage_error(&e),
+    }
+}
+
+/// `help` and `help <命令>`.
+fn help_for(command: Option<&str>) -> Parsed {
+    let mut cli = Cli::command();
+    match command {
+        None => Parsed::Shown(cli.render_help().to_string()),
+        Some(name) => match cli.find_subcommand_mut(name) {
+            Some(sub) => Parsed::Shown(sub.render_help().to_string()),
+            None => Parsed::Wrong(format!("没有“{name}”这个命令。可用的命令：{}。", COMMANDS)),
+        },
+    }
+}
+
+const COMMANDS: &str = "run（汇总一期报表）、check（检查一份报表）、template（生成模板）、tasks（列出任务清单）、help（显示帮助）";
+
+/// A clap error said in Chinese: what was wrong, with the value, and what to do.
+pub fn usage_error(e: &clap::Error) -> Parsed {
+    let context = |kind: ContextKind| -> Option<String> {
+        match e.get(kind)? {
+            ContextValue::String(s) => Some(s.clone()),
+            ContextValue::Strings(v) => Some(v.join("、")),
+            ContextValue::StyledStr(s) => Some(s.to_string()),
+            ContextValue::StyledStrs(v) => Some(
+                v.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
+            ContextValue::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let arg = context(ContextKind::InvalidArg).unwrap_or_default();
+    let flag = arg.split_whitespace().next().unwrap_or("").to_string();
+    let value = context(ContextKind::InvalidValue).unwrap_or_default();
+    let help = "用 county-returns help 查看用法。";
+    let text = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return Parsed::Shown(e.to_string()),
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            format!("请指定要做的事。可用的命令：{COMMANDS}。{help}")
+        }
+        ErrorKind::InvalidSubcommand => {
+            let suggestion = context(ContextKind::SuggestedSubcommand)
+                .map(|s| format!("您是不是要输入“{s}”？"))
+                .unwrap_or_default();
+            format!("没有“{value}”这个命令。{suggestion}可用的命令：{COMMANDS}。")
+        }
+        ErrorKind::UnknownArgument => {
+            let suggestion = context(ContextKind::SuggestedArg)
+                .map(|s| format!("您是不是要输入“{s}”？"))
+                .unwrap_or_default();
+            if arg.starts_with('-') {
+                format!("不认识的选项“{arg}”。{suggestion}{help}")
+            } else {
+                format!("多余的参数“{arg}”。{suggestion}{help}")
+            }
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let why = value_hint(&flag)
+                .map(str::to_string)
+                .or_else(|| {
+                    std::error::Error::source(e)
+                        .map(ToString::to_string)
+                        .filter(|s| !s.is_ascii())
+                })
+                .unwrap_or_else(|| "取值无效".to_string());
+            if value.is_empty() {
+                format!("选项 {flag} 缺少取值：{why}。")
+            } else {
+                format!("选项 {flag} 的取值“{value}”无效：{why}。")
+            }
+        }
+        ErrorKind::MissingRequiredArgument => {
+            let missing = context(ContextKind::InvalidArg).unwrap_or_default();
+            format!("缺少必填的参数 {missing}。{help}")
+        }
+        ErrorKind::ArgumentConflict => format!("选项 {flag} 不能与其他选项同时使用。{help}"),
+        ErrorKind::NoEquals | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            format!("选项 {flag} 的取值个数不对。{help}")
+        }
+        ErrorKind::TooManyValues => format!("选项 {flag} 只能给一个取值。{help}"),
+        ErrorKind::InvalidUtf8 => format!("命令行中有无法识别的字符。{help}"),
+        _ => format!("命令行有误。{help}"),
+    };
+    Parsed::Wrong(text)
+}
+
+/// What a numeric or date flag takes, said in Chinese.
+fn value_hint(flag: &str) -> Option<&'static str> {
+    Some(match flag {
+        "--as-of" => "应为 YYYY-MM-DD 形式的日期，例如 2018-07-31",
+        "--jobs" => "应为 1 到 1024 之间的整数，例如 2",
+        "--due-day" => "应为 1 到 31 之间的整数（次月几日前报送），例如 5",
+        "--due-soon-days" => "应为 0 到 365 之间的整数（天数），例如 30",
+        "--max-file-mb" | "--max-inflated-mb" => "应为正整数（单位 MB），例如 50",
+        "--max-cells" => "应为正整数，例如 2000000",
+        _ => return None,
+    })
 }
 
 /// What every command works with: the catalogue, the roster and the bounds.
@@ -143,6 +292,9 @@ pub struct Settings {
     pub catalogue: Catalogue,
     pub roster: Roster,
     pub limits: Limits,
+    /// Threads for the whole run, when set.
+    pub jobs: Option<usize>,
+    /// Today, as the default as-of date. Read here once, and nowhere else.
     pub today: NaiveDate,
 }
 
@@ -152,53 +304,71 @@ impl Settings {
     /// # Errors
     /// When a named table or roster cannot be read or is malformed.
     pub fn resolve(cli: &Cli) -> Result<Self> {
+        let limits = Limits {
+            max_file_bytes: cli.max_file_mb.saturating_mul(1024 * 1024),
+            max_inflated_bytes: cli.max_inflated_mb.saturating_mul(1024 * 1024),
+            max_cells: usize::try_from(cli.max_cells).unwrap_or(usize::MAX),
+        };
         let catalogue = match &cli.tasks {
-            Some(path) => Catalogue::load(path)?,
+            Some(path) => Catalogue::load(path, limits)?,
             None => Catalogue::embedded().context("内置任务表无法解析")?,
         };
         let roster = match &cli.roster {
             Some(path) => Roster::load(path)?,
             None => Roster::default_hainan().context("内置单位名单无法解析")?,
         };
-        let limits = Limits {
-            max_file_bytes: cli.max_file_mb.saturating_mul(1024 * 1024),
-            max_inflated_bytes: cli.max_inflated_mb.saturating_mul(1024 * 1024),
-            max_cells: cli.max_cells,
-        };
         Ok(Self {
             catalogue,
             roster,
             limits,
+            jobs: cli.jobs.map(usize::from),
             today: chrono::Local::now().date_naive(),
         })
     }
+
+    /// The reader of returns these settings make.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            catalogue: &self.catalogue,
+            roster: &self.roster,
+            limits: self.limits,
+        }
+    }
 }
 
-/// A run's folders and date, resolved.
+/// Where a run's as-of date came from: the user is told when it is today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOfFrom {
+    /// `--as-of`.
+    Flag,
+    /// The end of the month the input folder is named for.
+    Folder,
+    /// Today: the folder is not named `YYYY-MM` and no `--as-of` was given.
+    Today,
+}
+
+/// A run, resolved: every path checked and every date parsed.
 pub struct RunPlan {
     pub input: PathBuf,
-    pub as_of: NaiveDate,
+    pub period: ReportPeriod,
+    pub as_of_from: AsOfFrom,
     pub output: PathBuf,
-    pub period: String,
     pub strict: bool,
+    pub due_day: u32,
     pub due_soon_days: u32,
-}
-
-/// Parses `--as-of`.
-///
-/// # Errors
-/// When the text is not a YYYY-MM-DD date.
-pub fn parse_as_of(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").with_context(|| {
-        format!("--as-of 的日期“{text}”无法识别：请写成 YYYY-MM-DD，例如 2018-06-30")
-    })
+    /// The earlier periods' input folders, oldest first.
+    pub earlier: Vec<(Month, PathBuf)>,
+    /// The folder whose `YYYY-MM` subfolders hold earlier runs' records.
+    pub records: Option<PathBuf>,
+    pub feedback: Option<PathBuf>,
+    pub timings: bool,
 }
 
 impl RunPlan {
     /// Resolves the input folder, as-of date and output path of `run`.
     ///
     /// # Errors
-    /// A bad date, a missing input folder, or an output inside the input folder.
+    /// A missing input or `--previous` folder, or an output inside the input folder.
     pub fn resolve(args: &RunArgs, today: NaiveDate) -> Result<Self> {
         let input = match &args.input {
             Some(dir) => dir.clone(),
@@ -210,29 +380,21 @@ impl RunPlan {
                 input.display()
             );
         }
-        let folder_name = input.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let as_of = match &args.as_of {
-            Some(text) => parse_as_of(text)?,
-            None => period_folder_end(folder_name).unwrap_or(today),
+        let folder = input.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let folder_month = Month::parse(folder);
+        let (as_of, as_of_from) = match (args.as_of, folder_month.and_then(Month::end)) {
+            (Some(date), _) => (date, AsOfFrom::Flag),
+            (None, Some(end)) => (end, AsOfFrom::Folder),
+            (None, None) => (today, AsOfFrom::Today),
         };
-        let period = if period_folder_end(folder_name).is_some() {
-            folder_name.to_string()
-        } else {
-            period_label(as_of)
-        };
+        let month = folder_month.unwrap_or_else(|| Month::of(as_of));
         let output = match &args.output {
             Some(path) => path.clone(),
             None => PathBuf::from("output")
-                .join(&period)
-                .join(format!("大班额任务进展汇总_{period}.xlsx")),
+                .join(month.to_string())
+                .join(format!("大班额任务进展汇总_{month}.xlsx")),
         };
-        if output
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-            != Some("xlsx")
-        {
+        if crate::table::extension(&output) != "xlsx" {
             bail!("汇总表必须保存为 .xlsx 文件：{}", output.display());
         }
         if let Some(dir) = &args.feedback
@@ -249,15 +411,115 @@ impl RunPlan {
                 input.display()
             );
         }
+        let earlier = match &args.previous {
+            Some(dir) if !dir.is_dir() => bail!(
+                "找不到上一期报表文件夹 {}：请检查 --previous 的路径",
+                dir.display()
+            ),
+            Some(dir) => {
+                let label = dir
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(Month::parse)
+                    .unwrap_or_else(|| month.previous());
+                vec![(label, dir.clone())]
+            }
+            None => crate::monthly::earlier_inputs(&input, month),
+        };
+        // Earlier runs' records sit in the period folders beside this run's output folder.
+        let records = output
+            .parent()
+            .filter(|d| d.file_name().and_then(|n| n.to_str()) == Some(month.to_string().as_str()))
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
         Ok(Self {
             input,
-            as_of,
+            period: ReportPeriod { as_of, month },
+            as_of_from,
             output,
-            period,
             strict: args.strict,
+            due_day: args.due_day,
             due_soon_days: args.due_soon_days,
+            earlier,
+            records,
+            feedback: args.feedback.clone(),
+            timings: args.timings,
         })
     }
+}
+
+/// `check`, resolved.
+pub struct CheckPlan {
+    pub file: PathBuf,
+    pub period: ReportPeriod,
+    pub annotate: Option<PathBuf>,
+    pub due_day: u32,
+}
+
+impl CheckPlan {
+    /// A return filed in a `YYYY-MM` folder is judged as of that month's end, like `run`.
+    ///
+    /// # Errors
+    /// A missing file, or an annotated copy that would overwrite it.
+    pub fn resolve(args: &CheckArgs, today: NaiveDate) -> Result<Self> {
+        if !args.file.is_file() {
+            bail!("找不到文件 {}：请检查路径", args.file.display());
+        }
+        let folder = args
+            .file
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(Month::parse);
+        let as_of = args
+            .as_of
+            .or_else(|| folder.and_then(Month::end))
+            .unwrap_or(today);
+        let month = folder.unwrap_or_else(|| Month::of(as_of));
+        if let Some(copy) = &args.annotate
+            && same_file(copy, &args.file)
+        {
+            bail!(
+                "标注副本不能覆盖原报表 {}：请用 --annotate 指定另一个文件名",
+                args.file.display()
+            );
+        }
+        Ok(Self {
+            file: args.file.clone(),
+            period: ReportPeriod { as_of, month },
+            annotate: args.annotate.clone(),
+            due_day: args.due_day,
+        })
+    }
+}
+
+/// `template`, resolved.
+pub struct TemplatePlan {
+    pub output: PathBuf,
+    /// The roster units to write a template for.
+    pub units: Vec<usize>,
+}
+
+impl TemplatePlan {
+    /// # Errors
+    /// A `--unit` that is not in the roster.
+    pub fn resolve(args: &TemplateArgs, roster: &Roster) -> Result<Self> {
+        let units = match &args.unit {
+            Some(name) => match roster.lookup(name).or_else(|| roster.find_in(name)) {
+                Some(u) => vec![u],
+                None => bail!("单位“{name}”不在单位名单中：请写单位全称，例如 海口市"),
+            },
+            None => (0..roster.units.len()).collect(),
+        };
+        Ok(Self {
+            output: args.output.clone(),
+            units,
+        })
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Whether `path` would land inside `dir` (compared after resolving what exists).
@@ -283,8 +545,7 @@ fn latest_period(root: &Path) -> Result<PathBuf> {
     let latest = entries
         .filter_map(Result::ok)
         .filter(|e| e.path().is_dir())
-        .filter_map(|e| e.file_name().to_str().map(String::from))
-        .filter(|name| period_folder_end(name).is_some())
+        .filter_map(|e| e.file_name().to_str().and_then(Month::parse))
         .max();
-    Ok(latest.map_or_else(|| root.to_path_buf(), |name| root.join(name)))
+    Ok(latest.map_or_else(|| root.to_path_buf(), |m| root.join(m.to_string())))
 }

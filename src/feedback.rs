@@ -12,12 +12,14 @@ use crate::problem::Problem;
 use crate::report::Report;
 use crate::report::style;
 use crate::report::table::{Cell, Kind, col, write_table, write_title};
+use crate::save::Staged;
 
-/// Writes `dir/<unit>.xlsx` for every unit expected on a task; gives how many.
+/// Stages `dir/<unit>.xlsx` for every unit expected on a task, to be put in place
+/// with the run's other outputs.
 ///
 /// # Errors
 /// When the folder or a file cannot be written.
-pub fn write_all(report: &Report, dir: &Path) -> std::io::Result<usize> {
+pub fn stage_all(report: &Report, dir: &Path) -> std::io::Result<Vec<Staged>> {
     // Entries and problems grouped by unit once, not scanned again for every unit.
     let mut entries: Vec<Vec<&Entry>> = vec![Vec::new(); report.roster.units.len()];
     for e in report.result.entries.iter().filter(|e| e.counts()) {
@@ -34,16 +36,18 @@ pub fn write_all(report: &Report, dir: &Path) -> std::io::Result<usize> {
     let units: Vec<usize> = (0..report.roster.units.len())
         .filter(|&u| !report.result.expected[u].is_empty())
         .collect();
-    units.par_iter().try_for_each(|&u| {
-        let unit = &report.roster.units[u];
-        let own = problems
-            .get(unit.name.as_str())
-            .map_or(&[][..], Vec::as_slice);
-        let bytes =
-            build(report, u, &entries[u], own).map_err(|e| std::io::Error::other(e.to_string()))?;
-        crate::report::save_atomic(&bytes, &dir.join(format!("{}.xlsx", unit.name)))
-    })?;
-    Ok(units.len())
+    units
+        .par_iter()
+        .map(|&u| {
+            let unit = &report.roster.units[u];
+            let own = problems
+                .get(unit.name.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let bytes = build(report, u, &entries[u], own)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            Staged::bytes(&dir.join(format!("{}.xlsx", unit.name)), &bytes)
+        })
+        .collect()
 }
 
 /// One item on the sheet: (category, entry), in the order a county should act.

@@ -10,16 +10,18 @@
 
 pub mod annotate;
 pub mod catalogue;
-pub mod changes;
 pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod feedback;
-pub mod history;
 pub mod intake;
 pub mod monthly;
+pub mod os;
 pub mod period;
+pub mod pipeline;
 pub mod problem;
 pub mod report;
 pub mod roster;
+pub mod save;
+pub mod table;
 pub mod template;

@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-use county_returns::cli::{Cli, Command, Settings};
+use county_returns::cli::{self, Command, Parsed, Settings};
 use county_returns::cmd::{self, Outcome};
 
 fn main() -> ExitCode {
@@ -12,18 +11,32 @@ fn main() -> ExitCode {
             eprintln!("程序内部错误（{info}）：请把这条信息和所用文件发给维护人员");
         }
     }));
-    let cli = Cli::parse();
-    if let Some(jobs) = cli.jobs {
-        // Only fails when a pool exists already, which cannot happen this early.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
-            .build_global();
-    }
-    let result = Settings::resolve(&cli).and_then(|settings| match &cli.command {
-        Command::Run(args) => cmd::run::run(&settings, args),
-        Command::Check(args) => cmd::check::run(&settings, args),
-        Command::Template(args) => cmd::template::run(&settings, args),
-        Command::Tasks => cmd::tasks::run(&settings),
+    let cli = match cli::parse(std::env::args_os()) {
+        Parsed::Command(cli) => cli,
+        Parsed::Shown(text) => {
+            cmd::print(&text);
+            return ExitCode::SUCCESS;
+        }
+        Parsed::Wrong(text) => {
+            eprintln!("错误：{text}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = Settings::resolve(&cli).and_then(|settings| {
+        if let Some(jobs) = settings.jobs {
+            // Only fails when a pool exists already, which cannot happen this early.
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs)
+                .build_global();
+        }
+        match &cli.command {
+            Command::Run(args) => cmd::run::run(&settings, args),
+            Command::Check(args) => cmd::check::run(&settings, args),
+            Command::Template(args) => cmd::template::run(&settings, args),
+            Command::Tasks => cmd::tasks::run(&settings),
+            // Answered while parsing.
+            Command::Help { .. } => Ok(Outcome::Done),
+        }
     });
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

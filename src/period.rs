@@ -95,6 +95,11 @@ pub fn parse_loose_date(text: &str, as_of: NaiveDate) -> Option<NaiveDate> {
     parse_period_end(&format!("{}年{text}", as_of.year() - 1))
 }
 
+/// Whether a date falls in the years a date of this plan can have.
+pub fn in_plan_years(date: NaiveDate) -> bool {
+    YEARS.contains(&date.year())
+}
+
 fn year(y: u32) -> Option<i32> {
     let y = i32::try_from(y).ok()?;
     YEARS.contains(&y).then_some(y)
@@ -126,18 +131,71 @@ pub fn returns_due(as_of: NaiveDate, due_day: u32) -> Option<NaiveDate> {
     next_month.with_day(due_day.clamp(1, last.day()))
 }
 
-/// Reads a folder name such as `2018-06` as a reporting period: its last day.
-pub fn period_folder_end(name: &str) -> Option<NaiveDate> {
-    let (y, m) = name.split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
-        return None;
-    }
-    month_end(y.parse().ok()?, m.parse().ok()?)
+/// A reporting period: one month. Ordered in time, named `2018-07` in folder and
+/// file names and `2018年7月` where people read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
 }
 
-/// The `YYYY-MM` label of the month holding `date`.
-pub fn period_label(date: NaiveDate) -> String {
-    format!("{:04}-{:02}", date.year(), date.month())
+impl Month {
+    /// The month holding `date`.
+    pub fn of(date: NaiveDate) -> Self {
+        Self {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    /// Reads a period folder's name, `YYYY-MM` exactly.
+    pub fn parse(name: &str) -> Option<Self> {
+        let (y, m) = name.split_once('-')?;
+        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let month = Self {
+            year: y.parse().ok()?,
+            month: m.parse().ok()?,
+        };
+        month.end().map(|_| month)
+    }
+
+    /// Its last day, the as-of date of a run on it.
+    pub fn end(self) -> Option<NaiveDate> {
+        month_end(u32::try_from(self.year).ok()?, self.month)
+    }
+
+    /// The month before.
+    pub fn previous(self) -> Self {
+        match self.month {
+            1 => Self {
+                year: self.year - 1,
+                month: 12,
+            },
+            m => Self {
+                year: self.year,
+                month: m - 1,
+            },
+        }
+    }
+
+    /// `2018年7月`, as titles and lists write it.
+    pub fn chinese(self) -> String {
+        format!("{}年{}月", self.year, self.month)
+    }
+}
+
+impl std::fmt::Display for Month {
+    /// `2018-07`, as folder and file names write it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// Reads a folder name such as `2018-06` as a reporting period: its last day.
+pub fn period_folder_end(name: &str) -> Option<NaiveDate> {
+    Month::parse(name)?.end()
 }
 
 fn looks_like_time(s: &str) -> bool {
@@ -246,8 +304,13 @@ mod tests {
         assert_eq!(period_folder_end("2018-6"), None);
         assert_eq!(period_folder_end("sample"), None);
         assert_eq!(
-            period_label(NaiveDate::from_ymd_opt(2018, 6, 30).unwrap()),
+            Month::of(NaiveDate::from_ymd_opt(2018, 6, 30).unwrap()).to_string(),
             "2018-06"
         );
+        assert_eq!(period_folder_end("2018-1a"), None);
+        let january = Month::parse("2018-01").unwrap();
+        assert_eq!(january.previous().to_string(), "2017-12");
+        assert!(january.previous() < january);
+        assert_eq!(january.chinese(), "2018年1月");
     }
 }

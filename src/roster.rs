@@ -83,7 +83,7 @@ impl Roster {
     pub fn load(path: &Path) -> Result<Self, RosterError> {
         let bytes = std::fs::read(path).map_err(|e| RosterError::Io {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason: crate::os::describe(&e),
         })?;
         let text = String::from_utf8(bytes).map_err(|_| RosterError::NotUtf8 {
             path: path.display().to_string(),

@@ -3,7 +3,7 @@
 
 use county_returns::catalogue::Catalogue;
 use county_returns::intake::read_return;
-use county_returns::intake::workbook::Limits;
+use county_returns::table::workbook::Limits;
 
 fn main() {
     let Ok(catalogue) = Catalogue::embedded() else {

@@ -13,6 +13,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use crate::table::format::Limits;
+
 /// The seed table the binary carries, so it runs from any folder.
 pub const DEFAULT_SEED: &str = include_str!("../../seeds/000_4c3c7dcb0a712a24.txt");
 
@@ -86,18 +88,14 @@ impl Catalogue {
     ///
     /// # Errors
     /// When the file cannot be read or a row is malformed; the message names the line.
-    pub fn load(path: &Path) -> Result<Self, CatalogueError> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
+    pub fn load(path: &Path, limits: Limits) -> Result<Self, CatalogueError> {
+        let ext = crate::table::extension(path);
         if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
-            return xlsx::load(path);
+            return xlsx::load(path, limits);
         }
         let bytes = std::fs::read(path).map_err(|e| CatalogueError::Io {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason: crate::os::describe(&e),
         })?;
         let text = String::from_utf8(bytes).map_err(|_| CatalogueError::NotUtf8 {
             path: path.display().to_string(),
@@ -214,7 +212,7 @@ pub enum CatalogueError {
 /// Builds a task from the five cells of one row, `line` being where the row starts.
 fn task_from_cells(line: usize, cells: [&str; 5]) -> Result<Task, CatalogueError> {
     let [number, text, lead, coop, deadline] = cells.map(str::trim);
-    let number_value: u32 = crate::intake::values::parse_task_number(number).ok_or_else(|| {
+    let number_value: u32 = crate::table::cells::parse_task_number(number).ok_or_else(|| {
         CatalogueError::BadNumber {
             line,
             value: number.to_string(),

@@ -4,23 +4,23 @@
 use std::path::Path;
 
 use super::{Catalogue, CatalogueError, task_from_cells};
-use crate::intake::header::{Field, find_header};
-use crate::intake::values::cell_text;
-use crate::intake::workbook::{Limits, Workbook};
+use crate::table::cells::cell_text;
+use crate::table::header::{Field, find_header};
+use crate::table::workbook::{Limits, Workbook};
 
 /// Loads the first sheet that has the five columns.
 ///
 /// # Errors
 /// When the file cannot be read, no sheet has the columns, or a row is malformed
 /// (the message names the sheet's row number).
-pub fn load(path: &Path) -> Result<Catalogue, CatalogueError> {
+pub fn load(path: &Path, limits: Limits) -> Result<Catalogue, CatalogueError> {
     let shown = path.display().to_string();
     let io = |reason: String| CatalogueError::Io {
         path: shown.clone(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
-    let mut workbook = Workbook::open(bytes, Limits::default()).map_err(|e| io(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| io(crate::os::describe(&e)))?;
+    let mut workbook = Workbook::open(bytes, limits).map_err(|e| io(e.to_string()))?;
     const NEEDED: [(Field, &str); 4] = [
         (Field::TaskNumber, "序号"),
         (Field::TaskText, "主要任务"),

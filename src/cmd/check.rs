@@ -9,39 +9,20 @@ use chrono::NaiveDate;
 
 use super::Outcome;
 use crate::check::{Consolidation, UnitRef, Verdict, consolidate};
-use crate::cli::{CheckArgs, Settings, parse_as_of};
+use crate::cli::{CheckArgs, CheckPlan, Settings};
 use crate::intake::values::DateCell;
-use crate::intake::{FileStatus, Intake, Quiet, ReadReturn, ReportPeriod, SourceFile, read_files};
+use crate::intake::{FileStatus, Intake, Quiet, ReadReturn, SourceFile};
 use crate::problem::{Problem, Severity};
-use crate::report::save_atomic;
+use crate::save::save_atomic;
 
 /// `check` flags 临期 as `run` does by default.
 const DUE_SOON_DAYS: u32 = 30;
 
 pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
-    // Like `run`: a return filed in a YYYY-MM folder is judged as of that month's end.
-    let folder = args
-        .file
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .unwrap_or("");
-    let as_of = match &args.as_of {
-        Some(text) => parse_as_of(text)?,
-        None => crate::period::period_folder_end(folder).unwrap_or(settings.today),
-    };
-    if !args.file.is_file() {
-        anyhow::bail!("找不到文件 {}", args.file.display());
-    }
-    let period = ReportPeriod::new(folder, as_of);
-    let intake = read_files(
-        std::slice::from_ref(&args.file),
-        &settings.catalogue,
-        &settings.roster,
-        &settings.limits,
-        period,
-        &Quiet,
-    );
+    let plan = CheckPlan::resolve(args, settings.today)?;
+    let reader = settings.reader();
+    let intake = reader.read_files(std::slice::from_ref(&plan.file), plan.period, &Quiet);
+    let as_of = plan.period.as_of;
     let result = consolidate(
         &settings.catalogue,
         &settings.roster,
@@ -53,7 +34,7 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
         anyhow::bail!("找不到文件 {}", args.file.display());
     };
     let mut out = String::new();
-    let _ = writeln!(out, "文件：{}", args.file.display());
+    let _ = writeln!(out, "文件：{}", plan.file.display());
     if let FileStatus::Skipped(_) = file.status {
         let _ = writeln!(
             out,
@@ -65,7 +46,7 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
     }
     describe_file(&mut out, file, settings);
     let _ = writeln!(out, "统计截止：{}", as_of.format("%Y-%m-%d"));
-    let due = crate::period::returns_due(as_of, args.due_day);
+    let due = crate::period::returns_due(as_of, plan.due_day);
     let mut problems: Vec<Problem> = result.problems.clone();
     for read in file.returns.iter().filter(|r| r.counts()) {
         let _ = writeln!(out);
@@ -77,8 +58,8 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
         .filter(|p| p.severity == Severity::Error)
         .count();
     let _ = writeln!(out);
-    if let Some(path) = &args.annotate {
-        write_annotated(&args.file, path, &intake, &problems, settings)?;
+    if let Some(path) = &plan.annotate {
+        write_annotated(&plan.file, path, &intake, &problems, settings)?;
         let _ = writeln!(
             out,
             "标注副本已写入 {}（有问题的单元格已标色并附批注）",
@@ -264,23 +245,23 @@ fn write_annotated(
     problems: &[Problem],
     settings: &Settings,
 ) -> Result<()> {
-    let same = |a: &Path, b: &Path| matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y);
-    if same(path, file) {
-        anyhow::bail!(
-            "标注副本不能覆盖原报表 {}：请用 --annotate 指定另一个文件名",
-            file.display()
-        );
-    }
     let sheet = intake
         .files
         .first()
         .and_then(|f| f.returns.first())
         .map(|r| r.sheet.as_str());
-    let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| anyhow::anyhow!("无法读取 {}：{}", file.display(), crate::os::describe(&e)))?;
     let listed: Vec<&Problem> = problems.iter().collect();
     let copy = crate::annotate::build(Some(bytes), sheet, &listed, settings.limits)
         .context("生成标注副本时出错")?;
-    save_atomic(&copy, path).with_context(|| format!("无法写入标注副本 {}", path.display()))
+    save_atomic(&copy, path).map_err(|e| {
+        anyhow::anyhow!(
+            "无法写入标注副本 {}：{}",
+            path.display(),
+            crate::os::describe(&e)
+        )
+    })
 }
 
 /// The problems, errors and warnings alike, each with where and what to do.

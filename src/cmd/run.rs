@@ -2,84 +2,46 @@
 
 use std::fmt::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::Outcome;
-use crate::changes::ChangeKind;
-use crate::check::{Consolidation, Verdict, consolidate};
-use crate::cli::{RunArgs, RunPlan, Settings};
-use crate::history::{self, Period};
-use crate::intake::{FileStatus, Intake, Progress, ReportPeriod, scan};
-use crate::monthly::{self, Monthly};
-use crate::report::{Report, layout, save_atomic, write_atomic};
+use crate::check::{Consolidation, Verdict};
+use crate::cli::{AsOfFrom, RunArgs, RunPlan, Settings};
+use crate::intake::{FileStatus, Intake, Progress};
+use crate::monthly::Monthly;
+use crate::monthly::changes::ChangeKind;
+use crate::pipeline::{Clock, Job, Targets};
 
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     let plan = RunPlan::resolve(args, settings.today)?;
-    let mut clock = Stages::start();
-    let mut intake = scan(
-        &plan.input,
-        &settings.catalogue,
-        &settings.roster,
-        &settings.limits,
-        ReportPeriod::new(&plan.period, plan.as_of),
-        &Bar::new(),
-    )
-    .with_context(|| format!("无法读取报表文件夹 {}", plan.input.display()))?;
-    clock.lap("读取报表（含识别单位）");
-    let mut result = consolidate(
-        &settings.catalogue,
-        &settings.roster,
-        &intake,
-        plan.as_of,
-        plan.due_soon_days,
-    );
-    intake.release_rows();
-    clock.lap("核对判定");
-    let monthly = monthly_cycle(settings, args, &plan, &result);
-    result.problems.extend(monthly.notices.iter().cloned());
-    clock.lap("对比往期");
-    let report = Report {
-        catalogue: &settings.catalogue,
-        roster: &settings.roster,
-        intake: &intake,
-        result: &result,
-        monthly: &monthly,
-        due: crate::period::returns_due(plan.as_of, args.due_day),
+    let mut clock = Clock::start();
+    let job = Job {
+        reader: settings.reader(),
+        input: &plan.input,
+        period: plan.period,
+        as_of_is_today: plan.as_of_from == AsOfFrom::Today,
+        due_day: plan.due_day,
+        due_soon_days: plan.due_soon_days,
+        earlier: &plan.earlier,
+        records: plan.records.as_deref(),
     };
-    let mut workbook = layout(&report).context("生成汇总表时出错")?;
-    clock.lap("排版工作表");
-    let folder = plan.output.parent().unwrap_or(std::path::Path::new("."));
-    // Saving the workbook is one thread's work (deflating it above all): the
-    // CSV records are written on the other core meanwhile.
-    let (saved, records) = rayon::join(
-        || {
-            // Streamed into the temporary file: the finished workbook is never held whole.
-            write_atomic(&plan.output, |out| {
-                workbook.save_to_writer(out).map_err(std::io::Error::other)
-            })
-            .with_context(|| cannot_write("汇总表", &plan.output))
-        },
-        || write_records(&report, &monthly, &intake, &plan, folder),
-    );
-    saved?;
-    records?;
-    let feedback = match &args.feedback {
-        Some(dir) => Some((
-            crate::feedback::write_all(&report, dir)
-                .with_context(|| cannot_write("督办单", dir))?,
-            dir,
-        )),
-        None => None,
+    let done = job
+        .consolidate(&Bar::new(), &mut clock)
+        .map_err(anyhow::Error::msg)?;
+    let report = done.report(settings.reader());
+    let targets = Targets {
+        workbook: &plan.output,
+        feedback: plan.feedback.as_deref(),
     };
-    clock.lap("生成并写入 xlsx 与 CSV");
-    print_summary(settings, &plan, &intake, &result, &monthly);
-    if let Some((written, dir)) = feedback {
-        super::print(&format!("督办单 {written} 份已写入 {}\n", dir.display()));
+    let feedback = done.save(&report, &targets, &mut clock)?;
+    print_summary(settings, &plan, &done.intake, &done.result, &done.monthly);
+    if let Some(dir) = &plan.feedback {
+        super::print(&format!("督办单 {feedback} 份已写入 {}\n", dir.display()));
     }
-    if args.timings {
+    if plan.timings {
         eprint!("{}", clock.report());
     }
-    let outcome = if plan.strict && !result.problems.is_empty() {
+    let outcome = if plan.strict && !done.result.problems.is_empty() {
         Outcome::Problems
     } else {
         Outcome::Done
@@ -87,100 +49,8 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     // Freeing hundreds of thousands of strings one by one takes a tenth of a
     // second at national scale: it is left to a thread the exit need not wait for
     // (if no thread can be made, they are freed here, as usual).
-    let _ = std::thread::Builder::new().spawn(move || drop((workbook, result, monthly, intake)));
+    let _ = std::thread::Builder::new().spawn(move || drop(done));
     Ok(outcome)
-}
-
-/// The period's record (for next month's comparison) and 催报名单, as CSV files.
-fn write_records(
-    report: &Report,
-    monthly: &Monthly,
-    intake: &Intake,
-    plan: &RunPlan,
-    folder: &std::path::Path,
-) -> Result<()> {
-    if let Some(current) = &monthly.current {
-        let csv = history::csv_path(folder, &plan.period);
-        history::save(current, &csv, &history::fingerprint(intake))
-            .with_context(|| cannot_write("明细 CSV", &csv))?;
-    }
-    let chase = folder.join(format!("催报名单_{}.csv", plan.period));
-    save_atomic(&chase_csv(report), &chase).with_context(|| cannot_write("催报名单", &chase))?;
-    Ok(())
-}
-
-fn cannot_write(what: &str, path: &std::path::Path) -> String {
-    format!(
-        "无法写入{what} {}：请确认该文件没有在 Excel 中打开、文件夹可写",
-        path.display()
-    )
-}
-
-/// The earlier periods and what changed since the last one.
-fn monthly_cycle(
-    settings: &Settings,
-    args: &RunArgs,
-    plan: &RunPlan,
-    result: &Consolidation,
-) -> Monthly {
-    let inputs = monthly::earlier_inputs(&plan.input, &plan.period, args.previous.as_deref());
-    // Earlier runs' CSVs sit in the period folders beside this run's output folder.
-    let output_dir = plan.output.parent();
-    let root = output_dir
-        .filter(|d| d.file_name().and_then(|n| n.to_str()) == Some(plan.period.as_str()))
-        .and_then(|d| d.parent());
-    let (earlier, notices) = monthly::load_earlier(settings, &inputs, root, plan.due_soon_days);
-    let current = Period::from_consolidation(&plan.period, result, &settings.roster);
-    monthly::assemble(earlier, current, notices)
-}
-
-/// 催报名单 as CSV (UTF-8 with BOM) for a mail merge.
-fn chase_csv(report: &Report) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(crate::report::monthly::CHASE_HEADER);
-    for row in crate::report::monthly::chase_rows(report) {
-        let _ = writer.write_record(row.iter().map(crate::report::table::Cell::text));
-    }
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    bytes.extend(writer.into_inner().unwrap_or_default());
-    bytes
-}
-
-/// Wall time per stage of a run, for `--timings`.
-struct Stages {
-    last: std::time::Instant,
-    laps: Vec<(&'static str, std::time::Duration)>,
-}
-
-impl Stages {
-    fn start() -> Self {
-        Self {
-            last: std::time::Instant::now(),
-            laps: Vec::new(),
-        }
-    }
-
-    fn lap(&mut self, stage: &'static str) {
-        let now = std::time::Instant::now();
-        self.laps.push((stage, now - self.last));
-        self.last = now;
-    }
-
-    fn report(&self) -> String {
-        let total: f64 = self
-            .laps
-            .iter()
-            .map(|(_, d)| d.as_secs_f64())
-            .sum::<f64>()
-            .max(1e-9);
-        let mut out = String::from("各阶段耗时：\n");
-        for (stage, d) in &self.laps {
-            let s = d.as_secs_f64();
-            let _ = writeln!(out, "  {stage}\t{s:.3} 秒\t{:.1}%", 100.0 * s / total);
-        }
-        let _ = writeln!(out, "  合计\t{total:.3} 秒");
-        out
-    }
 }
 
 /// The end-of-run summary of SPEC §8, in Chinese.
@@ -197,10 +67,22 @@ fn print_summary(
     let _ = writeln!(
         out,
         "期别 {}，统计截止 {}，报表文件夹 {}",
-        plan.period,
+        plan.period.month,
         result.as_of.format("%Y-%m-%d"),
         plan.input.display()
     );
+    if plan.as_of_from == AsOfFrom::Today {
+        let _ = writeln!(
+            out,
+            "注意：报表文件夹名不是 YYYY-MM 形式，统计截止日期取了今天；如要汇总某个月，请把文件夹改名为 2018-07 这样的形式，或用 --as-of 指定"
+        );
+    }
+    if intake.files.is_empty() {
+        let _ = writeln!(
+            out,
+            "注意：报表文件夹中没有任何文件，所有单位都按未报送处理；请确认报表已放入该文件夹"
+        );
+    }
     let _ = writeln!(
         out,
         "文件 {} 个：读取 {}，被取代 {}，无法读取 {}，跳过 {}",
@@ -245,7 +127,7 @@ fn print_summary(
             let _ = writeln!(
                 out,
                 "与 {} 期相比：新完成 {}，新增逾期 {}，倒退 {}，连续逾期 {}，连续缺报 {}，进展与上期相同 {}（详见“本月变化”工作表）",
-                previous.label,
+                previous.month,
                 count(ChangeKind::NewlyDone),
                 count(ChangeKind::NewlyOverdue),
                 count(ChangeKind::Regressed),

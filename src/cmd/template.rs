@@ -2,22 +2,17 @@
 
 use std::fmt::Write;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use super::Outcome;
-use crate::cli::{Settings, TemplateArgs};
-use crate::report::save_atomic;
+use crate::cli::{Settings, TemplateArgs, TemplatePlan};
+use crate::save::save_atomic;
 
 pub fn run(settings: &Settings, args: &TemplateArgs) -> Result<Outcome> {
+    let plan = TemplatePlan::resolve(args, &settings.roster)?;
     let roster = &settings.roster;
     let expected = roster.expectations(&settings.catalogue);
-    let units: Vec<usize> = match &args.unit {
-        Some(name) => match roster.lookup(name).or_else(|| roster.find_in(name)) {
-            Some(u) => vec![u],
-            None => bail!("单位“{name}”不在单位名单中：请写单位全称，例如 海口市"),
-        },
-        None => (0..roster.units.len()).collect(),
-    };
+    let units = plan.units;
     let mut written = 0;
     let mut out = String::new();
     for u in units {
@@ -29,14 +24,20 @@ pub fn run(settings: &Settings, args: &TemplateArgs) -> Result<Outcome> {
         }
         let bytes = crate::template::build(&settings.catalogue, &unit.name, &tasks, None)
             .with_context(|| format!("无法生成 {} 的模板", unit.name))?;
-        let path = args.output.join(format!("{}_进展情况表.xlsx", unit.name));
-        save_atomic(&bytes, &path).with_context(|| format!("无法写入 {}", path.display()))?;
+        let path = plan.output.join(format!("{}_进展情况表.xlsx", unit.name));
+        save_atomic(&bytes, &path).map_err(|e| {
+            anyhow::anyhow!(
+                "无法写入模板 {}：{}",
+                path.display(),
+                crate::os::describe(&e)
+            )
+        })?;
         written += 1;
     }
     let _ = writeln!(
         out,
         "已生成 {written} 份模板，保存在 {}",
-        args.output.display()
+        plan.output.display()
     );
     super::print(&out);
     Ok(Outcome::Done)

@@ -5,25 +5,22 @@
 //! ([`rows`]). Then each file is given a unit from the roster and, when several
 //! files name one unit, the latest wins. Judging the rows is [`crate::check`]'s job.
 
-pub mod grid;
-pub mod header;
-pub mod package;
 pub mod rows;
 pub mod values;
-pub mod webexport;
-pub mod workbook;
-pub mod xls;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
 
 use crate::catalogue::Catalogue;
+use crate::period::Month;
 use crate::problem::{Problem, Severity};
 use crate::roster::Roster;
+use crate::table::cells::cell_text;
+use crate::table::header;
+use crate::table::workbook::{Format, Limits, OpenError, Workbook};
 pub use rows::{FormKey, ReturnMeta, ReturnRow, SheetRead};
-use workbook::{Limits, OpenError, Workbook};
 
 /// Extensions read as spreadsheets (the format is then decided by content): Excel's
 /// and its templates (a return saved as a template by mistake is still a return),
@@ -38,8 +35,7 @@ const SPREADSHEET_EXTENSIONS: [&str; 20] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportPeriod {
     pub as_of: NaiveDate,
-    pub year: i32,
-    pub month: u32,
+    pub month: Month,
 }
 
 impl ReportPeriod {
@@ -47,27 +43,8 @@ impl ReportPeriod {
     pub fn of(as_of: NaiveDate) -> Self {
         Self {
             as_of,
-            year: as_of.year(),
-            month: as_of.month(),
+            month: Month::of(as_of),
         }
-    }
-
-    /// The period a `YYYY-MM` label names (a period folder's name), read as of
-    /// `as_of`; the month of `as_of` when the label is no such name.
-    pub fn new(label: &str, as_of: NaiveDate) -> Self {
-        match crate::period::period_folder_end(label) {
-            Some(end) => Self {
-                as_of,
-                year: end.year(),
-                month: end.month(),
-            },
-            None => Self::of(as_of),
-        }
-    }
-
-    /// `2018年7月`, as titles write it.
-    pub fn label(&self) -> String {
-        format!("{}年{}月", self.year, self.month)
     }
 }
 
@@ -115,7 +92,7 @@ pub enum FileStatus {
     /// Read, but other files won for every unit it holds.
     Superseded { by: String },
     /// Could not be read as a return; the reason says what to do.
-    Unreadable(String),
+    Unreadable(OpenError),
 }
 
 /// One file of the input folder, as listed in 来源文件.
@@ -222,55 +199,139 @@ pub fn list_folder(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-/// Reads every file of a folder (not its subfolders) in name order.
-///
-/// # Errors
-/// Only when the folder itself cannot be listed; a bad file is a problem, not an error.
-pub fn scan(
-    dir: &Path,
-    catalogue: &Catalogue,
-    roster: &Roster,
-    limits: &Limits,
-    period: ReportPeriod,
-    progress: &dyn Progress,
-) -> std::io::Result<Intake> {
-    let paths = list_folder(dir)?;
-    Ok(read_files(
-        &paths, catalogue, roster, limits, period, progress,
-    ))
+/// What reading a period's returns needs: the plan's tasks, who reports on them,
+/// and what one file may cost. Made once from the settings and handed down.
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    pub catalogue: &'a Catalogue,
+    pub roster: &'a Roster,
+    pub limits: Limits,
 }
 
-/// Reads the given files as one period's returns (what `check` does with one file).
-pub fn read_files(
-    paths: &[PathBuf],
-    catalogue: &Catalogue,
-    roster: &Roster,
-    limits: &Limits,
-    period: ReportPeriod,
-    progress: &dyn Progress,
-) -> Intake {
-    use rayon::prelude::*;
-    progress.start(paths.len());
-    // Files are read in parallel; collect keeps the name order, so the output does
-    // not depend on which thread finished first.
-    let read: Vec<(SourceFile, Vec<Problem>)> = paths
-        .par_iter()
-        .map(|path| {
-            let mut problems = Vec::new();
-            let file = read_source_file(path, catalogue, roster, limits, period, &mut problems);
-            progress.file_done(&file.name);
-            (file, problems)
-        })
-        .collect();
-    let mut intake = Intake::default();
-    for (file, problems) in read {
-        intake.files.push(file);
-        intake.problems.extend(problems);
+impl Reader<'_> {
+    /// Reads every file of a folder (not its subfolders) in name order.
+    ///
+    /// # Errors
+    /// Only when the folder itself cannot be listed; a bad file is a problem, not an error.
+    pub fn scan(
+        &self,
+        dir: &Path,
+        period: ReportPeriod,
+        progress: &dyn Progress,
+    ) -> std::io::Result<Intake> {
+        let paths = list_folder(dir)?;
+        Ok(self.read_files(&paths, period, progress))
     }
-    resolve_duplicates(&mut intake, roster, period);
-    flag_other_documents(&mut intake, roster);
-    progress.finish();
-    intake
+
+    /// Reads the given files as one period's returns (what `check` does with one file).
+    pub fn read_files(
+        &self,
+        paths: &[PathBuf],
+        period: ReportPeriod,
+        progress: &dyn Progress,
+    ) -> Intake {
+        use rayon::prelude::*;
+        progress.start(paths.len());
+        // Files are read in parallel; collect keeps the name order, so the output does
+        // not depend on which thread finished first.
+        let read: Vec<(SourceFile, Vec<Problem>)> = paths
+            .par_iter()
+            .map(|path| {
+                let mut problems = Vec::new();
+                let file = self.read_source_file(path, period, &mut problems);
+                progress.file_done(&file.name);
+                (file, problems)
+            })
+            .collect();
+        let mut intake = Intake::default();
+        for (file, problems) in read {
+            intake.files.push(file);
+            intake.problems.extend(problems);
+        }
+        resolve_duplicates(&mut intake, self.roster, period);
+        flag_other_documents(&mut intake, self.roster);
+        progress.finish();
+        intake
+    }
+
+    fn read_source_file(
+        &self,
+        path: &Path,
+        period: ReportPeriod,
+        problems: &mut Vec<Problem>,
+    ) -> SourceFile {
+        let (catalogue, roster, limits) = (self.catalogue, self.roster, &self.limits);
+        let name = file_name(path);
+        let mut file = SourceFile {
+            name: name.clone(),
+            size: 0,
+            sha256: String::new(),
+            unit: None,
+            unknown_unit: None,
+            status: FileStatus::Read,
+            returns: Vec::new(),
+        };
+        let ext = crate::table::extension(path);
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        file.size = size;
+        if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
+            // Hashed all the same, so 来源文件 traces every file and a changed folder shows.
+            if size <= limits.max_file_bytes {
+                file.sha256 = std::fs::read(path)
+                    .map(|b| sha256_hex(&b))
+                    .unwrap_or_default();
+            }
+            // A scanned PDF or a Word file named for a unit is that unit's attempt to
+            // report: [`flag_other_documents`] says so once the returns are resolved.
+            file.unit = roster.find_in(&name);
+            file.status = FileStatus::Skipped("不是电子表格文件，未读取".to_string());
+            return file;
+        }
+        let outcome = if size > limits.max_file_bytes {
+            Err(OpenError::TooLarge {
+                size,
+                limit: limits.max_file_bytes,
+            })
+        } else {
+            match std::fs::read(path) {
+                Ok(bytes) => {
+                    file.sha256 = sha256_hex(&bytes);
+                    guard(|| read_return(bytes, catalogue, limits, &name, period.as_of))
+                }
+                Err(e) => Err(OpenError::CannotRead(crate::os::describe(&e))),
+            }
+        };
+        match outcome {
+            Ok(sheet) => {
+                file.returns = split_returns(&name, sheet, roster, problems);
+                if let [one] = file.returns.as_slice()
+                    && !one.from_form
+                {
+                    file.unit = one.unit;
+                    file.unknown_unit = one.unknown_unit.clone();
+                }
+            }
+            Err(reason) => {
+                // The file name is all we have to tell whose return failed.
+                file.unit = roster.find_in(&name);
+                let unit = file
+                    .unit
+                    .map(|u| roster.units[u].name.as_str())
+                    .unwrap_or("");
+                problems.push(
+                    Problem::file(
+                        Severity::Error,
+                        &name,
+                        reason.to_string(),
+                        "未读取该文件；该单位按未报送处理",
+                    )
+                    .unit(unit),
+                );
+                file.status = FileStatus::Unreadable(reason);
+            }
+        }
+        file
+    }
 }
 
 /// `~$name.xlsx` is Excel's lock file and `.name` a hidden file: neither is a return.
@@ -286,91 +347,6 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn read_source_file(
-    path: &Path,
-    catalogue: &Catalogue,
-    roster: &Roster,
-    limits: &Limits,
-    period: ReportPeriod,
-    problems: &mut Vec<Problem>,
-) -> SourceFile {
-    let name = file_name(path);
-    let mut file = SourceFile {
-        name: name.clone(),
-        size: 0,
-        sha256: String::new(),
-        unit: None,
-        unknown_unit: None,
-        status: FileStatus::Read,
-        returns: Vec::new(),
-    };
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    file.size = size;
-    if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-        // Hashed all the same, so 来源文件 traces every file and a changed folder shows.
-        if size <= limits.max_file_bytes {
-            file.sha256 = std::fs::read(path)
-                .map(|b| sha256_hex(&b))
-                .unwrap_or_default();
-        }
-        // A scanned PDF or a Word file named for a unit is that unit's attempt to
-        // report: [`flag_other_documents`] says so once the returns are resolved.
-        file.unit = roster.find_in(&name);
-        file.status = FileStatus::Skipped("不是电子表格文件，未读取".to_string());
-        return file;
-    }
-    let outcome = if size > limits.max_file_bytes {
-        Err(OpenError::TooLarge {
-            size,
-            limit: limits.max_file_bytes,
-        }
-        .to_string())
-    } else {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                file.sha256 = sha256_hex(&bytes);
-                guard(|| read_return(bytes, catalogue, limits, &name, period.as_of))
-            }
-            Err(e) => Err(format!("无法打开文件（{e}）：请确认文件未被占用后重试")),
-        }
-    };
-    match outcome {
-        Ok(sheet) => {
-            file.returns = split_returns(&name, sheet, roster, problems);
-            if let [one] = file.returns.as_slice()
-                && !one.from_form
-            {
-                file.unit = one.unit;
-                file.unknown_unit = one.unknown_unit.clone();
-            }
-        }
-        Err(reason) => {
-            // The file name is all we have to tell whose return failed.
-            file.unit = roster.find_in(&name);
-            let unit = file
-                .unit
-                .map(|u| roster.units[u].name.as_str())
-                .unwrap_or("");
-            problems.push(
-                Problem::file(
-                    Severity::Error,
-                    &name,
-                    reason.clone(),
-                    "未读取该文件；该单位按未报送处理",
-                )
-                .unit(unit),
-            );
-            file.status = FileStatus::Unreadable(reason);
-        }
-    }
-    file
-}
-
 thread_local! {
     static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -383,7 +359,7 @@ pub fn in_guard() -> bool {
 
 /// Runs a reader, a panic inside it turned into this file's problem so that one bad
 /// file never stops the run.
-fn guard<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+fn guard<T>(read: impl FnOnce() -> Result<T, OpenError>) -> Result<T, OpenError> {
     GUARDED.with(|g| g.set(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
     GUARDED.with(|g| g.set(false));
@@ -393,7 +369,7 @@ fn guard<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
             .map(|s| (*s).to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        Err(OpenError::ReaderFailed(reason).to_string())
+        Err(OpenError::ReaderFailed(reason))
     })
 }
 
@@ -408,15 +384,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// `as_of` dates what the return writes without a year.
 ///
 /// # Errors
-/// A Chinese reason when the bytes are no workbook or no sheet holds a return.
+/// An [`OpenError`] when the bytes are no workbook or no sheet holds a return.
 pub fn read_return(
     bytes: Vec<u8>,
     catalogue: &Catalogue,
     limits: &Limits,
     file: &str,
     as_of: NaiveDate,
-) -> Result<SheetRead, String> {
-    let mut workbook = Workbook::open(bytes, *limits).map_err(|e| e.to_string())?;
+) -> Result<SheetRead, OpenError> {
+    let mut workbook = Workbook::open(bytes, *limits)?;
     let is_1904 = workbook.is_1904();
     let mut sheets = workbook.worksheet_names();
     // Visible sheets first; a hidden sheet is read only when no visible one holds a return.
@@ -442,7 +418,7 @@ pub fn read_return(
         if let [row] = sheet.grid.rows.as_slice()
             && let [(_, cell)] = row.cells.as_slice()
         {
-            lone_text.get_or_insert_with(|| values::cell_text(cell));
+            lone_text.get_or_insert_with(|| cell_text(cell));
         }
         let Some(found) = header::find_header(&sheet) else {
             continue;
@@ -475,21 +451,16 @@ pub fn read_return(
         return Ok(read);
     }
     Err(match (partial, failure) {
-        (Some(sheet), _) => {
-            format!(
-                "工作表“{sheet}”的表头缺少“序号”（或“主要任务”）列或“完成状态”（或“进展情况”）列：请按模板填报后重新报送"
-            )
-        }
-        (None, Some(e)) => e.to_string(),
-        (None, None) if workbook.format == workbook::Format::Html => OpenError::Html.to_string(),
-        (None, None) if workbook.format == workbook::Format::Csv => match lone_text {
-            Some(text) => OpenError::OneLine(text.chars().take(60).collect()).to_string(),
-            None => OpenError::Text.to_string(),
+        (Some(sheet), _) => OpenError::HeaderIncomplete { sheet },
+        (None, Some(e)) => e,
+        (None, None) if workbook.format == Format::Html => OpenError::Html,
+        (None, None) if workbook.format == Format::Csv => match lone_text {
+            Some(text) => OpenError::OneLine(text.chars().take(60).collect()),
+            None => OpenError::Text,
         },
-        (None, None) => format!(
-            "文件可以打开，但其中 {} 张工作表都没有进展情况表的表头（应含 序号、主要任务、完成状态 等列），未找到进展情况表：请按模板填报后重新报送",
-            workbook.worksheet_names().len()
-        ),
+        (None, None) => OpenError::NoReturn {
+            sheets: workbook.worksheet_names().len(),
+        },
     })
 }
 
@@ -727,7 +698,7 @@ fn month_rank(month: Option<(Option<i32>, u32)>, period: ReportPeriod) -> u8 {
 }
 
 fn names_period((year, month): (Option<i32>, u32), period: ReportPeriod) -> bool {
-    month == period.month && year.is_none_or(|y| y == period.year)
+    month == period.month.month && year.is_none_or(|y| y == period.month.year)
 }
 
 /// Several returns for one unit: one naming the period's month wins over others
@@ -769,7 +740,7 @@ fn resolve_duplicates(intake: &mut Intake, roster: &Roster, period: ReportPeriod
                 &name,
                 format!(
                     "报表的标题或文件名写的是{named}，属于其他月份，不是本期（{}）",
-                    period.label()
+                    period.month.chinese()
                 ),
                 "仍读取本表；如该单位另有本期报表，以本期报表为准；如误报了上月报表，请报送本期报表",
             );
@@ -858,10 +829,10 @@ mod tests {
 
     #[test]
     fn a_panic_while_reading_becomes_the_files_problem() {
-        let result: Result<(), String> = guard(|| panic!("no entry found for key"));
+        let result: Result<(), OpenError> = guard(|| panic!("no entry found for key"));
         assert_eq!(
             result,
-            Err(OpenError::ReaderFailed("no entry found for key".into()).to_string())
+            Err(OpenError::ReaderFailed("no entry found for key".into()))
         );
         assert!(!in_guard());
     }

@@ -6,15 +6,13 @@
 use calamine::Data;
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::grid::{GridRow, Sheet};
-use super::header::{Field, Header};
-use super::values::{
-    DateCell, Status, cell_text, date_from_cell, datetime_from_cell, is_blank,
-    task_number_from_cell,
-};
+use super::values::{DateCell, Status, date_from_cell, datetime_from_cell};
 use crate::catalogue::Catalogue;
 use crate::period::parse_loose_date;
 use crate::problem::{Problem, Severity, row_ref};
+use crate::table::cells::{cell_text, is_blank, task_number_from_cell};
+use crate::table::grid::{GridRow, Sheet};
+use crate::table::header::{Field, Header};
 
 /// Labels of the lines around the table that describe the return itself.
 const META_LABELS: [&str; 7] = [

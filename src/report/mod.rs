@@ -1,8 +1,8 @@
 //! The consolidated workbook: one file per sheet, every look in [`style`].
 //!
-//! [`layout`] lays a [`Consolidation`] out as sheets; [`save_atomic`] writes the
-//! bytes to a temporary file beside the target and renames it, so a failed run
-//! never leaves half a workbook. What the verdicts are is [`crate::check`]'s job.
+//! [`layout`] lays a [`Consolidation`] out as sheets; [`crate::save`] writes them.
+//! What the verdicts are is [`crate::check`]'s job, what changed since the last
+//! period [`crate::monthly`]'s.
 
 mod lists;
 mod matrix;
@@ -10,9 +10,6 @@ pub mod monthly;
 mod overview;
 pub mod style;
 pub mod table;
-
-use std::io::Write;
-use std::path::Path;
 
 use rust_xlsxwriter::{DocProperties, Workbook, Worksheet, XlsxError};
 
@@ -127,43 +124,4 @@ pub fn layout(report: &Report) -> Result<Workbook, XlsxError> {
     streamed?;
     kept?;
     Ok(workbook)
-}
-
-/// Writes `bytes` to `target` through a temporary file in the same folder, so the
-/// target is either the old file or the whole new one.
-///
-/// # Errors
-/// When the folder cannot be created or written, or the target is locked (open in Excel).
-pub fn save_atomic(bytes: &[u8], target: &Path) -> std::io::Result<()> {
-    write_atomic(target, |out| out.write_all(bytes))
-}
-
-/// Like [`save_atomic`], with the content streamed by `write` instead of held whole.
-///
-/// # Errors
-/// As [`save_atomic`], and whatever `write` returns.
-pub fn write_atomic(
-    target: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<tempfile::NamedTempFile>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".county-returns-").suffix(".tmp");
-    // A temp file is private (0600); the workbook is for the office to share.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let temp = builder.tempfile_in(dir)?;
-    let mut out = std::io::BufWriter::new(temp);
-    write(&mut out)?;
-    let temp = out.into_inner().map_err(|e| e.into_error())?;
-    temp.as_file().sync_all()?;
-    temp.persist(target).map_err(|e| e.error)?;
-    Ok(())
 }

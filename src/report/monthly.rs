@@ -23,22 +23,25 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         col("本期判定", 5, Kind::Center),
         col("说明", 24, Kind::Wrap),
     ];
-    let previous = monthly.earlier.last().map_or("上期", |p| p.label.as_str());
+    let previous = monthly
+        .earlier
+        .last()
+        .map_or_else(|| "上期".to_string(), |p| p.month.to_string());
     let rows: Vec<Vec<Cell>> = monthly
         .changes
         .iter()
         .map(|c| {
             let note = match c.kind {
-                crate::changes::ChangeKind::Regressed => {
+                crate::monthly::changes::ChangeKind::Regressed => {
                     format!("{previous} 期已完成，本期为{}：请核实", c.current.label())
                 }
-                crate::changes::ChangeKind::SameAsLast => {
+                crate::monthly::changes::ChangeKind::SameAsLast => {
                     "进展情况与上期一字不差：请督促如实更新进展".to_string()
                 }
-                crate::changes::ChangeKind::OverdueStreak => {
+                crate::monthly::changes::ChangeKind::OverdueStreak => {
                     format!("已连续 {} 期逾期未完成：建议督办", c.streak)
                 }
-                crate::changes::ChangeKind::MissingStreak => {
+                crate::monthly::changes::ChangeKind::MissingStreak => {
                     format!("已连续 {} 期未报：请催报", c.streak)
                 }
                 _ => String::new(),
@@ -78,7 +81,7 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
 /// 趋势: completion rate per unit (rows) per period (columns), province-wide on top, and a line chart.
 pub fn trend(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let monthly = report.monthly;
-    let periods: Vec<&crate::history::Period> = monthly.all_periods().collect();
+    let periods: Vec<&crate::monthly::history::Period> = monthly.all_periods().collect();
     sheet.set_name("趋势")?;
     let formats = Formats::new();
     let header = style::header();
@@ -86,7 +89,7 @@ pub fn trend(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     sheet.set_column_width(0, style::cjk_width(9))?;
     for (i, p) in periods.iter().enumerate() {
         let c = 1 + i as u16;
-        sheet.write_string_with_format(0, c, &p.label, &header)?;
+        sheet.write_string_with_format(0, c, p.month.to_string(), &header)?;
         sheet.set_column_width(c, style::cjk_width(4))?;
     }
     let rate = |r: Option<f64>| r.map_or(Cell::Empty, Cell::Percent);

@@ -5,7 +5,7 @@
 
 use calamine::Data;
 
-use super::values::is_blank;
+use super::cells::is_blank;
 
 /// One non-empty row of a sheet: its 0-based row index and its non-empty cells by column.
 #[derive(Debug, Clone, PartialEq)]

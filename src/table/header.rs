@@ -5,8 +5,8 @@
 //! are matched after removing spaces and line breaks, by the synonyms of SPEC §3.
 //! Which rows hold data, and what their cells say, is [`super::rows`]' business.
 
+use super::cells::task_number_from_cell;
 use super::grid::{GridRow, Merge, Sheet};
-use super::values::task_number_from_cell;
 use calamine::Data;
 
 /// How far down the header may sit (SPEC §3).
@@ -372,7 +372,7 @@ fn header_from(row: u32, height: u32, fields: Vec<Named>) -> Header {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intake::grid::Grid;
+    use crate::table::grid::Grid;
     use calamine::Data;
 
     fn sheet(rows: &[&[&str]], merges: Vec<Merge>) -> Sheet {

@@ -17,8 +17,8 @@ use std::io::{Cursor, Read, Write};
 
 use quick_xml::events::Event;
 
+use super::format::{Format, Limits, OpenError};
 use super::grid::Merge;
-use super::workbook::{Format, Limits, OpenError};
 
 /// Merged areas by sheet name, for formats whose reader gives none.
 pub type SheetMerges = Vec<(String, Vec<Merge>)>;

@@ -9,8 +9,8 @@
 use calamine::Data;
 use scraper::{ElementRef, Html, Selector};
 
+use super::format::OpenError;
 use super::grid::{Grid, Merge, Sheet};
-use super::workbook::OpenError;
 
 /// Decodes text bytes: a BOM decides, else UTF-8 when valid, else the HTML's
 /// declared charset, else GB18030 (a superset of GBK and GB2312).

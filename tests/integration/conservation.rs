@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use calamine::{Data, Reader, open_workbook_auto};
-use county_returns::intake::header::find_header;
-use county_returns::intake::workbook::{Limits, Workbook};
+use county_returns::table::header::find_header;
+use county_returns::table::workbook::{Limits, Workbook};
 
 use crate::common::*;
 

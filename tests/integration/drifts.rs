@@ -577,7 +577,7 @@ fn several_files_for_one_unit_the_latest_wins() {
 /// reads their cells, whatever their name says.
 #[test]
 fn xlsb_workbooks_are_read() {
-    use county_returns::intake::workbook::{Format, Limits, Workbook};
+    use county_returns::table::workbook::{Format, Limits, Workbook};
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/calamine-fixtures");
     if !corpus.is_dir() {
         eprintln!("skipped: {} is not here", corpus.display());

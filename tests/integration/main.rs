@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on fixture folders, its workbook read back.
 
+mod architecture;
 mod broken;
 mod check_cmd;
 mod common;

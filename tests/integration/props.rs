@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use county_returns::catalogue::Catalogue;
 use county_returns::intake::read_return;
-use county_returns::intake::workbook::Limits;
+use county_returns::table::workbook::Limits;
 use proptest::prelude::*;
 use rust_xlsxwriter::Workbook;
 

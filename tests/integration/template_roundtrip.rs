@@ -6,9 +6,9 @@ use std::io::Read;
 use chrono::NaiveDate;
 use county_returns::catalogue::Catalogue;
 use county_returns::intake::values::{DateCell, Status};
-use county_returns::intake::workbook::Limits;
-use county_returns::intake::{Quiet, ReportPeriod, read_files};
+use county_returns::intake::{Quiet, Reader, ReportPeriod};
 use county_returns::roster::Roster;
+use county_returns::table::workbook::Limits;
 use county_returns::template::{DateValue, Fill, RowFill, build};
 
 use crate::common::{Workdir, sheet_text};
@@ -138,14 +138,12 @@ fn a_filled_template_reads_back_exactly() {
     .expect("write");
 
     let period = ReportPeriod::of(day("2018-07-31"));
-    let intake = read_files(
-        &[path],
-        &catalogue,
-        &roster,
-        &Limits::default(),
-        period,
-        &Quiet,
-    );
+    let reader = Reader {
+        catalogue: &catalogue,
+        roster: &roster,
+        limits: Limits::default(),
+    };
+    let intake = reader.read_files(&[path], period, &Quiet);
     let file = &intake.files[0];
     assert_eq!(file.unit, Some(u));
     let read = file.returns.first().expect("read");

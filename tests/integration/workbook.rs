@@ -94,7 +94,9 @@ fn bad_flags_exit_1_with_a_chinese_sentence() {
     w.folder("returns");
     let output = w.run(&["run", "--input", "returns", "--as-of", "2018/06/31"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--as-of 的日期"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("选项 --as-of 的取值“2018/06/31”无效")
+    );
     let output = w.run(&["run", "--input", "missing-folder"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("找不到报表文件夹"));

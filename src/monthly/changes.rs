@@ -1,9 +1,9 @@
 //! What changed since the previous period, and what keeps slipping: the questions a
-//! supervisor asks first each month. Works on [`crate::history::Period`] records,
+//! supervisor asks first each month. Works on [`crate::monthly::history::Period`] records,
 //! the earlier ones oldest first; laying the result out is the report's job.
 
 use crate::check::Verdict;
-use crate::history::Period;
+use crate::monthly::history::Period;
 
 /// One kind of change, in the order 本月变化 lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -150,13 +150,16 @@ fn silent_units(period: &Period) -> std::collections::BTreeSet<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::Item;
+    use crate::monthly::history::Item;
     use chrono::NaiveDate;
     use std::collections::BTreeMap;
 
     fn period(label: &str, items: &[(u32, Verdict, &str)]) -> Period {
         Period {
-            label: label.into(),
+            month: crate::period::Month::parse(label).unwrap_or(crate::period::Month {
+                year: 2018,
+                month: 6,
+            }),
             as_of: NaiveDate::from_ymd_opt(2018, 6, 30).unwrap_or_default(),
             items: items
                 .iter()

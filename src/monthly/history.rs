@@ -3,7 +3,7 @@
 //! Excel opens it) with a fingerprint of its inputs; a later run reads those CSVs,
 //! and consolidates an earlier period's returns itself where no CSV is found.
 //!
-//! What changed is [`crate::changes`]' business; this module only keeps the record.
+//! What changed is [`crate::monthly::changes`]' business; this module only keeps the record.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -14,7 +14,9 @@ use sha2::{Digest, Sha256};
 
 use crate::check::{Consolidation, UnitRef, Verdict};
 use crate::intake::{Intake, ReturnMeta};
+use crate::period::Month;
 use crate::roster::Roster;
+use crate::save::Staged;
 
 /// What one period said about one (unit, task).
 #[derive(Debug, Clone, PartialEq)]
@@ -26,8 +28,7 @@ pub struct Item {
 /// The record of one period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Period {
-    /// `YYYY-MM`.
-    pub label: String,
+    pub month: Month,
     pub as_of: NaiveDate,
     /// Counted items by (unit name, task).
     pub items: BTreeMap<(String, u32), Item>,
@@ -37,7 +38,7 @@ pub struct Period {
 
 impl Period {
     /// The record of a consolidation just made.
-    pub fn from_consolidation(label: &str, result: &Consolidation, roster: &Roster) -> Self {
+    pub fn from_consolidation(month: Month, result: &Consolidation, roster: &Roster) -> Self {
         let mut items = BTreeMap::new();
         for entry in result.entries.iter().filter(|e| e.counts()) {
             let UnitRef::Known(u) = entry.unit else {
@@ -63,7 +64,7 @@ impl Period {
             .filter_map(|(u, meta)| Some((roster.units[u].name.clone(), contact(meta.as_ref()?)?)))
             .collect();
         Self {
-            label: label.to_string(),
+            month,
             as_of: result.as_of,
             items,
             contacts,
@@ -111,8 +112,8 @@ fn contact(meta: &ReturnMeta) -> Option<(String, String)> {
 }
 
 /// The CSV a run leaves beside its workbook.
-pub fn csv_path(output_dir: &Path, label: &str) -> PathBuf {
-    output_dir.join(format!("明细_{label}.csv"))
+pub fn csv_path(output_dir: &Path, month: Month) -> PathBuf {
+    output_dir.join(format!("明细_{month}.csv"))
 }
 
 fn fingerprint_path(csv: &Path) -> PathBuf {
@@ -176,18 +177,20 @@ const CSV_HEADER: [&str; 8] = [
     "联系电话",
 ];
 
-/// Writes the period's record as CSV (UTF-8 with BOM) and its inputs' fingerprint beside it.
+/// Stages the period's record as CSV (UTF-8 with BOM) and its inputs' fingerprint
+/// beside it, to be put in place with the run's other outputs.
 ///
 /// # Errors
 /// When the files cannot be written.
-pub fn save(period: &Period, csv: &Path, inputs: &str) -> std::io::Result<()> {
+pub fn stage(period: &Period, csv: &Path, inputs: &str) -> std::io::Result<[Staged; 2]> {
     // Streamed to the file: at national scale the record runs to tens of megabytes.
-    crate::report::write_atomic(csv, |out| {
+    let record = Staged::write(csv, |out| {
         out.write_all("\u{feff}".as_bytes())?;
         let mut writer = csv::Writer::from_writer(out);
         let io = |e: csv::Error| std::io::Error::other(e.to_string());
         writer.write_record(CSV_HEADER).map_err(io)?;
         let as_of = period.as_of.format("%Y-%m-%d").to_string();
+        let month = period.month.to_string();
         for ((unit, task), item) in &period.items {
             let (filler, phone) = period
                 .contacts
@@ -195,7 +198,7 @@ pub fn save(period: &Period, csv: &Path, inputs: &str) -> std::io::Result<()> {
                 .map_or(("", ""), |(f, p)| (f.as_str(), p.as_str()));
             let task = task.to_string();
             let record = [
-                period.label.as_str(),
+                month.as_str(),
                 &as_of,
                 unit,
                 &task,
@@ -208,10 +211,13 @@ pub fn save(period: &Period, csv: &Path, inputs: &str) -> std::io::Result<()> {
         }
         writer.flush()
     })?;
-    crate::report::save_atomic(inputs.as_bytes(), &fingerprint_path(csv))
+    Ok([
+        record,
+        Staged::bytes(&fingerprint_path(csv), inputs.as_bytes())?,
+    ])
 }
 
-/// Reads a record written by [`save`]; `None` when it is missing or not one of ours.
+/// Reads a record written by [`stage`]; `None` when it is missing or not one of ours.
 pub fn load(csv: &Path) -> Option<Period> {
     use std::io::BufRead;
     // Streamed from the file: a national record runs to tens of megabytes.
@@ -228,8 +234,9 @@ pub fn load(csv: &Path) -> Option<Period> {
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record).ok()? {
         let field = |i: usize| record.get(i).unwrap_or("");
+        let month = Month::parse(field(0))?;
         let p = period.get_or_insert_with(|| Period {
-            label: field(0).to_string(),
+            month,
             as_of: NaiveDate::parse_from_str(field(1), "%Y-%m-%d").unwrap_or_default(),
             items: BTreeMap::new(),
             contacts: BTreeMap::new(),

@@ -2,18 +2,18 @@
 //! from the CSVs earlier runs left (or consolidate their returns again), and work
 //! out what changed. SPEC §7.
 
+pub mod changes;
+pub mod history;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, NaiveDate};
-
-use crate::changes::{self, Change, ChangeKind};
 use crate::check::consolidate;
-use crate::cli::Settings;
-use crate::history::{self, Period};
-use crate::intake::{Quiet, ReportPeriod, scan};
-use crate::period::period_folder_end;
+use crate::intake::{Quiet, Reader, ReportPeriod};
+use crate::period::Month;
 use crate::problem::{Problem, Severity};
+use changes::{Change, ChangeKind};
+use history::Period;
 
 /// Everything the monthly sheets need.
 #[derive(Debug, Default)]
@@ -42,62 +42,39 @@ impl Monthly {
     }
 }
 
-/// The earlier periods' input folders, oldest first: `--previous DIR`, or the
-/// `YYYY-MM` siblings of the input folder named before it.
-pub fn earlier_inputs(
-    input: &Path,
-    current_label: &str,
-    previous: Option<&Path>,
-) -> Vec<(String, PathBuf)> {
-    if let Some(dir) = previous {
-        let label = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .filter(|n| period_folder_end(n).is_some())
-            .map(String::from)
-            .unwrap_or_else(|| previous_label(current_label));
-        return vec![(label, dir.to_path_buf())];
-    }
-    let Some(parent) = input.parent() else {
+/// The earlier periods' input folders, oldest first: the `YYYY-MM` siblings of the
+/// input folder named before `current`.
+pub fn earlier_inputs(input: &Path, current: Month) -> Vec<(Month, PathBuf)> {
+    let parent = match input.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        Some(_) => Path::new("."),
+        None => return Vec::new(),
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
         return Vec::new();
     };
-    let Ok(entries) = std::fs::read_dir(if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    }) else {
-        return Vec::new();
-    };
-    let mut found: Vec<(String, PathBuf)> = entries
+    let mut found: Vec<(Month, PathBuf)> = entries
         .filter_map(Result::ok)
         .filter(|e| e.path().is_dir())
-        .filter_map(|e| e.file_name().to_str().map(|n| (n.to_string(), e.path())))
-        .filter(|(name, _)| period_folder_end(name).is_some() && name.as_str() < current_label)
+        .filter_map(|e| Some((Month::parse(e.file_name().to_str()?)?, e.path())))
+        .filter(|(month, _)| *month < current)
         .collect();
     found.sort();
     found
 }
 
-/// The month before a `YYYY-MM` label.
-fn previous_label(label: &str) -> String {
-    period_folder_end(label)
-        .and_then(|d| d.with_day(1))
-        .and_then(|d| d.pred_opt())
-        .map_or_else(|| "上期".to_string(), crate::period::period_label)
-}
-
 /// Records of the earlier periods: from the CSV an earlier run left under
-/// `output_root/<label>/`, else by consolidating that period's returns again.
+/// `records/<YYYY-MM>/`, else by consolidating that period's returns again.
 pub fn load_earlier(
-    settings: &Settings,
-    inputs: &[(String, PathBuf)],
-    output_root: Option<&Path>,
+    reader: Reader,
+    inputs: &[(Month, PathBuf)],
+    records: Option<&Path>,
     due_soon_days: u32,
 ) -> (Vec<Period>, Vec<Problem>) {
     let mut periods = Vec::new();
     let mut notices = Vec::new();
-    for (label, dir) in inputs {
-        let csv = output_root.map(|root| history::csv_path(&root.join(label), label));
+    for &(month, ref dir) in inputs {
+        let csv = records.map(|root| history::csv_path(&root.join(month.to_string()), month));
         if let Some(period) = csv.as_deref().and_then(history::load) {
             if csv
                 .as_deref()
@@ -105,33 +82,29 @@ pub fn load_earlier(
             {
                 notices.push(Problem::file(
                     Severity::Warning,
-                    &format!("{label} 期报表文件夹"),
-                    format!("{label} 期的报表在上次汇总后有改动"),
-                    format!("本月变化按上次汇总的结果对比；如需按改动后的报表对比，请先重新汇总 {label} 期"),
+                    &format!("{month} 期报表文件夹"),
+                    format!("{month} 期的报表在上次汇总后有改动"),
+                    format!("本月变化按上次汇总的结果对比；如需按改动后的报表对比，请先重新汇总 {month} 期"),
                 ));
             }
             periods.push(period);
             continue;
         }
-        let as_of = period_folder_end(label).unwrap_or(NaiveDate::MIN);
-        let Ok(intake) = scan(
-            dir,
-            &settings.catalogue,
-            &settings.roster,
-            &settings.limits,
-            ReportPeriod::new(label, as_of),
-            &Quiet,
-        ) else {
+        let Some(as_of) = month.end() else {
+            continue;
+        };
+        let period = ReportPeriod { as_of, month };
+        let Ok(intake) = reader.scan(dir, period, &Quiet) else {
             continue;
         };
         let result = consolidate(
-            &settings.catalogue,
-            &settings.roster,
+            reader.catalogue,
+            reader.roster,
             &intake,
             as_of,
             due_soon_days,
         );
-        periods.push(Period::from_consolidation(label, &result, &settings.roster));
+        periods.push(Period::from_consolidation(month, &result, reader.roster));
     }
     (periods, notices)
 }
@@ -164,7 +137,10 @@ pub fn assemble(earlier: Vec<Period>, current: Period, notices: Vec<Problem>) ->
 
 /// A task done last period and not now is listed as a problem too.
 fn regressions(monthly: &Monthly) -> Vec<Problem> {
-    let previous = monthly.earlier.last().map_or("上期", |p| p.label.as_str());
+    let previous = monthly
+        .earlier
+        .last()
+        .map_or_else(|| "上期".to_string(), |p| p.month.to_string());
     monthly
         .changes
         .iter()

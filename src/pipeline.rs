@@ -1,0 +1,299 @@
+//! One period, end to end: read the folder's returns, check them, compare them with
+//! the earlier periods, lay the workbook out, and save it with the period's records
+//! beside it, all together or not at all. `run` says what happened; a collection
+//! server can offer the very same workbook.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::check::{Consolidation, consolidate};
+use crate::intake::{Intake, Progress, Reader, ReportPeriod};
+use crate::monthly::history::{self, Period};
+use crate::monthly::{self, Monthly};
+use crate::period::Month;
+use crate::problem::{Problem, Severity};
+use crate::report::{Report, layout};
+use crate::save::{Outputs, Staged};
+
+/// What one period's consolidation works on.
+pub struct Job<'a> {
+    pub reader: Reader<'a>,
+    /// The period folder.
+    pub input: &'a Path,
+    pub period: ReportPeriod,
+    /// Whether the as-of date is today only because the folder is not named `YYYY-MM`.
+    pub as_of_is_today: bool,
+    /// Returns filed after this day of the next month are 迟报.
+    pub due_day: u32,
+    pub due_soon_days: u32,
+    /// The earlier periods' input folders, oldest first.
+    pub earlier: &'a [(Month, PathBuf)],
+    /// The folder whose `YYYY-MM` subfolders hold earlier runs' records.
+    pub records: Option<&'a Path>,
+}
+
+/// A period consolidated: what was read, the verdicts, and what changed.
+pub struct Consolidated {
+    pub intake: Intake,
+    pub result: Consolidation,
+    pub monthly: Monthly,
+    /// The day returns were due.
+    pub due: Option<NaiveDate>,
+}
+
+/// Where a run's outputs go.
+pub struct Targets<'a> {
+    pub workbook: &'a Path,
+    /// Where the 督办单 go, one per unit, when asked for.
+    pub feedback: Option<&'a Path>,
+}
+
+/// What went wrong writing an output: which one, and the system's reason.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("无法写入{what} {path}：{}", crate::os::describe(.source))]
+    Write {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("生成汇总表时出错（{0}）：请把这条信息发给维护人员")]
+    Layout(String),
+}
+
+impl Job<'_> {
+    /// Reads, checks and compares the period.
+    ///
+    /// # Errors
+    /// When the period folder cannot be listed (the system's reason, in Chinese).
+    pub fn consolidate(
+        &self,
+        progress: &dyn Progress,
+        clock: &mut Clock,
+    ) -> Result<Consolidated, String> {
+        let mut intake = self
+            .reader
+            .scan(self.input, self.period, progress)
+            .map_err(|e| {
+                format!(
+                    "无法读取报表文件夹 {}：{}",
+                    self.input.display(),
+                    crate::os::describe(&e)
+                )
+            })?;
+        clock.lap("读取报表（含识别单位）");
+        let mut result = consolidate(
+            self.reader.catalogue,
+            self.reader.roster,
+            &intake,
+            self.period.as_of,
+            self.due_soon_days,
+        );
+        result.problems.splice(0..0, self.alarms(&intake));
+        intake.release_rows();
+        clock.lap("核对判定");
+        let (earlier, notices) =
+            monthly::load_earlier(self.reader, self.earlier, self.records, self.due_soon_days);
+        let current = Period::from_consolidation(self.period.month, &result, self.reader.roster);
+        let monthly = monthly::assemble(earlier, current, notices);
+        result.problems.extend(monthly.notices.iter().cloned());
+        clock.lap("对比往期");
+        Ok(Consolidated {
+            intake,
+            result,
+            monthly,
+            due: crate::period::returns_due(self.period.as_of, self.due_day),
+        })
+    }
+
+    /// What a user must hear about the folder itself: nothing in it, or no month in its name.
+    fn alarms(&self, intake: &Intake) -> Vec<Problem> {
+        let folder = self.input.display().to_string();
+        let mut alarms = Vec::new();
+        if intake.files.is_empty() {
+            alarms.push(Problem::file(
+                Severity::Error,
+                &folder,
+                "报表文件夹中没有任何文件",
+                "所有单位按未报送处理；请确认报表已放入该文件夹，或用 --input 指定正确的文件夹",
+            ));
+        }
+        if self.as_of_is_today {
+            alarms.push(Problem::file(
+                Severity::Warning,
+                &folder,
+                format!(
+                    "报表文件夹名不是 YYYY-MM 形式，统计截止日期取了今天（{}）",
+                    self.period.as_of.format("%Y-%m-%d")
+                ),
+                "如要汇总某个月，请把文件夹改名为 2018-07 这样的形式，或用 --as-of 指定截止日期",
+            ));
+        }
+        alarms
+    }
+}
+
+impl Consolidated {
+    /// The report these results make.
+    pub fn report<'a>(&'a self, reader: Reader<'a>) -> Report<'a> {
+        Report {
+            catalogue: reader.catalogue,
+            roster: reader.roster,
+            intake: &self.intake,
+            result: &self.result,
+            monthly: &self.monthly,
+            due: self.due,
+        }
+    }
+
+    /// Writes the workbook, the period's record (明细 CSV and its inputs'
+    /// fingerprint), 催报名单 and, when asked, the 督办单, all at once: a failure
+    /// leaves every earlier output as it was. Gives how many 督办单 were written.
+    ///
+    /// # Errors
+    /// A [`SaveError`] naming the output that could not be written.
+    pub fn save(
+        &self,
+        report: &Report,
+        targets: &Targets,
+        clock: &mut Clock,
+    ) -> Result<usize, SaveError> {
+        let mut workbook = layout(report).map_err(|e| SaveError::Layout(e.to_string()))?;
+        clock.lap("排版工作表");
+        let folder = folder_of(targets.workbook);
+        let period = self.monthly.current.as_ref().map(|p| p.month);
+        let write = |what, path: &Path| {
+            let path = path.to_path_buf();
+            move |source| SaveError::Write { what, path, source }
+        };
+        // A killed run's leftovers are set right before anything new is written.
+        crate::save::recover(folder).map_err(write("汇总表", targets.workbook))?;
+        // Saving the workbook is one thread's work (deflating it above all): the
+        // records are written on the other core meanwhile.
+        let (book, records) = rayon::join(
+            || {
+                // Streamed into the temporary file: the finished workbook is never held whole.
+                Staged::write(targets.workbook, |out| {
+                    workbook.save_to_writer(out).map_err(std::io::Error::other)
+                })
+                .map_err(write("汇总表", targets.workbook))
+            },
+            || self.stage_records(report, folder, period),
+        );
+        let mut outputs = Outputs::new(folder);
+        outputs.add(book?);
+        let mut feedback = 0;
+        if let Some(dir) = targets.feedback {
+            crate::save::recover(dir).map_err(write("督办单", dir))?;
+            let staged = crate::feedback::stage_all(report, dir).map_err(write("督办单", dir))?;
+            feedback = staged.len();
+            staged.into_iter().for_each(|s| outputs.add(s));
+        }
+        // The record that marks the period complete for next month goes in last.
+        records?.into_iter().for_each(|s| outputs.add(s));
+        outputs
+            .commit()
+            .map_err(write("汇总表", targets.workbook))?;
+        clock.lap("生成并写入 xlsx 与 CSV");
+        // Freeing hundreds of thousands of strings one by one takes a tenth of a
+        // second at national scale: it is left to a thread the exit need not wait for.
+        let _ = std::thread::Builder::new().spawn(move || drop(workbook));
+        Ok(feedback)
+    }
+
+    /// 催报名单, then the period's record and its fingerprint.
+    fn stage_records(
+        &self,
+        report: &Report,
+        folder: &Path,
+        period: Option<Month>,
+    ) -> Result<Vec<Staged>, SaveError> {
+        let mut staged = Vec::new();
+        let Some(month) = period else {
+            return Ok(staged);
+        };
+        let chase = folder.join(format!("催报名单_{month}.csv"));
+        staged.push(Staged::bytes(&chase, &chase_csv(report)).map_err(|source| {
+            SaveError::Write {
+                what: "催报名单",
+                path: chase.clone(),
+                source,
+            }
+        })?);
+        if let Some(current) = &self.monthly.current {
+            let csv = history::csv_path(folder, month);
+            let [record, fingerprint] =
+                history::stage(current, &csv, &history::fingerprint(&self.intake)).map_err(
+                    |source| SaveError::Write {
+                        what: "明细 CSV",
+                        path: csv.clone(),
+                        source,
+                    },
+                )?;
+            staged.push(record);
+            staged.push(fingerprint);
+        }
+        Ok(staged)
+    }
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// 催报名单 as CSV (UTF-8 with BOM) for a mail merge.
+fn chase_csv(report: &Report) -> Vec<u8> {
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    let mut writer = csv::Writer::from_writer(&mut bytes);
+    let _ = writer.write_record(crate::report::monthly::CHASE_HEADER);
+    for row in crate::report::monthly::chase_rows(report) {
+        let _ = writer.write_record(row.iter().map(crate::report::table::Cell::text));
+    }
+    let _ = writer.flush();
+    drop(writer);
+    bytes
+}
+
+/// Wall time per stage of a run, for `--timings`.
+pub struct Clock {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    pub fn start() -> Self {
+        Self {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    pub fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
+
+    /// Each stage's time and share, in Chinese.
+    pub fn report(&self) -> String {
+        use std::fmt::Write;
+        let total: f64 = self
+            .laps
+            .iter()
+            .map(|(_, d)| d.as_secs_f64())
+            .sum::<f64>()
+            .max(1e-9);
+        let mut out = String::from("各阶段耗时：\n");
+        for (stage, d) in &self.laps {
+            let s = d.as_secs_f64();
+            let _ = writeln!(out, "  {stage}\t{s:.3} 秒\t{:.1}%", 100.0 * s / total);
+        }
+        let _ = writeln!(out, "  合计\t{total:.3} 秒");
+        out
+    }
+}

@@ -1,0 +1,128 @@
+//! What a file is ([`Format`]), what reading it may cost ([`Limits`]), and why it
+//! could not be read ([`OpenError`]): the words every reader of [`super`] shares.
+
+/// Bounds that keep one hostile file from exhausting the machine.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest file read at all, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest total the zip parts may inflate to, in bytes.
+    pub max_inflated_bytes: u64,
+    /// Most non-empty cells read from one sheet.
+    pub max_cells: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 50 * 1024 * 1024,
+            max_inflated_bytes: 500 * 1024 * 1024,
+            max_cells: 2_000_000,
+        }
+    }
+}
+
+/// The container a file really is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+    /// An HTML page saved with a spreadsheet name.
+    Html,
+    /// Delimited text saved with a spreadsheet name.
+    Csv,
+    /// Excel 2003 XML (SpreadsheetML), as web systems export "Excel" files.
+    SpreadsheetMl,
+}
+
+/// Why a file could not be read as a workbook. Each message names the cause and
+/// tells the county what to do.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum OpenError {
+    /// The file has no bytes (a failed download or copy).
+    #[error("文件为空（0 字节）：请重新导出后报送")]
+    Empty,
+    /// Over `--max-file-mb`.
+    #[error("文件过大（{size} 字节，上限 {limit} 字节）：请删除无关工作表或图片后重新报送")]
+    TooLarge { size: u64, limit: u64 },
+    /// The zip's parts would inflate past `--max-inflated-mb`, or claim impossible ratios.
+    #[error("文件解压后过大（超过 {limit} 字节），可能已损坏：请另存为 .xlsx 后重新报送")]
+    InflatesTooMuch { limit: u64 },
+    /// A password is needed to open it (encrypted .xlsx, FILEPASS in an .xls, …).
+    #[error(
+        "文件设有打开密码，无法读取：请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空后确定），另存为 .xlsx 后重新报送"
+    )]
+    Password,
+    /// An .xls encrypted because its structure is protected, in a kind not decrypted here.
+    #[error(
+        "文件设有“保护工作簿”（工作簿结构保护），.xls 文件因此被加密，无法读取：请在 Excel 中点“审阅 → 保护工作簿”取消保护，另存为 .xlsx 后重新报送"
+    )]
+    StructureProtected,
+    /// A Word document under a spreadsheet name.
+    #[error("这是 Word 文档，不是电子表格：请用 Excel 模板填报后重新报送")]
+    WordDocument,
+    /// A web page holding no table with text.
+    #[error(
+        "这是网页（HTML）或 XML 文件，其中没有可读的表格：请用 Excel 打开后另存为 .xlsx 再报送"
+    )]
+    Html,
+    /// Text that does not read as a table.
+    #[error("这是文本文件，不是可读的表格：请用 Excel 打开后另存为 .xlsx 再报送")]
+    Text,
+    /// One line of text and nothing else: what mail gateways leave for a lost attachment.
+    #[error("这不是表格文件，只有一行文字“{0}”（附件可能未发送成功）：请重新发送报表文件")]
+    OneLine(String),
+    /// A spreadsheet format of its own that this tool does not read (SYLK, DIF, flat ODS).
+    #[error(
+        "这是 {0}，不是 Excel 工作簿，本工具不能直接读取：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"
+    )]
+    OtherFormat(&'static str),
+    /// A PDF, under any name.
+    #[error("这是 PDF 文件，不是电子表格：请以 Excel 文件报送（用模板填写后另存为 .xlsx）")]
+    Pdf,
+    /// A picture (a photo or scan of the return), under any name.
+    #[error("这是图片文件，不是电子表格：请以 Excel 文件报送（用模板填写后另存为 .xlsx）")]
+    Image,
+    /// Not a container or text this tool knows.
+    #[error("不是可识别的电子表格文件：请另存为 .xlsx 后重新报送")]
+    Unknown,
+    /// A valid file the reading library cannot open; the library's reason is kept.
+    #[error(
+        "读取库不支持该文件（{0}），文件本身未必损坏：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"
+    )]
+    Unsupported(String),
+    /// The reading library stopped on the file (it panicked); its message is kept.
+    #[error(
+        "读取库不支持该文件，读取时中断（{0}），文件本身未必损坏：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"
+    )]
+    ReaderFailed(String),
+    /// The file is damaged: the reason says where.
+    #[error("文件已损坏或不完整，无法读取（{0}）：请重新保存为 .xlsx 后报送")]
+    Corrupt(String),
+    /// A package that opens but lists no sheet (its workbook part is missing).
+    #[error("文件中没有工作表，可能已损坏：请用 Excel 打开检查后另存为 .xlsx 再报送")]
+    NoSheets,
+    /// The file could not be read from the disk; the reason is the system's, in Chinese.
+    #[error("无法打开文件（{0}）：请确认文件未被占用后重试")]
+    CannotRead(String),
+    /// Every sheet opened, none has a return's header.
+    #[error(
+        "文件可以打开，但其中 {sheets} 张工作表都没有进展情况表的表头（应含 序号、主要任务、完成状态 等列），未找到进展情况表：请按模板填报后重新报送"
+    )]
+    NoReturn { sheets: usize },
+    /// A sheet whose header is a return's, but without a way to tell the task or its progress.
+    #[error(
+        "工作表“{sheet}”的表头缺少“序号”（或“主要任务”）列或“完成状态”（或“进展情况”）列：请按模板填报后重新报送"
+    )]
+    HeaderIncomplete { sheet: String },
+    /// A sheet with more non-empty cells than `--max-cells`.
+    #[error("工作表“{sheet}”超过 {limit} 个非空单元格：请只保留进展情况表后重新报送")]
+    TooManyCells { sheet: String, limit: usize },
+    /// Cells so far apart that reading the sheet would take more than `limit` cells of memory.
+    #[error(
+        "表格中有相距很远的单元格（按所占区域计超过 {limit} 个单元格），文件可能已损坏：请删除表格以外的多余内容，另存为 .xlsx 后重新报送"
+    )]
+    TooSpread { limit: usize },
+}
