@@ -14,6 +14,7 @@ pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod feedback;
+pub mod inspect;
 pub mod intake;
 pub mod monthly;
 pub mod os;

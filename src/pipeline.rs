@@ -203,6 +203,18 @@ impl Consolidated {
         Ok(feedback)
     }
 
+    /// The workbook alone, as bytes: what a server offers for download, the same
+    /// bytes [`Consolidated::save`] writes.
+    ///
+    /// # Errors
+    /// Only on rust_xlsxwriter's own checks.
+    pub fn workbook_bytes(&self, report: &Report) -> Result<Vec<u8>, SaveError> {
+        let mut workbook = layout(report).map_err(|e| SaveError::Layout(e.to_string()))?;
+        workbook
+            .save_to_buffer()
+            .map_err(|e| SaveError::Layout(e.to_string()))
+    }
+
     /// 催报名单, then the period's record and its fingerprint.
     fn stage_records(
         &self,

@@ -1,0 +1,161 @@
+//! One return, checked for the county that is about to send it: the same intake
+//! and checks as a run, plus what only a county can still fix (tasks left out, a
+//! late or blank 填报日期, no one to call back). `check` prints it; a collection
+//! page can show it.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::check::{Consolidation, Entry, UnitRef, Verdict, consolidate};
+use crate::intake::{FileStatus, Intake, Quiet, ReadReturn, Reader, ReportPeriod, SourceFile};
+use crate::problem::{Problem, Severity};
+
+/// `check` flags 临期 as `run` does by default.
+pub const DUE_SOON_DAYS: u32 = 30;
+
+/// What the tool understood of one file, and everything the county should fix.
+pub struct Inspection {
+    pub intake: Intake,
+    pub result: Consolidation,
+    /// The consolidation's problems and the self-check's, errors and warnings alike.
+    pub problems: Vec<Problem>,
+}
+
+impl Inspection {
+    /// The file inspected.
+    pub fn file(&self) -> Option<&SourceFile> {
+        self.intake.files.first()
+    }
+
+    /// Problems the county must fix before sending.
+    pub fn errors(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+    }
+
+    /// Whether the file is no spreadsheet at all (a PDF, a Word file): the county
+    /// must send the Excel file.
+    pub fn not_a_spreadsheet(&self) -> bool {
+        self.file()
+            .is_some_and(|f| matches!(f.status, FileStatus::Skipped(_)))
+    }
+
+    /// The returns of the file that count.
+    pub fn returns(&self) -> impl Iterator<Item = &ReadReturn> {
+        self.file()
+            .into_iter()
+            .flat_map(|f| f.returns.iter().filter(|r| r.counts()))
+    }
+
+    /// The entries judged for one return's unit.
+    pub fn entries<'a>(&'a self, read: &'a ReadReturn) -> impl Iterator<Item = &'a Entry> {
+        entries_of(&self.result, read)
+    }
+}
+
+/// Reads one file as a return of `period`, checks it, and adds the self-check.
+/// `due_day` is the day of the next month returns are due.
+pub fn inspect(reader: Reader, file: &Path, period: ReportPeriod, due_day: u32) -> Inspection {
+    let intake = reader.read_files(&[file.to_path_buf()], period, &Quiet);
+    let result = consolidate(
+        reader.catalogue,
+        reader.roster,
+        &intake,
+        period.as_of,
+        DUE_SOON_DAYS,
+    );
+    let due = crate::period::returns_due(period.as_of, due_day);
+    let mut problems = result.problems.clone();
+    if let Some(source) = intake.files.first() {
+        for read in source.returns.iter().filter(|r| r.counts()) {
+            problems.extend(self_check(source, read, &result, due));
+        }
+    }
+    Inspection {
+        intake,
+        result,
+        problems,
+    }
+}
+
+/// The entries judged for one return's unit.
+pub fn entries_of<'a>(
+    result: &'a Consolidation,
+    read: &'a ReadReturn,
+) -> impl Iterator<Item = &'a crate::check::Entry> {
+    result
+        .entries
+        .iter()
+        .filter(move |entry| match (&entry.unit, read.unit) {
+            (UnitRef::Known(u), Some(mine)) => *u == mine,
+            (UnitRef::Unknown(text), None) => read.unknown_unit.as_ref() == Some(text),
+            _ => false,
+        })
+}
+
+/// What a county must hear before sending, beyond the consolidation's problems:
+/// tasks left out, a late or blank 填报日期, no one to call back.
+pub fn self_check(
+    file: &SourceFile,
+    read: &ReadReturn,
+    result: &Consolidation,
+    due: Option<NaiveDate>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut problem = |severity, what: String, action: &str| {
+        problems.push(Problem::file(severity, &file.name, what, action));
+    };
+    // A missing row is not a problem of the consolidation (缺报事项 lists it), but a
+    // county checking its own return must fill it in before sending.
+    let omitted: Vec<String> = entries_of(result, read)
+        .filter(|e| e.verdict == Verdict::Omitted)
+        .map(|e| e.task.to_string())
+        .collect();
+    if !omitted.is_empty() {
+        problem(
+            Severity::Error,
+            format!(
+                "漏报 {} 项任务（序号 {}）",
+                omitted.len(),
+                omitted.join("、")
+            ),
+            "请补上这些任务的行并填写完成状态",
+        );
+    }
+    let meta = &read.meta;
+    match (meta.fill_date, due) {
+        (None, _) => problem(
+            Severity::Warning,
+            "未填填报日期".into(),
+            "请在“填报日期：”后填写报送当天的日期，如 2018年8月3日",
+        ),
+        (Some(filed), Some(due)) if filed > due => problem(
+            Severity::Warning,
+            format!(
+                "填报日期 {} 晚于报送截止日 {}，汇总时将标为迟报",
+                filed.format("%Y-%m-%d"),
+                due.format("%Y-%m-%d")
+            ),
+            "请尽快报送；如填报日期写错了请更正",
+        ),
+        _ => {}
+    }
+    if meta.filler.is_none() {
+        problem(
+            Severity::Warning,
+            "未填填报人".into(),
+            "请在“填报人：”后填写经办人姓名，便于核实情况",
+        );
+    }
+    if meta.phone.is_none() {
+        problem(
+            Severity::Warning,
+            "未填联系电话".into(),
+            "请在“联系电话：”后填写经办人电话，便于核实情况",
+        );
+    }
+    problems
+}
