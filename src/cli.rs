@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
@@ -39,7 +39,7 @@ pub struct Cli {
     pub command: Command,
 
     /// 显示帮助
-    #[arg(short, long, global = true, action = clap::ArgAction::Help)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Help, help_heading = "通用选项")]
     help: Option<bool>,
 
     /// 显示版本
@@ -47,30 +47,31 @@ pub struct Cli {
     version: Option<bool>,
 
     /// 另用一份任务分工表（文本格式同 seeds/，或含 序号/主要任务/牵头单位/配合单位/完成时限 列的 xlsx）
-    #[arg(long, global = true, value_name = "文件")]
+    #[arg(long, global = true, value_name = "文件", help_heading = "通用选项")]
     pub tasks: Option<PathBuf>,
 
     /// 另用一份单位名单（UTF-8 CSV，列：单位,别名,类别）
-    #[arg(long, global = true, value_name = "文件")]
+    #[arg(long, global = true, value_name = "文件", help_heading = "通用选项")]
     pub roster: Option<PathBuf>,
 
     /// 单个报表文件的大小上限，单位 MB（默认 50），超过的文件不读取
-    #[arg(long, global = true, value_name = "MB", default_value_t = 50, hide_default_value = true,
+    #[arg(long, global = true, value_name = "MB", default_value_t = 50, hide_default_value = true, help_heading = "通用选项", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_file_mb: u64,
 
     /// 报表解压后的大小上限，单位 MB（默认 500），防止“压缩炸弹”耗尽内存
-    #[arg(long, global = true, value_name = "MB", default_value_t = 500, hide_default_value = true,
+    #[arg(long, global = true, value_name = "MB", default_value_t = 500, hide_default_value = true, help_heading = "通用选项", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_inflated_mb: u64,
 
     /// 每个工作表读取的非空单元格上限（默认 2000000）
-    #[arg(long, global = true, value_name = "个", default_value_t = 2_000_000, hide_default_value = true,
+    #[arg(long, global = true, value_name = "个", default_value_t = 2_000_000, hide_default_value = true, help_heading = "通用选项", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     pub max_cells: u64,
 
-    /// 并行工作的线程数：读取报表、核对、生成汇总表都用它（默认等于 CPU 核数；结果与之无关）
-    #[arg(long, global = true, value_name = "个", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    /// 并行工作的线程数：读取报表、核对、生成汇总表都用它（默认等于处理器核数；结果与之无关）
+    #[arg(long, global = true, value_name = "个", help_heading = "通用选项", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
 }
 
@@ -92,7 +93,7 @@ pub enum Command {
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns help [命令]")]
     Help {
         /// 要查看说明的命令
-        #[arg(value_name = "命令")]
+        #[arg(value_name = "命令", help_heading = "参数")]
         command: Option<String>,
     },
 }
@@ -115,7 +116,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "文件夹")]
     pub previous: Option<PathBuf>,
     /// 报表应于次月几日前报送（1–31，默认 5；该月没有这一天时取月末），晚于此日的标为“迟报”
-    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true,
+    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=31))]
     pub due_day: u32,
     /// 另为每个单位生成一份督办单，保存到该文件夹
@@ -125,7 +126,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub timings: bool,
     /// 距完成时限不足这么多天且未完成的任务标为“临期”（0–365，默认 30）
-    #[arg(long, value_name = "天", default_value_t = 30, hide_default_value = true,
+    #[arg(long, value_name = "天", default_value_t = 30, hide_default_value = true, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(0..=365))]
     pub due_soon_days: u32,
 }
@@ -133,7 +134,7 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// 要检查的报表文件
-    #[arg(value_name = "文件")]
+    #[arg(value_name = "文件", help_heading = "参数")]
     pub file: PathBuf,
     /// 统计截止日期 YYYY-MM-DD（默认：文件在 YYYY-MM 文件夹中时取该月最后一天，否则为今天）
     #[arg(long, value_name = "日期", value_parser = parse_date)]
@@ -142,7 +143,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "输出文件")]
     pub annotate: Option<PathBuf>,
     /// 报表应于次月几日前报送（1–31，默认 5），填报日期晚于此日的提示“迟报”
-    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true,
+    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=31))]
     pub due_day: u32,
 }
@@ -191,10 +192,12 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Parsed {
 /// `help` and `help <命令>`.
 fn help_for(command: Option<&str>) -> Parsed {
     let mut cli = Cli::command();
+    // Built, so every subcommand carries the global flags and Chinese help flag.
+    cli.build();
     match command {
-        None => Parsed::Shown(cli.render_help().to_string()),
+        None => Parsed::Shown(format!("{}\n", cli.render_help())),
         Some(name) => match cli.find_subcommand_mut(name) {
-            Some(sub) => Parsed::Shown(sub.render_help().to_string()),
+            Some(sub) => Parsed::Shown(format!("{}\n", sub.render_help())),
             None => Parsed::Wrong(format!("没有“{name}”这个命令。可用的命令：{}。", COMMANDS)),
         },
     }
@@ -224,15 +227,22 @@ pub fn usage_error(e: &clap::Error) -> Parsed {
     let value = context(ContextKind::InvalidValue).unwrap_or_default();
     let help = "用 county-returns help 查看用法。";
     let text = match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return Parsed::Shown(e.to_string()),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let mut shown = e.to_string();
+            if !shown.ends_with('\n') {
+                shown.push('\n');
+            }
+            return Parsed::Shown(shown);
+        }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
             format!("请指定要做的事。可用的命令：{COMMANDS}。{help}")
         }
         ErrorKind::InvalidSubcommand => {
+            let given = context(ContextKind::InvalidSubcommand).unwrap_or_default();
             let suggestion = context(ContextKind::SuggestedSubcommand)
                 .map(|s| format!("您是不是要输入“{s}”？"))
                 .unwrap_or_default();
-            format!("没有“{value}”这个命令。{suggestion}可用的命令：{COMMANDS}。")
+            format!("没有“{given}”这个命令。{suggestion}可用的命令：{COMMANDS}。")
         }
         ErrorKind::UnknownArgument => {
             let suggestion = context(ContextKind::SuggestedArg)
@@ -311,11 +321,11 @@ impl Settings {
         };
         let catalogue = match &cli.tasks {
             Some(path) => Catalogue::load(path, limits)?,
-            None => Catalogue::embedded().context("内置任务表无法解析")?,
+            None => Catalogue::embedded()?,
         };
         let roster = match &cli.roster {
             Some(path) => Roster::load(path)?,
-            None => Roster::default_hainan().context("内置单位名单无法解析")?,
+            None => Roster::default_hainan()?,
         };
         Ok(Self {
             catalogue,
@@ -536,10 +546,11 @@ fn inside(path: &Path, dir: &Path) -> bool {
 
 /// The last `YYYY-MM` folder under `root`, or `root` itself when it holds none.
 fn latest_period(root: &Path) -> Result<PathBuf> {
-    let entries = std::fs::read_dir(root).with_context(|| {
-        format!(
-            "找不到 {} 文件夹：请在放有 input/ 的文件夹中运行，或用 --input 指定报表文件夹",
-            root.display()
+    let entries = std::fs::read_dir(root).map_err(|e| {
+        anyhow::anyhow!(
+            "无法打开 {} 文件夹（{}）：请在放有 input/ 的文件夹中运行，或用 --input 指定报表文件夹",
+            root.display(),
+            crate::os::describe(&e)
         )
     })?;
     let latest = entries

@@ -53,11 +53,12 @@ pub struct Targets<'a> {
 /// What went wrong writing an output: which one, and the system's reason.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
-    #[error("无法写入{what} {path}：{}", crate::os::describe(.source))]
+    #[error("无法写入{what} {path}：{}", crate::os::describe(.error))]
     Write {
         what: &'static str,
         path: PathBuf,
-        source: std::io::Error,
+        /// Not a `source`: its English text must not follow the Chinese one.
+        error: std::io::Error,
     },
     #[error("生成汇总表时出错（{0}）：请把这条信息发给维护人员")]
     Layout(String),
@@ -166,7 +167,7 @@ impl Consolidated {
         let period = self.monthly.current.as_ref().map(|p| p.month);
         let write = |what, path: &Path| {
             let path = path.to_path_buf();
-            move |source| SaveError::Write { what, path, source }
+            move |error| SaveError::Write { what, path, error }
         };
         // A killed run's leftovers are set right before anything new is written.
         crate::save::recover(folder).map_err(write("汇总表", targets.workbook))?;
@@ -227,21 +228,21 @@ impl Consolidated {
             return Ok(staged);
         };
         let chase = folder.join(format!("催报名单_{month}.csv"));
-        staged.push(Staged::bytes(&chase, &chase_csv(report)).map_err(|source| {
+        staged.push(Staged::bytes(&chase, &chase_csv(report)).map_err(|error| {
             SaveError::Write {
                 what: "催报名单",
                 path: chase.clone(),
-                source,
+                error,
             }
         })?);
         if let Some(current) = &self.monthly.current {
             let csv = history::csv_path(folder, month);
             let [record, fingerprint] =
                 history::stage(current, &csv, &history::fingerprint(&self.intake)).map_err(
-                    |source| SaveError::Write {
+                    |error| SaveError::Write {
                         what: "明细 CSV",
                         path: csv.clone(),
-                        source,
+                        error,
                     },
                 )?;
             staged.push(record);

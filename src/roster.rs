@@ -102,7 +102,7 @@ impl Roster {
             .from_reader(text.as_bytes());
         let headers = reader
             .headers()
-            .map_err(|e| RosterError::Csv(e.to_string()))?
+            .map_err(|e| RosterError::Csv(csv_line(&e, 1)))?
             .clone();
         let col = |name: &str| headers.iter().position(|h| h.trim() == name);
         let name_col = col("单位").ok_or(RosterError::NoUnitColumn)?;
@@ -111,7 +111,7 @@ impl Roster {
         let mut units = Vec::new();
         for (i, record) in reader.records().enumerate() {
             let line = i + 2;
-            let record = record.map_err(|e| RosterError::Csv(e.to_string()))?;
+            let record = record.map_err(|e| RosterError::Csv(csv_line(&e, line)))?;
             let name = record.get(name_col).unwrap_or("").trim().to_string();
             if name.is_empty() {
                 if record.iter().all(|f| f.trim().is_empty()) {
@@ -179,7 +179,7 @@ impl Roster {
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
-            .map_err(|e| RosterError::Csv(e.to_string()))?;
+            .map_err(|_| RosterError::Csv("单位名称和别名过多，无法建立查找表".to_string()))?;
         Ok(Self {
             units,
             by_name,
@@ -256,6 +256,7 @@ pub enum RosterError {
     Io { path: String, reason: String },
     #[error("单位名单 {path} 不是 UTF-8 编码：请在 Excel 中“另存为 CSV UTF-8”后重试")]
     NotUtf8 { path: String },
+    /// A line the CSV reader cannot read (a stray quote, a bad byte).
     #[error("单位名单格式有误：{0}")]
     Csv(String),
     #[error("单位名单缺少“单位”列：第一行应为 单位,别名,类别")]
@@ -272,6 +273,20 @@ pub enum RosterError {
     },
     #[error("单位名单为空")]
     Empty,
+}
+
+/// Where a CSV error sits, in Chinese: the reader's own words are English.
+fn csv_line(error: &csv::Error, fallback: usize) -> String {
+    let line = error
+        .position()
+        .map_or(fallback, |p| usize::try_from(p.line()).unwrap_or(fallback));
+    match error.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            format!("第 {line} 行有无法识别的字符：请另存为 CSV UTF-8 后重试")
+        }
+        csv::ErrorKind::UnequalLengths { .. } => format!("第 {line} 行的列数与第一行不同"),
+        _ => format!("第 {line} 行无法读取：请检查引号是否成对"),
+    }
 }
 
 #[cfg(test)]

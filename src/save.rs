@@ -164,6 +164,13 @@ impl Outputs {
     /// When the record cannot be written (nothing is replaced then) or a rename
     /// fails (the record stays, and the next run finishes the job).
     pub fn commit(mut self) -> std::io::Result<()> {
+        // A rename that cannot succeed is found before anything is replaced.
+        if let Some(s) = self.staged.iter().find(|s| s.target.is_dir()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                format!("{} is a folder", s.target.display()),
+            ));
+        }
         let record: String = self
             .staged
             .iter()

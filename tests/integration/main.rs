@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on fixture folders, its workbook read back.
 
 mod architecture;
+mod atomic;
 mod broken;
 mod check_cmd;
 mod common;
@@ -17,4 +18,5 @@ mod robustness;
 mod rules;
 mod sample;
 mod template_roundtrip;
+mod usage;
 mod workbook;
