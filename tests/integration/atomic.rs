@@ -4,7 +4,6 @@
 //! old period or the whole new one.
 
 #[path = "../../examples/gen-returns/synth.rs"]
-#[allow(dead_code)]
 mod synth;
 
 use std::collections::BTreeMap;
