@@ -8,6 +8,7 @@ mod common;
 mod conservation;
 mod drifts;
 mod fixtures;
+mod golden;
 mod habits;
 mod monthly;
 mod options;
