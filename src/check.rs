@@ -68,12 +68,49 @@ impl Verdict {
         }
     }
 
+    /// Its place in [`Verdict::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn is_done(self) -> bool {
         matches!(self, Verdict::OnTime | Verdict::Late)
     }
 
     pub fn is_missing(self) -> bool {
         matches!(self, Verdict::Omitted | Verdict::NotSubmitted)
+    }
+}
+
+/// How many entries got each verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally([usize; 8]);
+
+impl Tally {
+    /// Counts one entry.
+    pub fn add(&mut self, verdict: Verdict) {
+        self.0[verdict.index()] += 1;
+    }
+
+    pub fn get(&self, verdict: Verdict) -> usize {
+        self.0[verdict.index()]
+    }
+
+    /// The counts in [`Verdict::ALL`] order.
+    pub fn in_order(&self) -> impl Iterator<Item = (Verdict, usize)> + '_ {
+        Verdict::ALL.into_iter().map(|v| (v, self.get(v)))
+    }
+
+    /// 按期完成 and 逾期完成.
+    pub fn done(&self) -> usize {
+        self.get(Verdict::OnTime) + self.get(Verdict::Late)
+    }
+
+    /// The completion rate of SPEC §5: done ÷ (expected − 不适用); `None` when
+    /// nothing is applicable.
+    pub fn completion_rate(&self, expected: usize) -> Option<f64> {
+        let applicable = expected.saturating_sub(self.get(Verdict::NotApplicable));
+        (applicable > 0).then(|| self.done() as f64 / applicable as f64)
     }
 }
 
@@ -512,8 +549,8 @@ pub struct UnitStats {
     pub expected: usize,
     /// Expected tasks the return had a row with a status for.
     pub reported: usize,
-    /// Count per verdict, in [`Verdict::ALL`] order.
-    pub counts: [usize; 8],
+    /// Count per verdict.
+    pub counts: Tally,
     /// Unfinished tasks due within the 临期 window.
     pub due_soon: usize,
     /// (按期完成 + 逾期完成) / (expected − 不适用); `None` when nothing is applicable.
@@ -524,10 +561,7 @@ pub struct UnitStats {
 
 impl UnitStats {
     pub fn count(&self, v: Verdict) -> usize {
-        Verdict::ALL
-            .iter()
-            .position(|x| *x == v)
-            .map_or(0, |i| self.counts[i])
+        self.counts.get(v)
     }
 }
 
@@ -543,7 +577,7 @@ impl Consolidation {
                 unit,
                 expected: tasks.len(),
                 reported: 0,
-                counts: [0; 8],
+                counts: Tally::default(),
                 due_soon: 0,
                 completion_rate: None,
                 rank: None,
@@ -557,9 +591,7 @@ impl Consolidation {
             };
             let Some(&i) = slot.get(&u) else { continue };
             let s = &mut stats[i];
-            if let Some(k) = Verdict::ALL.iter().position(|v| *v == entry.verdict) {
-                s.counts[k] += 1;
-            }
+            s.counts.add(entry.verdict);
             if !entry.verdict.is_missing() {
                 s.reported += 1;
             }
@@ -568,9 +600,7 @@ impl Consolidation {
             }
         }
         for s in &mut stats {
-            let applicable = s.expected - s.count(Verdict::NotApplicable);
-            let done = s.count(Verdict::OnTime) + s.count(Verdict::Late);
-            s.completion_rate = (applicable > 0).then(|| done as f64 / applicable as f64);
+            s.completion_rate = s.counts.completion_rate(s.expected);
         }
         let mut rates: Vec<f64> = stats.iter().filter_map(|s| s.completion_rate).collect();
         rates.sort_by(|a, b| b.total_cmp(a));
@@ -582,13 +612,11 @@ impl Consolidation {
         stats
     }
 
-    /// Province-wide count per verdict over all counted entries, in [`Verdict::ALL`] order.
-    pub fn totals(&self) -> [usize; 8] {
-        let mut totals = [0; 8];
+    /// Province-wide count per verdict over all counted entries.
+    pub fn totals(&self) -> Tally {
+        let mut totals = Tally::default();
         for entry in self.entries.iter().filter(|e| e.counts()) {
-            if let Some(k) = Verdict::ALL.iter().position(|v| *v == entry.verdict) {
-                totals[k] += 1;
-            }
+            totals.add(entry.verdict);
         }
         totals
     }
@@ -597,6 +625,13 @@ impl Consolidation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_verdicts_index_is_its_place_in_all() {
+        for (i, v) in Verdict::ALL.into_iter().enumerate() {
+            assert_eq!(v.index(), i, "{v:?}");
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")

@@ -108,10 +108,9 @@ fn print_summary(
         line.push_str(&format!("（{}）", silent.join("、")));
     }
     let _ = writeln!(out, "{line}");
-    let totals = result.totals();
-    let counts: Vec<String> = Verdict::ALL
-        .iter()
-        .zip(totals)
+    let counts: Vec<String> = result
+        .totals()
+        .in_order()
         .map(|(v, n)| format!("{} {n}", v.label()))
         .collect();
     let _ = writeln!(out, "判定：{}", counts.join("，"));

@@ -56,20 +56,12 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     sheet.write_string_with_format(3, 1, "全省合计", &header)?;
     sheet.write_string_with_format(4, 1, "事项数", &formats.centered)?;
     let totals = result.totals();
-    for (i, v) in Verdict::ALL.iter().enumerate() {
-        let c = 5 + i as u16;
+    for (v, n) in totals.in_order() {
+        let c = 5 + v.index() as u16;
         sheet.write_string_with_format(3, c, v.label(), &header)?;
-        write_cell(
-            sheet,
-            (4, c),
-            &Cell::Int(totals[i] as i64),
-            Kind::Center,
-            &formats,
-        )?;
+        write_cell(sheet, (4, c), &Cell::Int(n as i64), Kind::Center, &formats)?;
     }
     let expected: usize = stats.iter().map(|s| s.expected).sum();
-    let applicable = expected - totals[7];
-    let done = totals[0] + totals[1];
     sheet.write_string_with_format(3, 3, "应报事项", &header)?;
     write_cell(
         sheet,
@@ -79,11 +71,9 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         &formats,
     )?;
     sheet.write_string_with_format(3, 4, "完成率", &header)?;
-    let rate = if applicable > 0 {
-        Cell::Percent(done as f64 / applicable as f64)
-    } else {
-        Cell::Empty
-    };
+    let rate = totals
+        .completion_rate(expected)
+        .map_or(Cell::Empty, Cell::Percent);
     write_cell(sheet, (4, 4), &rate, Kind::Center, &formats)?;
 
     // One row per unit, ranked.
@@ -103,7 +93,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
                 .as_ref()
                 .and_then(|m| m.fill_date);
             row.push(if report.is_late(filed) { "迟报" } else { "" }.into());
-            row.extend(s.counts.iter().map(|n| Cell::from(*n)));
+            row.extend(s.counts.in_order().map(|(_, n)| Cell::from(n)));
             row.push(s.due_soon.into());
             row.push(s.completion_rate.map_or(Cell::Empty, Cell::Percent));
             row
