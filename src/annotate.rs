@@ -55,7 +55,7 @@ pub fn build(
         .map(|p| {
             vec![
                 p.severity.label().into(),
-                p.sheet.as_str().into(),
+                p.sheet.as_deref().unwrap_or("").into(),
                 p.place().into(),
                 p.task.into(),
                 p.what.as_str().into(),
@@ -81,7 +81,10 @@ fn copy_with_marks(
     )?;
     // Problems by place: a cell, or a whole row (col None).
     let mut marks: BTreeMap<Location, Vec<&Problem>> = BTreeMap::new();
-    for p in problems.iter().filter(|p| p.sheet == sheet.name) {
+    for p in problems
+        .iter()
+        .filter(|p| p.sheet.as_deref() == Some(sheet.name.as_str()))
+    {
         if let Some(loc) = p.location {
             marks.entry(loc).or_default().push(p);
         }

@@ -247,7 +247,7 @@ pub fn consolidate(
         let ctx = RowContext {
             file: file.name.as_str().into(),
             sheet: read.sheet.as_str().into(),
-            unit: "",
+            unit: None,
         };
         problems.extend(read.problems.iter().cloned());
         for row in &read.rows {
@@ -322,7 +322,7 @@ fn check_unit(
     let ctx = RowContext {
         file: file.name.as_str().into(),
         sheet: read.sheet.as_str().into(),
-        unit: &unit.name,
+        unit: Some(&unit.name),
     };
     problems.extend(read.problems.iter().cloned().map(|p| p.unit(&unit.name)));
     let by_task = rows_by_task(&read.rows);
@@ -407,7 +407,8 @@ fn overdue_days(until: NaiveDate, deadline: NaiveDate) -> Option<i64> {
 struct RowContext<'a> {
     file: Arc<str>,
     sheet: Arc<str>,
-    unit: &'a str,
+    /// The roster unit, or none for a return whose unit is unknown.
+    unit: Option<&'a str>,
 }
 
 impl RowContext<'_> {
@@ -419,7 +420,7 @@ impl RowContext<'_> {
     fn problem_at(&self, row: &ReturnRow, severity: Severity, col: Option<u32>) -> Problem {
         Problem::file(severity, &self.file, "", "")
             .at(&self.sheet, row.row, col)
-            .unit(self.unit)
+            .unit_if(self.unit)
             .task(Some(row.task))
     }
 

@@ -29,7 +29,9 @@ pub fn stage_all(report: &Report, dir: &Path) -> std::io::Result<Vec<Staged>> {
     }
     let mut problems: HashMap<&str, Vec<&Problem>> = HashMap::new();
     for p in &report.result.problems {
-        problems.entry(p.unit.as_str()).or_default().push(p);
+        if let Some(unit) = &p.unit {
+            problems.entry(unit.as_str()).or_default().push(p);
+        }
     }
     // One file per unit, each on its own: they are made on both cores.
     use rayon::prelude::*;

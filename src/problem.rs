@@ -28,11 +28,11 @@ pub struct Problem {
     /// The file's name as it sits in the input folder.
     pub file: String,
     /// The sheet, when the problem is inside one.
-    pub sheet: String,
+    pub sheet: Option<String>,
     /// Where in the sheet, when the problem is inside one.
     pub location: Option<Location>,
     /// The unit, when known.
-    pub unit: String,
+    pub unit: Option<String>,
     /// The task number, when the problem concerns one task.
     pub task: Option<u32>,
     /// What is wrong, in Chinese.
@@ -52,9 +52,9 @@ impl Problem {
         Self {
             severity,
             file: file.to_string(),
-            sheet: String::new(),
+            sheet: None,
             location: None,
-            unit: String::new(),
+            unit: None,
             task: None,
             what: what.into(),
             action: action.into(),
@@ -63,7 +63,7 @@ impl Problem {
 
     /// Places the problem in a sheet: a cell when `col` is given, else a whole row (0-based).
     pub fn at(mut self, sheet: &str, row: u32, col: Option<u32>) -> Self {
-        self.sheet = sheet.to_string();
+        self.sheet = Some(sheet.to_string());
         self.location = Some(Location { row, col });
         self
     }
@@ -81,8 +81,16 @@ impl Problem {
     }
 
     pub fn unit(mut self, unit: &str) -> Self {
-        self.unit = unit.to_string();
+        self.unit = Some(unit.to_string());
         self
+    }
+
+    /// Names the unit when it is known.
+    pub fn unit_if(self, unit: Option<&str>) -> Self {
+        match unit {
+            Some(unit) => self.unit(unit),
+            None => self,
+        }
     }
 
     pub fn task(mut self, task: Option<u32>) -> Self {

@@ -314,10 +314,7 @@ impl Reader<'_> {
             Err(reason) => {
                 // The file name is all we have to tell whose return failed.
                 file.unit = roster.find_in(&name);
-                let unit = file
-                    .unit
-                    .map(|u| roster.units[u].name.as_str())
-                    .unwrap_or("");
+                let unit = file.unit.map(|u| roster.units[u].name.as_str());
                 problems.push(
                     Problem::file(
                         Severity::Error,
@@ -325,7 +322,7 @@ impl Reader<'_> {
                         reason.to_string(),
                         "未读取该文件；该单位按未报送处理",
                     )
-                    .unit(unit),
+                    .unit_if(unit),
                 );
                 file.status = FileStatus::Unreadable(reason);
             }
@@ -744,8 +741,8 @@ fn resolve_duplicates(intake: &mut Intake, roster: &Roster, period: ReportPeriod
                 ),
                 "仍读取本表；如该单位另有本期报表，以本期报表为准；如误报了上月报表，请报送本期报表",
             );
-            let unit = unit.map_or("", |u| roster.units[u].name.as_str());
-            intake.problems.push(problem.unit(unit));
+            let unit = unit.map(|u| roster.units[u].name.as_str());
+            intake.problems.push(problem.unit_if(unit));
         }
         let Some(u) = unit else { continue };
         let Some(w) = winner[u].filter(|&w| w != (f, r)) else {

@@ -234,9 +234,9 @@ pub fn problems(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError>
             vec![
                 p.severity.label().into(),
                 p.file.as_str().into(),
-                p.sheet.as_str().into(),
+                p.sheet.as_deref().unwrap_or("").into(),
                 p.place().into(),
-                p.unit.as_str().into(),
+                p.unit.as_deref().unwrap_or("").into(),
                 p.task.into(),
                 p.what.as_str().into(),
                 p.action.as_str().into(),
