@@ -52,47 +52,66 @@ pub fn stage_all(report: &Report, dir: &Path) -> std::io::Result<Vec<Staged>> {
         .collect()
 }
 
-/// One item on the sheet: (category, entry), in the order a county should act.
-fn items<'a>(entries: &[&'a Entry]) -> Vec<(&'static str, &'a Entry)> {
-    let mut items: Vec<(&'static str, &Entry)> = entries
-        .iter()
-        .copied()
-        .filter_map(|e| {
-            let category = match e.verdict {
-                Verdict::OverdueUnfinished => "逾期未完成",
-                Verdict::NotSubmitted => "未报送",
-                Verdict::Omitted => "漏报",
-                Verdict::ToVerify => "待核实",
-                _ if e.due_soon => "临期",
-                _ => return None,
-            };
-            Some((category, e))
-        })
-        .collect();
-    let rank = |c: &str| {
-        ["逾期未完成", "未报送", "漏报", "待核实", "临期"]
-            .iter()
-            .position(|x| *x == c)
-    };
-    items.sort_by_key(|(c, e)| (rank(c), e.task));
-    items
+/// Why an item is on a 督办单, in the order a county should act on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Category {
+    OverdueUnfinished,
+    NotSubmitted,
+    Omitted,
+    ToVerify,
+    DueSoon,
 }
 
-fn what_to_do(category: &str, entry: &Entry, report: &Report) -> String {
-    let deadline = report.catalogue.get(entry.task).map(|t| t.deadline);
-    match category {
-        "逾期未完成" => format!(
-            "已逾期 {} 天：请加快推进，书面说明原因并明确完成时间",
-            entry.days_overdue.unwrap_or(0)
-        ),
-        "未报送" => "本期未收到报表：请按模板填报后尽快报送".to_string(),
-        "漏报" => "报表中缺少该任务或未填完成状态：请补报".to_string(),
-        "待核实" => "完成状态或完成时间有误：请核实后更正".to_string(),
-        _ => match deadline {
-            Some(d) => format!("将于 {} 到期：请确保按期完成", d.format("%Y-%m-%d")),
-            None => "即将到期：请确保按期完成".to_string(),
-        },
+impl Category {
+    /// The category an entry falls in, if it needs the county's action.
+    fn of(entry: &Entry) -> Option<Self> {
+        Some(match entry.verdict {
+            Verdict::OverdueUnfinished => Self::OverdueUnfinished,
+            Verdict::NotSubmitted => Self::NotSubmitted,
+            Verdict::Omitted => Self::Omitted,
+            Verdict::ToVerify => Self::ToVerify,
+            _ if entry.due_soon => Self::DueSoon,
+            _ => return None,
+        })
     }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::OverdueUnfinished => "逾期未完成",
+            Self::NotSubmitted => "未报送",
+            Self::Omitted => "漏报",
+            Self::ToVerify => "待核实",
+            Self::DueSoon => "临期",
+        }
+    }
+
+    /// What the county is asked to do about an entry of this category.
+    fn what_to_do(self, entry: &Entry, report: &Report) -> String {
+        let deadline = report.catalogue.get(entry.task).map(|t| t.deadline);
+        match self {
+            Self::OverdueUnfinished => format!(
+                "已逾期 {} 天：请加快推进，书面说明原因并明确完成时间",
+                entry.days_overdue.unwrap_or(0)
+            ),
+            Self::NotSubmitted => "本期未收到报表：请按模板填报后尽快报送".to_string(),
+            Self::Omitted => "报表中缺少该任务或未填完成状态：请补报".to_string(),
+            Self::ToVerify => "完成状态或完成时间有误：请核实后更正".to_string(),
+            Self::DueSoon => match deadline {
+                Some(d) => format!("将于 {} 到期：请确保按期完成", d.format("%Y-%m-%d")),
+                None => "即将到期：请确保按期完成".to_string(),
+            },
+        }
+    }
+}
+
+/// The items of a 督办单: (category, entry), in the order a county should act.
+fn items<'a>(entries: &[&'a Entry]) -> Vec<(Category, &'a Entry)> {
+    let mut items: Vec<(Category, &Entry)> = entries
+        .iter()
+        .filter_map(|e| Category::of(e).map(|c| (c, *e)))
+        .collect();
+    items.sort_by_key(|(c, e)| (*c, e.task));
+    items
 }
 
 fn build(
@@ -125,14 +144,14 @@ fn build(
         &style::title(),
     )?;
     let items = items(entries);
-    let count = |c: &str| items.iter().filter(|(k, _)| *k == c).count();
+    let count = |c: Category| items.iter().filter(|(k, _)| *k == c).count();
     let summary = format!(
         "致：{unit}　　统计截止：{}　　逾期未完成 {} 项，缺报 {} 项，临期 {} 项，待核实 {} 项，数据问题 {} 条。",
         as_of.format("%Y年%-m月%-d日"),
-        count("逾期未完成"),
-        count("未报送") + count("漏报"),
-        count("临期"),
-        count("待核实"),
+        count(Category::OverdueUnfinished),
+        count(Category::NotSubmitted) + count(Category::Omitted),
+        count(Category::DueSoon),
+        count(Category::ToVerify),
         problems.len(),
     );
     sheet.merge_range(
@@ -148,12 +167,12 @@ fn build(
         .iter()
         .map(|(category, e)| {
             vec![
-                (*category).into(),
+                category.label().into(),
                 e.task.into(),
                 report.catalogue.get(e.task).map(|t| t.short_text()).into(),
                 report.catalogue.get(e.task).map(|t| t.deadline).into(),
                 Cell::Verdict(e.verdict),
-                what_to_do(category, e, report).into(),
+                category.what_to_do(e, report).into(),
             ]
         })
         .collect();
