@@ -10,14 +10,10 @@ use calamine::Data;
 use rust_xlsxwriter::{Color, Format, Note, Workbook, Worksheet, XlsxError};
 
 use crate::problem::{Location, Problem, Severity};
-use crate::report::style;
+use crate::report::style::{self, ERROR_FILL, ROW_TINT, WARNING_FILL};
 use crate::report::table::{Cell, Kind, col, fit_cell_text, write_table};
 use crate::table::grid::Sheet;
 use crate::table::workbook::{Limits, Workbook as Source};
-
-const ERROR_FILL: u32 = 0xF8CBAD;
-const WARNING_FILL: u32 = 0xFFE699;
-const ROW_TINT: u32 = 0xFCE4D6;
 
 /// Builds the annotated copy. `sheet` is the return's data sheet, or `None` when
 /// the file could not be read (the copy then holds only the list of problems).

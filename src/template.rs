@@ -85,8 +85,8 @@ pub fn build(
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let sheet = workbook.add_worksheet().set_name("进展情况")?;
 
-    let locked_wrap = style::wrapped().set_background_color(0xF2F2F2);
-    let locked_center = style::centered().set_background_color(0xF2F2F2);
+    let locked_wrap = style::wrapped().set_background_color(style::LOCKED_FILL);
+    let locked_center = style::centered().set_background_color(style::LOCKED_FILL);
     let open = style::wrapped().set_unlocked();
     let open_center = style::centered().set_unlocked();
     let open_date = style::date().set_unlocked();

@@ -133,7 +133,8 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
             .set_categories(("总览", top + 1, 1, next - 1, 1))
             .set_values(("总览", top + 1, rate_col, next - 1, rate_col))
             .set_format(
-                ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(0x4472C4)),
+                ChartFormat::new()
+                    .set_solid_fill(ChartSolidFill::new().set_color(style::CHART_BAR)),
             )
             .set_data_label(ChartDataLabel::new().show_value().set_num_format("0%"))
             .set_gap(40);

@@ -8,6 +8,17 @@ pub const BODY_FONT: &str = "宋体";
 pub const HEADING_FONT: &str = "黑体";
 const BODY_SIZE: f64 = 10.0;
 
+/// A problem cell the county must fix, in an annotated copy of its return.
+pub const ERROR_FILL: u32 = 0xF8CBAD;
+/// A cell worth a look, in an annotated copy.
+pub const WARNING_FILL: u32 = 0xFFE699;
+/// The other cells of a row a problem is about, in an annotated copy.
+pub const ROW_TINT: u32 = 0xFCE4D6;
+/// The catalogue columns of a template, which the county does not fill.
+pub const LOCKED_FILL: u32 = 0xF2F2F2;
+/// The bars of the completion-rate chart.
+pub const CHART_BAR: u32 = 0x4472C4;
+
 /// A4 in Excel's paper codes.
 const PAPER_A4: u8 = 9;
 
