@@ -371,10 +371,12 @@ fn guard<T>(read: impl FnOnce() -> Result<T, OpenError>) -> Result<T, OpenError>
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes as lower-case hexadecimal, as SHA-256 sums are shown.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reads the return a file's bytes hold: the first sheet with a usable header.

@@ -159,11 +159,7 @@ fn digest(files: impl Iterator<Item = (String, String)>) -> String {
         hasher.update(hash.as_bytes());
         hasher.update([0]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::intake::hex(&hasher.finalize())
 }
 
 const CSV_HEADER: [&str; 8] = [

@@ -117,17 +117,23 @@ pub fn task_number_from_cell(cell: &Data) -> Option<u32> {
 /// Removes bracketed notes: `完成状态(已完成/推进中)` → `完成状态`, `已完成【备注】` → `已完成`.
 /// Expects half-width brackets (see [`to_half_width`]); 【】 are removed too.
 pub fn without_notes(text: &str) -> String {
+    outside_notes(text.chars()).collect()
+}
+
+/// The characters outside bracketed notes, lazily: a caller may stop early.
+pub fn outside_notes(chars: impl Iterator<Item = char>) -> impl Iterator<Item = char> {
     let mut depth = 0usize;
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '(' | '[' | '【' => depth += 1,
-            ')' | ']' | '】' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => out.push(c),
-            _ => {}
+    chars.filter(move |&c| match c {
+        '(' | '[' | '【' => {
+            depth += 1;
+            false
         }
-    }
-    out
+        ')' | ']' | '】' => {
+            depth = depth.saturating_sub(1);
+            false
+        }
+        _ => depth == 0,
+    })
 }
 
 #[cfg(test)]

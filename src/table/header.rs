@@ -5,7 +5,7 @@
 //! are matched after removing spaces and line breaks, by the synonyms of SPEC §3.
 //! Which rows hold data, and what their cells say, is [`super::rows`]' business.
 
-use super::cells::task_number_from_cell;
+use super::cells::{outside_notes, task_number_from_cell};
 use super::grid::{GridRow, Merge, Sheet};
 use calamine::Data;
 
@@ -131,24 +131,19 @@ const MAX_HEADER_CHARS: usize = 12;
 /// off its ends, so a long narrative cell costs a few characters, not its length.
 fn header_word(text: &str) -> Option<String> {
     let mut word = String::new();
-    let mut depth = 0usize;
     let mut counted = 0;
-    for c in text.chars().map(crate::period::to_half_width) {
-        match c {
-            _ if c.is_whitespace() => {}
-            '(' | '[' | '【' => depth += 1,
-            ')' | ']' | '】' => depth = depth.saturating_sub(1),
-            _ if depth > 0 => {}
-            _ => {
-                if !matches!(c, '*' | ':' | '：') {
-                    counted += 1;
-                    if counted > MAX_HEADER_CHARS {
-                        return None;
-                    }
-                }
-                word.push(c);
+    let chars = text
+        .chars()
+        .map(crate::period::to_half_width)
+        .filter(|c| !c.is_whitespace());
+    for c in outside_notes(chars) {
+        if !matches!(c, '*' | ':' | '：') {
+            counted += 1;
+            if counted > MAX_HEADER_CHARS {
+                return None;
             }
         }
+        word.push(c);
     }
     Some(word)
 }
