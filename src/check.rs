@@ -248,21 +248,15 @@ pub fn consolidate(
             file: file.name.as_str().into(),
             sheet: read.sheet.as_str().into(),
             unit: None,
+            who: UnitRef::Unknown(name.clone()),
+            as_of,
         };
         problems.extend(read.problems.iter().cloned());
         for row in &read.rows {
             let Some(t) = catalogue.get(row.task) else {
                 continue;
             };
-            entries.push(judge_entry(
-                UnitRef::Unknown(name.clone()),
-                None,
-                t,
-                Some(row),
-                as_of,
-                &ctx,
-                &mut problems,
-            ));
+            entries.push(ctx.judge(None, t, Some(row), &mut problems));
         }
     }
 
@@ -323,6 +317,8 @@ fn check_unit(
         file: file.name.as_str().into(),
         sheet: read.sheet.as_str().into(),
         unit: Some(&unit.name),
+        who: UnitRef::Known(u),
+        as_of,
     };
     problems.extend(read.problems.iter().cloned().map(|p| p.unit(&unit.name)));
     let by_task = rows_by_task(&read.rows);
@@ -335,15 +331,7 @@ fn check_unit(
         for other in rows.iter().filter(|r| Some(**r) != chosen) {
             problems.push(ctx.duplicate(other, chosen));
         }
-        entries.push(judge_entry(
-            UnitRef::Known(u),
-            Some(role),
-            t,
-            chosen,
-            as_of,
-            &ctx,
-            &mut problems,
-        ));
+        entries.push(ctx.judge(Some(role), t, chosen, &mut problems));
     }
     // Rows on tasks the unit is not expected on: shown and flagged.
     for (task, rows) in &by_task {
@@ -358,15 +346,7 @@ fn check_unit(
                 format!("本单位不是任务 {task} 的责任单位，却填报了该任务"),
                 "列入明细（角色为非责任任务），不计入统计",
             ));
-            entries.push(judge_entry(
-                UnitRef::Known(u),
-                None,
-                t,
-                Some(row),
-                as_of,
-                &ctx,
-                &mut problems,
-            ));
+            entries.push(ctx.judge(None, t, Some(row), &mut problems));
         }
     }
     let meta = read.meta.clone();
@@ -404,11 +384,15 @@ fn overdue_days(until: NaiveDate, deadline: NaiveDate) -> Option<i64> {
     (days > 0).then_some(days)
 }
 
+/// Where the rows being judged come from, and the date they are judged as of.
 struct RowContext<'a> {
     file: Arc<str>,
     sheet: Arc<str>,
-    /// The roster unit, or none for a return whose unit is unknown.
+    /// The roster unit's name, or none for a return whose unit is unknown.
     unit: Option<&'a str>,
+    /// Who the entries belong to.
+    who: UnitRef,
+    as_of: NaiveDate,
 }
 
 impl RowContext<'_> {
@@ -455,91 +439,91 @@ impl ProblemText for Problem {
     }
 }
 
-/// Judges one row (or its absence) and records the problems §4 lists about it.
-#[allow(clippy::too_many_arguments)]
-fn judge_entry(
-    unit: UnitRef,
-    role: Option<Role>,
-    task: &Task,
-    row: Option<&ReturnRow>,
-    as_of: NaiveDate,
-    ctx: &RowContext,
-    problems: &mut Vec<Problem>,
-) -> Entry {
-    let deadline = task.deadline;
-    let completed = match row.map(|r| &r.date) {
-        Some(DateCell::Date(d)) => Some(*d),
-        _ => None,
-    };
-    // A return was read: a task it leaves out is 漏报, not 未报送.
-    let empty = Status::Empty;
-    let input = Some(row.map_or((&empty, None), |r| (&r.status, completed)));
-    let (verdict, finding) = judge(input, deadline, as_of);
-    if let Some(row) = row {
-        let date_problem = |what: String, action: &str| {
-            ctx.problem_at(row, Severity::Warning, row.date_col)
-                .with(what, action)
+impl RowContext<'_> {
+    /// Judges one row (or its absence) and records the problems §4 lists about it.
+    fn judge(
+        &self,
+        role: Option<Role>,
+        task: &Task,
+        row: Option<&ReturnRow>,
+        problems: &mut Vec<Problem>,
+    ) -> Entry {
+        let (as_of, ctx) = (self.as_of, self);
+        let deadline = task.deadline;
+        let completed = match row.map(|r| &r.date) {
+            Some(DateCell::Date(d)) => Some(*d),
+            _ => None,
         };
-        match finding {
-            Some(Finding::NoCompletionDate) => {
-                problems.push(ctx.problem_at(row, Severity::Error, row.date_col).with(
-                    "已完成但未填完成时间，且已过完成时限".into(),
-                    "判定为待核实；请补填完成时间",
-                ))
+        // A return was read: a task it leaves out is 漏报, not 未报送.
+        let empty = Status::Empty;
+        let input = Some(row.map_or((&empty, None), |r| (&r.status, completed)));
+        let (verdict, finding) = judge(input, deadline, as_of);
+        if let Some(row) = row {
+            let date_problem = |what: String, action: &str| {
+                ctx.problem_at(row, Severity::Warning, row.date_col)
+                    .with(what, action)
+            };
+            match finding {
+                Some(Finding::NoCompletionDate) => {
+                    problems.push(ctx.problem_at(row, Severity::Error, row.date_col).with(
+                        "已完成但未填完成时间，且已过完成时限".into(),
+                        "判定为待核实；请补填完成时间",
+                    ))
+                }
+                Some(Finding::UnknownStatus) if row.status_col.is_none() => {
+                    problems.push(ctx.problem_at(row, Severity::Error, None).with(
+                        "本表没有完成状态栏，本行进展情况也不以状态词开头，无法判断完成状态".into(),
+                        "判定为待核实；请在进展情况开头写明 已完成、推进中、未启动 或 不适用",
+                    ));
+                }
+                Some(Finding::UnknownStatus) => {
+                    problems.push(ctx.problem_at(row, Severity::Error, row.status_col).with(
+                        format!("完成状态“{}”无法识别", row.status_text),
+                        "判定为待核实，原文保留；请填写 已完成、推进中、未启动 或 不适用",
+                    ));
+                }
+                None => {}
             }
-            Some(Finding::UnknownStatus) if row.status_col.is_none() => {
-                problems.push(ctx.problem_at(row, Severity::Error, None).with(
-                    "本表没有完成状态栏，本行进展情况也不以状态词开头，无法判断完成状态".into(),
-                    "判定为待核实；请在进展情况开头写明 已完成、推进中、未启动 或 不适用",
-                ));
+            if let Some(c) = completed {
+                if c > as_of {
+                    problems.push(date_problem(
+                        format!("完成时间 {c} 晚于统计截止日 {as_of}"),
+                        "照常判定；请核实完成时间",
+                    ));
+                }
+                if row.status == Status::Done && c > deadline {
+                    problems.push(date_problem(
+                        format!("完成时间 {c} 晚于完成时限 {deadline}"),
+                        "判定为逾期完成",
+                    ));
+                }
+                if row.status != Status::Done {
+                    problems.push(date_problem(
+                        format!("完成状态为“{}”，却填了完成时间 {c}", row.status_text),
+                        "未采用该完成时间；如已完成请将完成状态改为已完成",
+                    ));
+                }
             }
-            Some(Finding::UnknownStatus) => {
-                problems.push(ctx.problem_at(row, Severity::Error, row.status_col).with(
-                    format!("完成状态“{}”无法识别", row.status_text),
-                    "判定为待核实，原文保留；请填写 已完成、推进中、未启动 或 不适用",
-                ));
-            }
-            None => {}
         }
-        if let Some(c) = completed {
-            if c > as_of {
-                problems.push(date_problem(
-                    format!("完成时间 {c} 晚于统计截止日 {as_of}"),
-                    "照常判定；请核实完成时间",
-                ));
-            }
-            if row.status == Status::Done && c > deadline {
-                problems.push(date_problem(
-                    format!("完成时间 {c} 晚于完成时限 {deadline}"),
-                    "判定为逾期完成",
-                ));
-            }
-            if row.status != Status::Done {
-                problems.push(date_problem(
-                    format!("完成状态为“{}”，却填了完成时间 {c}", row.status_text),
-                    "未采用该完成时间；如已完成请将完成状态改为已完成",
-                ));
-            }
+        let days_overdue = match verdict {
+            Verdict::Late => completed.and_then(|c| overdue_days(c, deadline)),
+            Verdict::OnTime | Verdict::NotApplicable => None,
+            _ => overdue_days(as_of, deadline),
+        };
+        Entry {
+            unit: ctx.who.clone(),
+            task: task.number,
+            role,
+            verdict,
+            row: row.cloned(),
+            source: row.map(|r| Source {
+                file: Arc::clone(&ctx.file),
+                sheet: Arc::clone(&ctx.sheet),
+                row: r.row,
+            }),
+            days_overdue,
+            due_soon: false,
         }
-    }
-    let days_overdue = match verdict {
-        Verdict::Late => completed.and_then(|c| overdue_days(c, deadline)),
-        Verdict::OnTime | Verdict::NotApplicable => None,
-        _ => overdue_days(as_of, deadline),
-    };
-    Entry {
-        unit,
-        task: task.number,
-        role,
-        verdict,
-        row: row.cloned(),
-        source: row.map(|r| Source {
-            file: Arc::clone(&ctx.file),
-            sheet: Arc::clone(&ctx.sheet),
-            row: r.row,
-        }),
-        days_overdue,
-        due_soon: false,
     }
 }
 
