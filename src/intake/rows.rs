@@ -108,20 +108,23 @@ pub fn read_rows(
     file: &str,
     as_of: NaiveDate,
 ) -> SheetRead {
+    let reader = RowReader {
+        sheet,
+        header,
+        catalogue,
+        is_1904,
+        file,
+        as_of,
+        cells: RowCells {
+            header,
+            filled: filled_down(sheet, header),
+        },
+    };
     let mut meta = ReturnMeta::default();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    let col = |f: Field| header.column(f);
-    let cells = RowCells {
-        header,
-        filled: filled_down(sheet, header),
-    };
-    let cell = |row, f| cells.get(row, f);
-    let text_of = |row, f| cells.get(row, f).map(cell_text).unwrap_or_default();
-    let status_col = col(Field::Status);
-    let form_export = col(Field::Unit).is_some();
+    let form_export = header.column(Field::Unit).is_some();
     let mut form: Vec<FormKey> = Vec::new();
-    let mut last_key: Option<FormKey> = None;
     let mut renumbered: Vec<(u32, u32, u32)> = Vec::new();
     for row in &sheet.grid.rows {
         if row.index < header.row {
@@ -131,104 +134,33 @@ pub fn read_rows(
         if row.index < header.data_start() {
             continue;
         }
-        let number = cell(row, Field::TaskNumber).and_then(task_number_from_cell);
-        let by_text = catalogue.task_by_text(&text_of(row, Field::TaskText));
-        // The text wins over a number that names another task: counties delete the
-        // rows they do not lead and number the rest 1, 2, 3…. An edited text that
-        // names no task leaves the number standing.
-        let task = match (number, by_text) {
-            (Some(n), Some(t)) if n != t => {
-                renumbered.push((row.index, n, t));
-                Some(t)
+        let task = match reader.task_of(row) {
+            Ok((task, renumbered_from)) => {
+                if let Some(number) = renumbered_from {
+                    renumbered.push((row.index, number, task));
+                }
+                task
             }
-            (_, Some(t)) => Some(t),
-            (n, None) => n,
-        };
-        let Some(task) = task else {
             // A footer such as 填报人：… 联系电话：… below the table.
-            if row_has_label(row) {
+            Err(_) if row_has_label(row) => {
                 read_meta(row, &mut meta, is_1904, as_of);
                 continue;
             }
-            problems.push(unread_row(
-                file,
-                sheet,
-                row,
-                "无法识别该行对应的任务（序号和主要任务都对不上任务清单）",
-            ));
-            continue;
-        };
-        if catalogue.get(task).is_none() {
-            problems.push(unread_row(
-                file,
-                sheet,
-                row,
-                &format!("序号 {task} 不在任务清单中"),
-            ));
-            continue;
-        }
-        let narrative = text_of(row, Field::Narrative);
-        let (status, status_text) = match status_col {
-            Some(_) => {
-                cell(row, Field::Status).map_or((Status::Empty, String::new()), Status::from_cell)
+            Err(what) => {
+                problems.push(unread_row(file, sheet, row, &what));
+                continue;
             }
-            None => match Status::leading(&narrative) {
-                Some(found) => found,
-                None if narrative.is_empty() => (Status::Empty, String::new()),
-                None => (Status::Unrecognised(String::new()), String::new()),
-            },
         };
-        let date_col = col(Field::CompletionDate);
-        let date = cell(row, Field::CompletionDate)
-            .map_or(DateCell::Empty, |d| date_from_cell(d, is_1904, as_of));
-        if let DateCell::Unreadable(text) = &date {
-            problems.push(
-                Problem::file(
-                    Severity::Error,
-                    file,
-                    format!("完成时间“{text}”无法识别为日期"),
-                    "按未填完成时间判定；请写成 2018-06-30 或 2018年6月30日",
-                )
-                .at(&sheet.name, row.index, date_col)
-                .task(Some(task)),
-            );
-        }
+        let read = reader.read(row, task, &mut problems);
         if form_export {
-            // A form export names the unit on every row, but a hand-made sheet may
-            // name it once above that unit's rows: an empty cell keeps the last one.
-            let unit_text = text_of(row, Field::Unit);
-            let submitted = cell(row, Field::SubmitTime).and_then(|d| datetime_from_cell(d, as_of));
-            let key = match (&last_key, unit_text.is_empty()) {
-                (Some(last), true) => FormKey {
-                    submitted: submitted.or(last.submitted),
-                    ..last.clone()
-                },
-                _ => FormKey {
-                    unit_text,
-                    submitted,
-                },
-            };
-            last_key = Some(key.clone());
-            form.push(key);
+            form.push(reader.form_key(row, form.last()));
         }
-        rows.push(ReturnRow {
-            row: row.index,
-            task,
-            status,
-            status_text,
-            date,
-            status_col,
-            date_col,
-            narrative: narrative.into(),
-            issues: text_of(row, Field::Issues),
-            next_steps: text_of(row, Field::NextSteps),
-            remarks: text_of(row, Field::Remarks),
-        });
+        rows.push(read);
     }
     if let Some(problem) = renumbered_problem(file, sheet, &renumbered) {
         problems.push(problem);
     }
-    if status_col.is_none() && !rows.is_empty() {
+    if header.column(Field::Status).is_none() && !rows.is_empty() {
         problems.push(Problem::file(
             Severity::Warning,
             file,
@@ -243,6 +175,120 @@ pub fn read_rows(
         rows,
         problems,
         form: form_export.then_some(form),
+    }
+}
+
+/// What reading one sheet's data rows needs.
+struct RowReader<'a> {
+    sheet: &'a Sheet,
+    header: &'a Header,
+    catalogue: &'a Catalogue,
+    is_1904: bool,
+    file: &'a str,
+    as_of: NaiveDate,
+    cells: RowCells<'a>,
+}
+
+impl<'a> RowReader<'a> {
+    fn cell(&self, row: &'a GridRow, field: Field) -> Option<&'a Data> {
+        self.cells.get(row, field)
+    }
+
+    fn text(&self, row: &'a GridRow, field: Field) -> String {
+        self.cell(row, field).map(cell_text).unwrap_or_default()
+    }
+
+    /// The task a row is about, and the number it was written under when the row
+    /// was renumbered; else why no task could be found.
+    fn task_of(&self, row: &'a GridRow) -> Result<(u32, Option<u32>), String> {
+        let number = self
+            .cell(row, Field::TaskNumber)
+            .and_then(task_number_from_cell);
+        let by_text = self
+            .catalogue
+            .task_by_text(&self.text(row, Field::TaskText));
+        // The text wins over a number that names another task: counties delete the
+        // rows they do not lead and number the rest 1, 2, 3…. An edited text that
+        // names no task leaves the number standing.
+        let found = match (number, by_text) {
+            (Some(n), Some(t)) if n != t => Some((t, Some(n))),
+            (_, Some(t)) => Some((t, None)),
+            (n, None) => n.map(|n| (n, None)),
+        };
+        match found {
+            None => Err("无法识别该行对应的任务（序号和主要任务都对不上任务清单）".to_string()),
+            Some((task, _)) if self.catalogue.get(task).is_none() => {
+                Err(format!("序号 {task} 不在任务清单中"))
+            }
+            Some(found) => Ok(found),
+        }
+    }
+
+    /// A row of a known task: its status, date and texts; an unreadable date is a problem.
+    fn read(&self, row: &'a GridRow, task: u32, problems: &mut Vec<Problem>) -> ReturnRow {
+        let narrative = self.text(row, Field::Narrative);
+        let status_col = self.header.column(Field::Status);
+        let (status, status_text) = match status_col {
+            Some(_) => self
+                .cell(row, Field::Status)
+                .map_or((Status::Empty, String::new()), Status::from_cell),
+            None => match Status::leading(&narrative) {
+                Some(found) => found,
+                None if narrative.is_empty() => (Status::Empty, String::new()),
+                None => (Status::Unrecognised(String::new()), String::new()),
+            },
+        };
+        let date_col = self.header.column(Field::CompletionDate);
+        let date = self
+            .cell(row, Field::CompletionDate)
+            .map_or(DateCell::Empty, |d| {
+                date_from_cell(d, self.is_1904, self.as_of)
+            });
+        if let DateCell::Unreadable(text) = &date {
+            problems.push(
+                Problem::file(
+                    Severity::Error,
+                    self.file,
+                    format!("完成时间“{text}”无法识别为日期"),
+                    "按未填完成时间判定；请写成 2018-06-30 或 2018年6月30日",
+                )
+                .at(&self.sheet.name, row.index, date_col)
+                .task(Some(task)),
+            );
+        }
+        ReturnRow {
+            row: row.index,
+            task,
+            status,
+            status_text,
+            date,
+            status_col,
+            date_col,
+            narrative: narrative.into(),
+            issues: self.text(row, Field::Issues),
+            next_steps: self.text(row, Field::NextSteps),
+            remarks: self.text(row, Field::Remarks),
+        }
+    }
+
+    /// Who sent a row of an online-form export, and when. A form export names the
+    /// unit on every row, but a hand-made sheet may name it once above that unit's
+    /// rows: an empty cell keeps the one before.
+    fn form_key(&self, row: &'a GridRow, last: Option<&FormKey>) -> FormKey {
+        let unit_text = self.text(row, Field::Unit);
+        let submitted = self
+            .cell(row, Field::SubmitTime)
+            .and_then(|d| datetime_from_cell(d, self.as_of));
+        match (last, unit_text.is_empty()) {
+            (Some(last), true) => FormKey {
+                submitted: submitted.or(last.submitted),
+                ..last.clone()
+            },
+            _ => FormKey {
+                unit_text,
+                submitted,
+            },
+        }
     }
 }
 
