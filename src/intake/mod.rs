@@ -503,81 +503,110 @@ fn split_returns(
         identify_unit(file, &mut read, roster, problems);
         return vec![read];
     };
-    // An online-form export: rows grouped by (unit, submit time), in the order met.
-    let mut groups: Vec<(FormKey, Vec<ReturnRow>)> = Vec::new();
-    for (row, key) in rows.into_iter().zip(keys) {
-        let unit_key = |k: &FormKey| (squash(&k.unit_text), k.submitted);
-        match groups
-            .iter_mut()
-            .find(|(k, _)| unit_key(k) == unit_key(&key))
-        {
-            Some((_, rows)) => rows.push(row),
-            None => groups.push((key, vec![row])),
+    let parts = FileParts {
+        sheet: sheet_name,
+        data_start,
+        meta,
+        month,
+    };
+    let mut returns = parts.split_by_sender(rows, keys, roster);
+    // A problem about a row goes with the return the row belongs to; the rest (a
+    // row no task could be found for, the file's own notes) is the file's.
+    for p in sheet_problems {
+        let owner = p.location.and_then(|l| {
+            returns
+                .iter_mut()
+                .find(|r| r.rows.iter().any(|row| row.row == l.row))
+        });
+        match owner {
+            Some(read) => read.problems.push(p),
+            None => problems.push(p),
         }
     }
-    let mut returns: Vec<ReadReturn> = groups
-        .into_iter()
-        .map(|(key, rows)| {
-            let first = rows.first().map_or(0, |r| r.row);
-            let last = rows.last().map_or(0, |r| r.row);
-            let mut meta = meta.clone();
-            meta.unit_text = Some(key.unit_text.clone());
-            let filed = key
-                .submitted
-                .or_else(|| meta.fill_date.and_then(|d| d.and_hms_opt(0, 0, 0)));
-            if let Some(at) = key.submitted {
-                meta.fill_date = Some(at.date());
+    problems.extend(unknown_senders(file, &returns));
+    returns
+}
+
+/// What the returns split from one form export share.
+struct FileParts {
+    sheet: String,
+    data_start: u32,
+    meta: ReturnMeta,
+    month: Option<(Option<i32>, u32)>,
+}
+
+impl FileParts {
+    /// One return per (unit, submit time), in the order the rows first name them.
+    fn split_by_sender(
+        &self,
+        rows: Vec<ReturnRow>,
+        keys: Vec<FormKey>,
+        roster: &Roster,
+    ) -> Vec<ReadReturn> {
+        let mut groups: Vec<(FormKey, Vec<ReturnRow>)> = Vec::new();
+        let sender = |k: &FormKey| (squash(&k.unit_text), k.submitted);
+        for (row, key) in rows.into_iter().zip(keys) {
+            match groups.iter_mut().find(|(k, _)| sender(k) == sender(&key)) {
+                Some((_, rows)) => rows.push(row),
+                None => groups.push((key, vec![row])),
             }
-            let unit = roster.find_in(&key.unit_text);
-            ReadReturn {
-                sheet: sheet_name.clone(),
-                data_start,
-                meta,
-                row_count: rows.len(),
-                rows,
-                // A problem about a row goes with the return that row belongs to.
-                problems: sheet_problems
-                    .iter()
-                    .filter(|p| p.location.is_some_and(|l| (first..=last).contains(&l.row)))
-                    .cloned()
-                    .collect(),
-                unit,
-                unknown_unit: unit.is_none().then(|| key.unit_text.clone()),
-                filed,
-                month,
-                superseded_by: None,
-                from_form: true,
-            }
-        })
-        .collect();
-    // What belongs to no one return (a row no task could be found for between two
-    // units' rows, the file's own notes) is the file's.
-    let placed = |p: &Problem| returns.iter().any(|r| r.problems.contains(p));
-    problems.extend(sheet_problems.iter().filter(|p| !placed(p)).cloned());
+        }
+        groups
+            .into_iter()
+            .map(|(key, mut rows)| {
+                rows.shrink_to_fit();
+                let mut meta = self.meta.clone();
+                meta.unit_text = Some(key.unit_text.clone());
+                let filed = key
+                    .submitted
+                    .or_else(|| meta.fill_date.and_then(|d| d.and_hms_opt(0, 0, 0)));
+                if let Some(at) = key.submitted {
+                    meta.fill_date = Some(at.date());
+                }
+                let unit = roster.find_in(&key.unit_text);
+                ReadReturn {
+                    sheet: self.sheet.clone(),
+                    data_start: self.data_start,
+                    meta,
+                    row_count: rows.len(),
+                    rows,
+                    problems: Vec::new(),
+                    unit,
+                    unknown_unit: unit.is_none().then_some(key.unit_text),
+                    filed,
+                    month: self.month,
+                    superseded_by: None,
+                    from_form: true,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One problem per unit text of a form export that is not in the roster.
+fn unknown_senders(file: &str, returns: &[ReadReturn]) -> Vec<Problem> {
     let mut unknown: Vec<&str> = returns
         .iter()
         .filter_map(|r| r.unknown_unit.as_deref())
         .collect();
     unknown.sort_unstable();
     unknown.dedup();
-    for text in unknown {
-        let what = if text.trim().is_empty() {
-            "在线表单导出文件中有的行没有填报单位".to_string()
-        } else {
-            format!("在线表单导出文件中的填报单位“{text}”不在单位名单中")
-        };
-        problems.push(Problem::file(
-            Severity::Error,
-            file,
-            what,
-            "这些行仍列入明细（单位栏标为未识别），不计入任何单位的统计；请核对单位名称",
-        ));
-    }
-    returns.sort_by_key(|r| r.rows.first().map(|row| row.row));
-    for r in &mut returns {
-        r.rows.shrink_to_fit();
-    }
-    returns
+    unknown
+        .into_iter()
+        .map(|text| {
+            let what = if text.trim().is_empty() {
+                "在线表单导出文件中有的行没有填报单位".to_string()
+            } else {
+                format!("在线表单导出文件中的填报单位“{text}”不在单位名单中")
+            };
+            Problem::file(
+                Severity::Error,
+                file,
+                what,
+                "这些行仍列入明细（单位栏标为未识别），不计入任何单位的统计；请核对单位名称",
+            )
+        })
+        .collect()
 }
 
 /// Text without white space, for comparing what people typed.
