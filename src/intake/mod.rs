@@ -756,59 +756,16 @@ fn resolve_duplicates(intake: &mut Intake, roster: &Roster, period: ReportPeriod
         }
     }
     for &((f, r), unit) in &all {
-        let name = intake.files[f].name.clone();
-        let read = &intake.files[f].returns[r];
-        if let Some(m) = read.month.filter(|m| !names_period(*m, period)) {
-            let named = match m {
-                (Some(y), month) => format!("{y}年{month}月"),
-                (None, month) => format!("{month}月"),
-            };
-            let problem = Problem::file(
-                Severity::Warning,
-                &name,
-                format!(
-                    "报表的标题或文件名写的是{named}，属于其他月份，不是本期（{}）",
-                    period.month.chinese()
-                ),
-                "仍读取本表；如该单位另有本期报表，以本期报表为准；如误报了上月报表，请报送本期报表",
-            );
-            let unit = unit.map(|u| roster.units[u].name.as_str());
-            intake.problems.push(problem.unit_if(unit));
+        let unit_name = unit.map(|u| roster.units[u].name.as_str());
+        if let Some(problem) = other_month_problem(intake, (f, r), period) {
+            intake.problems.push(problem.unit_if(unit_name));
         }
-        let Some(u) = unit else { continue };
-        let Some(w) = winner[u].filter(|&w| w != (f, r)) else {
+        let Some(w) = unit.and_then(|u| winner[u]).filter(|&w| w != (f, r)) else {
             continue;
         };
-        let by = intake.files[w.0].name.clone();
-        let rows = read.row_count;
-        let what = if w.0 == f {
-            let when = |at: ReturnAt| {
-                intake.files[at.0].returns[at.1]
-                    .filed
-                    .map_or("（未注明时间）".to_string(), |t| {
-                        t.format("%Y-%m-%d %H:%M").to_string()
-                    })
-            };
-            format!(
-                "在线表单中同一单位有多次提交，{} 的提交被 {} 的提交取代",
-                when((f, r)),
-                when(w)
-            )
-        } else {
-            format!(
-                "同一单位有多份报表，本文件被“{by}”取代（后者为本期报表、填报日期较晚或文件名靠后）"
-            )
-        };
-        intake.problems.push(
-            Problem::file(
-                Severity::Warning,
-                &name,
-                what,
-                format!("这 {rows} 行未计入汇总；如本文件才是最新版本，请删除另一份后重新汇总"),
-            )
-            .unit(&roster.units[u].name),
-        );
-        intake.files[f].returns[r].superseded_by = Some(by);
+        let problem = superseded_problem(intake, (f, r), w).unit_if(unit_name);
+        intake.problems.push(problem);
+        intake.files[f].returns[r].superseded_by = Some(intake.files[w.0].name.clone());
     }
     for file in &mut intake.files {
         if file.status == FileStatus::Read
@@ -819,6 +776,59 @@ fn resolve_duplicates(intake: &mut Intake, roster: &Roster, period: ReportPeriod
             file.status = FileStatus::Superseded { by };
         }
     }
+}
+
+/// A return whose title or file name names another month: still read, and said.
+fn other_month_problem(intake: &Intake, (f, r): ReturnAt, period: ReportPeriod) -> Option<Problem> {
+    let file = &intake.files[f];
+    let (year, month) = file.returns[r]
+        .month
+        .filter(|m| !names_period(*m, period))?;
+    let named = match year {
+        Some(y) => format!("{y}年{month}月"),
+        None => format!("{month}月"),
+    };
+    Some(Problem::file(
+        Severity::Warning,
+        &file.name,
+        format!(
+            "报表的标题或文件名写的是{named}，属于其他月份，不是本期（{}）",
+            period.month.chinese()
+        ),
+        "仍读取本表；如该单位另有本期报表，以本期报表为准；如误报了上月报表，请报送本期报表",
+    ))
+}
+
+/// The return at `lost` is superseded by the one at `won`: another file, or a
+/// later submission in the same form export.
+fn superseded_problem(intake: &Intake, lost: ReturnAt, won: ReturnAt) -> Problem {
+    let name = &intake.files[lost.0].name;
+    let rows = intake.files[lost.0].returns[lost.1].row_count;
+    let what = if won.0 == lost.0 {
+        let when = |(f, r): ReturnAt| {
+            intake.files[f].returns[r]
+                .filed
+                .map_or("（未注明时间）".to_string(), |t| {
+                    t.format("%Y-%m-%d %H:%M").to_string()
+                })
+        };
+        format!(
+            "在线表单中同一单位有多次提交，{} 的提交被 {} 的提交取代",
+            when(lost),
+            when(won)
+        )
+    } else {
+        format!(
+            "同一单位有多份报表，本文件被“{}”取代（后者为本期报表、填报日期较晚或文件名靠后）",
+            intake.files[won.0].name
+        )
+    };
+    Problem::file(
+        Severity::Warning,
+        name,
+        what,
+        format!("这 {rows} 行未计入汇总；如本文件才是最新版本，请删除另一份后重新汇总"),
+    )
 }
 
 /// A PDF or Word file named for a unit: the unit tried to report, in a form the
