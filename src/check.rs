@@ -459,50 +459,9 @@ impl RowContext<'_> {
         let input = Some(row.map_or((&empty, None), |r| (&r.status, completed)));
         let (verdict, finding) = judge(input, deadline, as_of);
         if let Some(row) = row {
-            let date_problem = |what: String, action: &str| {
-                ctx.problem_at(row, Severity::Warning, row.date_col)
-                    .with(what, action)
-            };
-            match finding {
-                Some(Finding::NoCompletionDate) => {
-                    problems.push(ctx.problem_at(row, Severity::Error, row.date_col).with(
-                        "已完成但未填完成时间，且已过完成时限".into(),
-                        "判定为待核实；请补填完成时间",
-                    ))
-                }
-                Some(Finding::UnknownStatus) if row.status_col.is_none() => {
-                    problems.push(ctx.problem_at(row, Severity::Error, None).with(
-                        "本表没有完成状态栏，本行进展情况也不以状态词开头，无法判断完成状态".into(),
-                        "判定为待核实；请在进展情况开头写明 已完成、推进中、未启动 或 不适用",
-                    ));
-                }
-                Some(Finding::UnknownStatus) => {
-                    problems.push(ctx.problem_at(row, Severity::Error, row.status_col).with(
-                        format!("完成状态“{}”无法识别", row.status_text),
-                        "判定为待核实，原文保留；请填写 已完成、推进中、未启动 或 不适用",
-                    ));
-                }
-                None => {}
-            }
+            problems.extend(self.finding_problem(row, finding));
             if let Some(c) = completed {
-                if c > as_of {
-                    problems.push(date_problem(
-                        format!("完成时间 {c} 晚于统计截止日 {as_of}"),
-                        "照常判定；请核实完成时间",
-                    ));
-                }
-                if row.status == Status::Done && c > deadline {
-                    problems.push(date_problem(
-                        format!("完成时间 {c} 晚于完成时限 {deadline}"),
-                        "判定为逾期完成",
-                    ));
-                }
-                if row.status != Status::Done {
-                    problems.push(date_problem(
-                        format!("完成状态为“{}”，却填了完成时间 {c}", row.status_text),
-                        "未采用该完成时间；如已完成请将完成状态改为已完成",
-                    ));
-                }
+                problems.extend(self.date_problems(row, c, deadline));
             }
         }
         let days_overdue = match verdict {
@@ -524,6 +483,58 @@ impl RowContext<'_> {
             days_overdue,
             due_soon: false,
         }
+    }
+}
+
+impl RowContext<'_> {
+    /// The problem a verdict's finding makes: a missing date, a status not understood.
+    fn finding_problem(&self, row: &ReturnRow, finding: Option<Finding>) -> Option<Problem> {
+        Some(match finding? {
+            Finding::NoCompletionDate => self.problem_at(row, Severity::Error, row.date_col).with(
+                "已完成但未填完成时间，且已过完成时限".into(),
+                "判定为待核实；请补填完成时间",
+            ),
+            Finding::UnknownStatus if row.status_col.is_none() => {
+                self.problem_at(row, Severity::Error, None).with(
+                    "本表没有完成状态栏，本行进展情况也不以状态词开头，无法判断完成状态".into(),
+                    "判定为待核实；请在进展情况开头写明 已完成、推进中、未启动 或 不适用",
+                )
+            }
+            Finding::UnknownStatus => self.problem_at(row, Severity::Error, row.status_col).with(
+                format!("完成状态“{}”无法识别", row.status_text),
+                "判定为待核实，原文保留；请填写 已完成、推进中、未启动 或 不适用",
+            ),
+        })
+    }
+
+    /// What SPEC §4 lists about a completion date: after the as-of date, after the
+    /// deadline, or given on a row not marked 已完成.
+    fn date_problems(&self, row: &ReturnRow, c: NaiveDate, deadline: NaiveDate) -> Vec<Problem> {
+        let as_of = self.as_of;
+        let problem = |what: String, action: &str| {
+            self.problem_at(row, Severity::Warning, row.date_col)
+                .with(what, action)
+        };
+        let mut problems = Vec::new();
+        if c > as_of {
+            problems.push(problem(
+                format!("完成时间 {c} 晚于统计截止日 {as_of}"),
+                "照常判定；请核实完成时间",
+            ));
+        }
+        if row.status == Status::Done && c > deadline {
+            problems.push(problem(
+                format!("完成时间 {c} 晚于完成时限 {deadline}"),
+                "判定为逾期完成",
+            ));
+        }
+        if row.status != Status::Done {
+            problems.push(problem(
+                format!("完成状态为“{}”，却填了完成时间 {c}", row.status_text),
+                "未采用该完成时间；如已完成请将完成状态改为已完成",
+            ));
+        }
+        problems
     }
 }
 
