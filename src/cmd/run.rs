@@ -1,7 +1,5 @@
 //! `run`: consolidate one period's folder into the workbook, then say what happened.
 
-use std::fmt::Write;
-
 use anyhow::Result;
 
 use super::Outcome;
@@ -61,37 +59,54 @@ fn print_summary(
     result: &Consolidation,
     monthly: &Monthly,
 ) {
-    let mut out = String::new();
-    let count =
-        |pred: fn(&FileStatus) -> bool| intake.files.iter().filter(|f| pred(&f.status)).count();
-    let _ = writeln!(
-        out,
+    let mut lines = vec![format!(
         "期别 {}，统计截止 {}，报表文件夹 {}",
         plan.period.month,
         result.as_of.format("%Y-%m-%d"),
         plan.input.display()
-    );
+    )];
     if plan.as_of_from == AsOfFrom::Today {
-        let _ = writeln!(
-            out,
-            "注意：报表文件夹名不是 YYYY-MM 形式，统计截止日期取了今天；如要汇总某个月，请把文件夹改名为 2018-07 这样的形式，或用 --as-of 指定"
-        );
+        lines.push("注意：报表文件夹名不是 YYYY-MM 形式，统计截止日期取了今天；如要汇总某个月，请把文件夹改名为 2018-07 这样的形式，或用 --as-of 指定".into());
     }
     if intake.files.is_empty() {
-        let _ = writeln!(
-            out,
+        lines.push(
             "注意：报表文件夹中没有任何文件，所有单位都按未报送处理；请确认报表已放入该文件夹"
+                .into(),
         );
     }
-    let _ = writeln!(
-        out,
+    lines.push(files_line(intake));
+    lines.push(units_line(settings, result));
+    let counts: Vec<String> = result
+        .totals()
+        .in_order()
+        .map(|(v, n)| format!("{} {n}", v.label()))
+        .collect();
+    lines.push(format!("判定：{}", counts.join("，")));
+    lines.push(format!(
+        "数据问题 {} 条（详见“数据问题”工作表）",
+        result.problems.len()
+    ));
+    lines.push(changes_line(monthly));
+    lines.push(format!("汇总表已写入 {}", plan.output.display()));
+    super::print(&(lines.join("\n") + "\n"));
+}
+
+/// How many files were read, superseded, refused and skipped.
+fn files_line(intake: &Intake) -> String {
+    let count =
+        |pred: fn(&FileStatus) -> bool| intake.files.iter().filter(|f| pred(&f.status)).count();
+    format!(
         "文件 {} 个：读取 {}，被取代 {}，无法读取 {}，跳过 {}",
         intake.files.len(),
         count(|s| matches!(s, FileStatus::Read)),
         count(|s| matches!(s, FileStatus::Superseded { .. })),
         count(|s| matches!(s, FileStatus::Unreadable(_))),
         count(|s| matches!(s, FileStatus::Skipped(_))),
-    );
+    )
+}
+
+/// The units expected, and those that sent nothing, by name.
+fn units_line(settings: &Settings, result: &Consolidation) -> String {
     let stats = result.unit_stats();
     let silent: Vec<&str> = stats
         .iter()
@@ -107,40 +122,25 @@ fn print_summary(
     if !silent.is_empty() {
         line.push_str(&format!("（{}）", silent.join("、")));
     }
-    let _ = writeln!(out, "{line}");
-    let counts: Vec<String> = result
-        .totals()
-        .in_order()
-        .map(|(v, n)| format!("{} {n}", v.label()))
-        .collect();
-    let _ = writeln!(out, "判定：{}", counts.join("，"));
-    let _ = writeln!(
-        out,
-        "数据问题 {} 条（详见“数据问题”工作表）",
-        result.problems.len()
-    );
-    match monthly.earlier.last() {
-        Some(previous) => {
-            let count =
-                |kind: ChangeKind| monthly.changes.iter().filter(|c| c.kind == kind).count();
-            let _ = writeln!(
-                out,
-                "与 {} 期相比：新完成 {}，新增逾期 {}，倒退 {}，连续逾期 {}，连续缺报 {}，进展与上期相同 {}（详见“本月变化”工作表）",
-                previous.month,
-                count(ChangeKind::NewlyDone),
-                count(ChangeKind::NewlyOverdue),
-                count(ChangeKind::Regressed),
-                count(ChangeKind::OverdueStreak),
-                count(ChangeKind::MissingStreak),
-                count(ChangeKind::SameAsLast),
-            );
-        }
-        None => {
-            let _ = writeln!(out, "未找到上一期，本月变化从下一期起显示");
-        }
-    }
-    let _ = writeln!(out, "汇总表已写入 {}", plan.output.display());
-    super::print(&out);
+    line
+}
+
+/// What changed since the last period, or that there is none yet.
+fn changes_line(monthly: &Monthly) -> String {
+    let Some(previous) = monthly.earlier.last() else {
+        return "未找到上一期，本月变化从下一期起显示".to_string();
+    };
+    let count = |kind: ChangeKind| monthly.changes.iter().filter(|c| c.kind == kind).count();
+    format!(
+        "与 {} 期相比：新完成 {}，新增逾期 {}，倒退 {}，连续逾期 {}，连续缺报 {}，进展与上期相同 {}（详见“本月变化”工作表）",
+        previous.month,
+        count(ChangeKind::NewlyDone),
+        count(ChangeKind::NewlyOverdue),
+        count(ChangeKind::Regressed),
+        count(ChangeKind::OverdueStreak),
+        count(ChangeKind::MissingStreak),
+        count(ChangeKind::SameAsLast),
+    )
 }
 
 /// A progress bar on stderr; indicatif draws nothing when stderr is not a terminal.
