@@ -59,7 +59,12 @@ pub fn build(
             ]
         })
         .collect();
-    write_table(list, 0, &columns, rows)?;
+    let page = style::Page {
+        title: "问题清单".to_string(),
+        as_of: String::new(),
+        office: String::new(),
+    };
+    write_table(list, 0, &columns, rows, &page)?;
     workbook.save_to_buffer()
 }
 

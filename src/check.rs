@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::catalogue::{Catalogue, Task};
 use crate::intake::values::{DateCell, Status};
 use crate::intake::{Intake, ReadReturn, ReturnMeta, ReturnRow, SourceFile};
+use crate::period::chinese_date;
 use crate::problem::{Problem, Severity, row_ref};
 use crate::roster::{Role, Roster, Unit};
 
@@ -518,19 +519,31 @@ impl RowContext<'_> {
         let mut problems = Vec::new();
         if c > as_of {
             problems.push(problem(
-                format!("完成时间 {c} 晚于统计截止日 {as_of}"),
+                format!(
+                    "完成时间 {} 晚于统计截止日 {}",
+                    chinese_date(c),
+                    chinese_date(as_of)
+                ),
                 "照常判定；请核实完成时间",
             ));
         }
         if row.status == Status::Done && c > deadline {
             problems.push(problem(
-                format!("完成时间 {c} 晚于完成时限 {deadline}"),
+                format!(
+                    "完成时间 {} 晚于完成时限 {}",
+                    chinese_date(c),
+                    chinese_date(deadline)
+                ),
                 "判定为逾期完成",
             ));
         }
         if row.status != Status::Done {
             problems.push(problem(
-                format!("完成状态为“{}”，却填了完成时间 {c}", row.status_text),
+                format!(
+                    "完成状态为“{}”，却填了完成时间 {}",
+                    row.status_text,
+                    chinese_date(c)
+                ),
                 "未采用该完成时间；如已完成请将完成状态改为已完成",
             ));
         }

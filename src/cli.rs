@@ -69,6 +69,21 @@ pub struct Cli {
           value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     pub max_cells: u64,
 
+    /// 制表单位：印在每一页的页眉和督办单的落款上（默认 海南省教育厅）
+    #[arg(
+        long,
+        global = true,
+        value_name = "单位",
+        default_value = "海南省教育厅",
+        hide_default_value = true,
+        help_heading = "通用选项"
+    )]
+    pub office: String,
+
+    /// 规划名称，印在标题中（默认取任务分工表的标题）
+    #[arg(long, global = true, value_name = "名称", help_heading = "通用选项")]
+    pub plan_name: Option<String>,
+
     /// 并行工作的线程数：读取报表、核对、生成汇总表都用它（默认等于处理器核数；结果与之无关）
     #[arg(long, global = true, value_name = "个", help_heading = "通用选项", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -125,6 +140,12 @@ pub struct RunArgs {
     /// 运行结束时在标准错误输出中列出各阶段耗时
     #[arg(long)]
     pub timings: bool,
+    /// 督办单上要求回复的日期 YYYY-MM-DD（默认：下一期报表的截止日）
+    #[arg(long, value_name = "日期", value_parser = parse_date)]
+    pub reply_by: Option<NaiveDate>,
+    /// 督办单上的联系人和电话，例如 "基础教育处 王芳 0898-65236001"
+    #[arg(long, value_name = "联系人")]
+    pub contact: Option<String>,
     /// 距完成时限不足这么多天且未完成的任务标为“临期”（0–365，默认 30）
     #[arg(long, value_name = "天", default_value_t = 30, hide_default_value = true, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(0..=365))]
@@ -287,7 +308,7 @@ pub fn usage_error(e: &clap::Error) -> Parsed {
 /// What a numeric or date flag takes, said in Chinese.
 fn value_hint(flag: &str) -> Option<&'static str> {
     Some(match flag {
-        "--as-of" => "应为 YYYY-MM-DD 形式的日期，例如 2018-07-31",
+        "--as-of" | "--reply-by" => "应为 YYYY-MM-DD 形式的日期，例如 2018-07-31",
         "--jobs" => "应为 1 到 1024 之间的整数，例如 2",
         "--due-day" => "应为 1 到 31 之间的整数（次月几日前报送），例如 5",
         "--due-soon-days" => "应为 0 到 365 之间的整数（天数），例如 30",
@@ -302,6 +323,10 @@ pub struct Settings {
     pub catalogue: Catalogue,
     pub roster: Roster,
     pub limits: Limits,
+    /// The issuing office, on every printed page.
+    pub office: String,
+    /// The plan's name: `--plan-name`, else the task table's title, else its file name.
+    pub plan: String,
     /// Threads for the whole run, when set.
     pub jobs: Option<usize>,
     /// Today, as the default as-of date. Read here once, and nowhere else.
@@ -327,10 +352,23 @@ impl Settings {
             Some(path) => Roster::load(path)?,
             None => Roster::default_hainan()?,
         };
+        let plan = cli
+            .plan_name
+            .clone()
+            .or_else(|| catalogue.plan_name.clone())
+            .or_else(|| {
+                cli.tasks
+                    .as_deref()
+                    .and_then(Path::file_stem)
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
+            .unwrap_or_else(|| "任务分工表".to_string());
         Ok(Self {
             catalogue,
             roster,
             limits,
+            office: cli.office.trim().to_string(),
+            plan,
             jobs: cli.jobs.map(usize::from),
             today: chrono::Local::now().date_naive(),
         })
@@ -371,6 +409,10 @@ pub struct RunPlan {
     /// The folder whose `YYYY-MM` subfolders hold earlier runs' records.
     pub records: Option<PathBuf>,
     pub feedback: Option<PathBuf>,
+    /// 督办单: reply by this day.
+    pub reply_by: NaiveDate,
+    /// 督办单: whom to call.
+    pub contact: Option<String>,
     pub timings: bool,
 }
 
@@ -453,9 +495,24 @@ impl RunPlan {
             earlier,
             records,
             feedback: args.feedback.clone(),
+            reply_by: match args.reply_by {
+                Some(date) => date,
+                // The next period's returns are due then: the answer comes with them.
+                None => next_due(month, args.due_day),
+            },
+            contact: args.contact.clone().filter(|c| !c.trim().is_empty()),
             timings: args.timings,
         })
     }
+}
+
+/// The day the returns of the period after `month` are due.
+fn next_due(month: Month, due_day: u32) -> NaiveDate {
+    month
+        .next()
+        .end()
+        .and_then(|end| crate::period::returns_due(end, due_day))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// `check`, resolved.

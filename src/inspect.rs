@@ -136,8 +136,8 @@ pub fn self_check(
             Severity::Warning,
             format!(
                 "填报日期 {} 晚于报送截止日 {}，汇总时将标为迟报",
-                filed.format("%Y-%m-%d"),
-                due.format("%Y-%m-%d")
+                crate::period::chinese_date(filed),
+                crate::period::chinese_date(due)
             ),
             "请尽快报送；如填报日期写错了请更正",
         ),

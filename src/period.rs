@@ -131,6 +131,11 @@ pub fn returns_due(as_of: NaiveDate, due_day: u32) -> Option<NaiveDate> {
     next_month.with_day(due_day.clamp(1, last.day()))
 }
 
+/// A date as the office writes it: `2018年7月31日`.
+pub fn chinese_date(date: NaiveDate) -> String {
+    date.format("%Y年%-m月%-d日").to_string()
+}
+
 /// A reporting period: one month. Ordered in time, named `2018-07` in folder and
 /// file names and `2018年7月` where people read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -176,6 +181,20 @@ impl Month {
             m => Self {
                 year: self.year,
                 month: m - 1,
+            },
+        }
+    }
+
+    /// The month after.
+    pub fn next(self) -> Self {
+        match self.month {
+            12 => Self {
+                year: self.year + 1,
+                month: 1,
+            },
+            m => Self {
+                year: self.year,
+                month: m + 1,
             },
         }
     }
@@ -312,5 +331,6 @@ mod tests {
         assert_eq!(january.previous().to_string(), "2017-12");
         assert!(january.previous() < january);
         assert_eq!(january.chinese(), "2018年1月");
+        assert_eq!(january.previous().next(), january);
     }
 }

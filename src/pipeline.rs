@@ -14,7 +14,7 @@ use crate::monthly::history::{self, Period};
 use crate::monthly::{self, Monthly};
 use crate::period::Month;
 use crate::problem::{Problem, Severity};
-use crate::report::{Report, layout};
+use crate::report::{Letterhead, Report, layout};
 use crate::save::{Outputs, Staged};
 
 /// What one period's consolidation works on.
@@ -127,7 +127,7 @@ impl Job<'_> {
                 &folder,
                 format!(
                     "报表文件夹名不是 YYYY-MM 形式，统计截止日期取了今天（{}）",
-                    self.period.as_of.format("%Y-%m-%d")
+                    crate::period::chinese_date(self.period.as_of)
                 ),
                 "如要汇总某个月，请把文件夹改名为 2018-07 这样的形式，或用 --as-of 指定截止日期",
             ));
@@ -137,8 +137,8 @@ impl Job<'_> {
 }
 
 impl Consolidated {
-    /// The report these results make.
-    pub fn report<'a>(&'a self, reader: Reader<'a>) -> Report<'a> {
+    /// The report these results make, under `letterhead`.
+    pub fn report<'a>(&'a self, reader: Reader<'a>, letterhead: &'a Letterhead) -> Report<'a> {
         Report {
             catalogue: reader.catalogue,
             roster: reader.roster,
@@ -146,6 +146,7 @@ impl Consolidated {
             result: &self.result,
             monthly: &self.monthly,
             due: self.due,
+            letterhead,
         }
     }
 

@@ -189,6 +189,11 @@ impl Roster {
     }
 
     /// The unit with this exact name or alias.
+    /// A unit's place in the roster, by its name; names not in it sort last.
+    pub fn position(&self, name: &str) -> usize {
+        self.by_name.get(name).copied().unwrap_or(usize::MAX)
+    }
+
     pub fn lookup(&self, word: &str) -> Option<usize> {
         self.by_name.get(word.trim()).copied()
     }

@@ -185,6 +185,11 @@ pub fn build(
     sheet.add_data_validation(1, 5, 1, 5, &dates)?;
     sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
     sheet.protect();
-    style::print_setup(sheet, Some((HEADER_ROW, HEADER_ROW)))?;
+    let page = style::Page {
+        title: format!("{unit}进展情况表"),
+        as_of: String::new(),
+        office: String::new(),
+    };
+    style::print_setup(sheet, Some((HEADER_ROW, HEADER_ROW)), &page)?;
     workbook.save_to_buffer()
 }

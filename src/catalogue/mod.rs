@@ -167,10 +167,33 @@ fn collapse_doubled_tail(name: &str) -> String {
 }
 
 /// Pulls the plan's name out of a title line such as `《…专项规划》责任分工`.
+/// The plan a task table's title names: the text inside 《》, else the title without
+/// the words that say it is a division of tasks (`2019年教育重点工作任务分工表` →
+/// `2019年教育重点工作`).
 fn plan_name_from_title(line: &str) -> Option<String> {
-    let start = line.find('《')? + '《'.len_utf8();
-    let end = start + line[start..].find('》')?;
-    Some(line[start..end].to_string())
+    if let Some(start) = line.find('《').map(|i| i + '《'.len_utf8())
+        && let Some(len) = line[start..].find('》')
+    {
+        return Some(line[start..start + len].to_string());
+    }
+    let mut name = line.trim();
+    // 附件1: the attachment's number, not its title.
+    if name.starts_with("附件") && name.chars().count() <= 5 {
+        return None;
+    }
+    for tail in [
+        "任务分工表",
+        "责任分工表",
+        "责任分工",
+        "分工表",
+        "任务清单",
+        "任务表",
+    ] {
+        name = name.strip_suffix(tail).unwrap_or(name);
+    }
+    let name = name.trim_end_matches(['：', ':', ' ']);
+    (name.chars().count() >= 2 && !name.chars().all(|c| c.is_ascii_digit()))
+        .then(|| name.to_string())
 }
 
 /// Why a responsibility table could not be used.

@@ -45,7 +45,12 @@ pub fn parse(text: &str) -> Result<Catalogue, CatalogueError> {
         }
     }
 
-    let plan_name = title_lines.iter().find_map(|l| plan_name_from_title(l));
+    // A title with 《》 anywhere above names the plan before any other line does.
+    let plan_name = title_lines
+        .iter()
+        .filter(|l| l.contains('《'))
+        .chain(title_lines.iter())
+        .find_map(|l| plan_name_from_title(l));
     let mut tasks: Vec<Task> = Vec::with_capacity(rows.len());
     for row in &rows {
         if row.cells.first().map(|c| c.trim()) == Some("序号") {

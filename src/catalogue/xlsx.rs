@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Catalogue, CatalogueError, task_from_cells};
+use super::{Catalogue, CatalogueError, plan_name_from_title, task_from_cells};
 use crate::table::cells::cell_text;
 use crate::table::header::{Field, find_header};
 use crate::table::workbook::{Limits, Workbook};
@@ -69,7 +69,16 @@ pub fn load(path: &Path, limits: Limits) -> Result<Catalogue, CatalogueError> {
             let [a, b, c, d, e] = &cells;
             tasks.push(task_from_cells(row.index as usize + 1, [a, b, c, d, e])?);
         }
-        return Catalogue::from_tasks(None, tasks);
+        // The title row above the header names the plan.
+        let title = sheet
+            .grid
+            .rows
+            .iter()
+            .take_while(|r| r.index < header.row)
+            .flat_map(|r| r.cells.iter())
+            .map(|(_, v)| cell_text(v))
+            .find(|t| !t.trim().is_empty());
+        return Catalogue::from_tasks(title.as_deref().and_then(plan_name_from_title), tasks);
     }
     Err(CatalogueError::MissingColumns {
         path: shown,

@@ -9,9 +9,12 @@ pub fn run(settings: &Settings) -> Result<Outcome> {
     use std::fmt::Write;
     let catalogue = &settings.catalogue;
     let mut out = String::new();
-    if let Some(plan) = &catalogue.plan_name {
-        let _ = writeln!(out, "《{plan}》任务清单（共 {} 项）", catalogue.tasks.len());
-    }
+    let _ = writeln!(
+        out,
+        "《{}》任务清单（共 {} 项）",
+        settings.plan,
+        catalogue.tasks.len()
+    );
     out.push_str("序号\t主要任务\t牵头单位\t配合单位\t完成时限\t截止日期\n");
     for task in &catalogue.tasks {
         let cooperating = if task.cooperating.is_empty() {

@@ -14,8 +14,10 @@ pub enum ChangeKind {
     NewlyOverdue,
     /// 逾期未完成 for two or more periods in a row.
     OverdueStreak,
-    /// 未报送 or 漏报 for two or more periods in a row.
+    /// 未报送 or 漏报 for two or more periods in a row (a silent unit: one row).
     MissingStreak,
+    /// A unit that reported last period and sent nothing this one.
+    NewlyMissing,
     /// 推进中 with word for word last period's 进展情况.
     SameAsLast,
     /// Done now, not last period.
@@ -31,6 +33,7 @@ impl ChangeKind {
             ChangeKind::NewlyOverdue => "新增逾期",
             ChangeKind::OverdueStreak => "连续逾期",
             ChangeKind::MissingStreak => "连续缺报",
+            ChangeKind::NewlyMissing => "新增未报送",
             ChangeKind::SameAsLast => "本期进展与上期相同",
             ChangeKind::NewlyDone => "新完成",
             ChangeKind::NewlyReported => "新报送",
@@ -57,8 +60,38 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
         return Vec::new();
     };
     let mut changes = Vec::new();
-    let silent_last = silent_units(last);
-    for unit in silent_last.difference(&silent_units(current)) {
+    let silent_last = last.silent_units();
+    let silent_now = current.silent_units();
+    // A unit that sent nothing is one row, not one per task.
+    for unit in &silent_now {
+        let unit_change = |kind, previous, streak| Change {
+            unit: unit.to_string(),
+            task: None,
+            kind,
+            previous,
+            current: Verdict::NotSubmitted,
+            streak,
+        };
+        if silent_last.contains(unit) {
+            let streak = 1 + earlier
+                .iter()
+                .rev()
+                .take_while(|p| p.silent_units().contains(unit))
+                .count();
+            changes.push(unit_change(
+                ChangeKind::MissingStreak,
+                Verdict::NotSubmitted,
+                streak,
+            ));
+        } else if last.items.keys().any(|(u, _)| u == unit) {
+            changes.push(unit_change(
+                ChangeKind::NewlyMissing,
+                Verdict::InProgress,
+                1,
+            ));
+        }
+    }
+    for unit in silent_last.difference(&silent_now) {
         if current.items.keys().any(|(u, _)| u == unit) {
             changes.push(Change {
                 unit: unit.to_string(),
@@ -74,6 +107,9 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
         let Some(before) = last.items.get(&(unit.clone(), *task)) else {
             continue;
         };
+        if silent_now.contains(unit.as_str()) {
+            continue;
+        }
         let now = item.verdict;
         let was = before.verdict;
         let mut push = |kind, streak| {
@@ -132,19 +168,6 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
     }
     changes.sort_by(|a, b| (&a.unit, a.kind, a.task).cmp(&(&b.unit, b.kind, b.task)));
     changes
-}
-
-/// Units with items that period and every item 未报送.
-fn silent_units(period: &Period) -> std::collections::BTreeSet<&str> {
-    let mut reported = std::collections::BTreeSet::new();
-    let mut all = std::collections::BTreeSet::new();
-    for ((unit, _), item) in &period.items {
-        all.insert(unit.as_str());
-        if item.verdict != Verdict::NotSubmitted {
-            reported.insert(unit.as_str());
-        }
-    }
-    all.difference(&reported).copied().collect()
 }
 
 #[cfg(test)]
@@ -237,10 +260,21 @@ mod tests {
             &[period("2018-05", &[(1, OnTime, "")])],
             &period("2018-06", &[(1, NotSubmitted, "")]),
         );
-        assert!(
-            silent.is_empty(),
-            "a silent unit's done tasks are not regressions: {silent:?}"
+        // A silent unit's done tasks are not regressions: it is one 新增未报送 row.
+        let kinds: Vec<(Option<u32>, ChangeKind)> =
+            silent.iter().map(|c| (c.task, c.kind)).collect();
+        assert_eq!(kinds, [(None, ChangeKind::NewlyMissing)], "{silent:?}");
+        // Silent two periods running: one 连续缺报 row for the unit, its streak counted.
+        let again = compute(
+            &[
+                period("2018-05", &[(1, NotSubmitted, ""), (2, NotSubmitted, "")]),
+                period("2018-06", &[(1, NotSubmitted, ""), (2, NotSubmitted, "")]),
+            ],
+            &period("2018-07", &[(1, NotSubmitted, ""), (2, NotSubmitted, "")]),
         );
+        let kinds: Vec<(Option<u32>, ChangeKind, usize)> =
+            again.iter().map(|c| (c.task, c.kind, c.streak)).collect();
+        assert_eq!(kinds, [(None, ChangeKind::MissingStreak, 3)]);
         // A unit back after a silent period: one row for the unit, not one per task.
         let back = compute(
             &[period(

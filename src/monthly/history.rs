@@ -71,6 +71,19 @@ impl Period {
         }
     }
 
+    /// The units that sent nothing that period: items, every one 未报送.
+    pub fn silent_units(&self) -> std::collections::BTreeSet<&str> {
+        let mut reported = std::collections::BTreeSet::new();
+        let mut all = std::collections::BTreeSet::new();
+        for ((unit, _), item) in &self.items {
+            all.insert(unit.as_str());
+            if item.verdict != Verdict::NotSubmitted {
+                reported.insert(unit.as_str());
+            }
+        }
+        all.difference(&reported).copied().collect()
+    }
+
     /// Every unit's completion rate, in one pass over the items.
     pub fn rates_by_unit(&self) -> std::collections::HashMap<&str, f64> {
         let mut counts: std::collections::HashMap<&str, (usize, usize)> =

@@ -6,31 +6,33 @@ use std::collections::HashMap;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::Report;
-use super::table::{Cell, Column, Kind, col, write_table};
+use super::table::{Cell, Column, Kind, col, write_table, write_titled};
 use crate::check::{Entry, UnitRef, Verdict};
 use crate::intake::values::DateCell;
 use crate::intake::{FileStatus, SourceFile};
 
 fn add_list(
     sheet: &mut Worksheet,
+    report: &Report,
     name: &str,
     columns: &[Column],
     rows: Vec<Vec<Cell>>,
 ) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
-    write_table(sheet, 0, columns, rows)?;
+    write_titled(sheet, &report.page(name), columns, rows)?;
     Ok(())
 }
 
+/// A unit's 填报人 and 联系电话: from this period's return, else the latest earlier
+/// one, as 催报名单 gives them.
 fn contact(report: &Report, unit: &UnitRef) -> (Cell, Cell) {
-    let meta = match unit {
-        UnitRef::Known(u) => report.result.meta[*u].as_ref(),
-        UnitRef::Unknown(_) => None,
-    };
-    (
-        meta.and_then(|m| m.filler.clone()).into(),
-        meta.and_then(|m| m.phone.clone()).into(),
-    )
+    match unit {
+        UnitRef::Known(u) => {
+            let (filler, phone) = report.contact(*u);
+            (filler.into(), phone.into())
+        }
+        UnitRef::Unknown(_) => (Cell::Empty, Cell::Empty),
+    }
 }
 
 /// Each task's first clause (enough to recognise it on a follow-up list) and
@@ -77,7 +79,7 @@ fn same_as_last(report: &Report, e: &Entry) -> bool {
     }
 }
 
-/// 逾期事项: 逾期未完成 and 逾期完成, longest overdue first.
+/// 逾期事项: 逾期未完成, then 逾期完成 apart, each longest overdue first.
 pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let tasks = TaskCells::new(report);
     let columns = [
@@ -93,18 +95,24 @@ pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         col("填报人", 4, Kind::Center),
         col("联系电话", 7, Kind::Center),
     ];
-    let mut items: Vec<&Entry> = report
-        .result
-        .entries
-        .iter()
-        .filter(|e| e.counts() && matches!(e.verdict, Verdict::OverdueUnfinished | Verdict::Late))
-        .collect();
-    // Unfinished before finished-late, then longest overdue first.
-    // Longest overdue first, whether still open or finished late (判定 tells which).
-    items.sort_by_key(|e| (std::cmp::Reverse(e.days_overdue), e.unit.clone(), e.task));
-    let rows: Vec<Vec<Cell>> = items
-        .iter()
-        .map(|e| {
+    // Still open first, finished late apart (SPEC §4); longest overdue first in each.
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for (verdict, heading) in [
+        (Verdict::OverdueUnfinished, "一、逾期未完成"),
+        (Verdict::Late, "二、逾期完成"),
+    ] {
+        let mut items: Vec<&Entry> = report
+            .result
+            .entries
+            .iter()
+            .filter(|e| e.counts() && e.verdict == verdict)
+            .collect();
+        items.sort_by_key(|e| (std::cmp::Reverse(e.days_overdue), e.unit.clone(), e.task));
+        rows.push(vec![Cell::Heading(format!(
+            "{heading}（{} 项）",
+            items.len()
+        ))]);
+        rows.extend(items.iter().map(|e| {
             let (filler, phone) = contact(report, &e.unit);
             vec![
                 report.unit_name(&e.unit).into(),
@@ -119,12 +127,12 @@ pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
                 filler,
                 phone,
             ]
-        })
-        .collect();
-    add_list(sheet, "逾期事项", &columns, rows)
+        }));
+    }
+    add_list(sheet, report, "逾期事项", &columns, rows)
 }
 
-/// 缺报事项: 未报送 and 漏报, grouped by unit.
+/// 缺报事项: 未报送 units (one line each) and 漏报 items, in roster order.
 pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let tasks = TaskCells::new(report);
     let columns = [
@@ -138,27 +146,48 @@ pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         col("填报人", 4, Kind::Center),
         col("联系电话", 7, Kind::Center),
     ];
-    let rows: Vec<Vec<Cell>> = report
+    // A unit that sent nothing is one line, not one per task: its entries are all 未报送.
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut silent_done: Option<usize> = None;
+    for e in report
         .result
         .entries
         .iter()
         .filter(|e| e.counts() && e.verdict.is_missing())
-        .map(|e| {
-            let (filler, phone) = contact(report, &e.unit);
-            vec![
+    {
+        let (filler, phone) = contact(report, &e.unit);
+        if let (Verdict::NotSubmitted, UnitRef::Known(u)) = (e.verdict, &e.unit) {
+            if silent_done == Some(*u) {
+                continue;
+            }
+            silent_done = Some(*u);
+            let expected = report.result.expected[*u].len();
+            rows.push(vec![
                 report.unit_name(&e.unit).into(),
                 Cell::Verdict(e.verdict),
-                e.task.into(),
-                tasks.short(e.task),
-                tasks.deadline(e.task),
-                e.days_overdue.into(),
-                e.role.map(|r| r.label()).into(),
+                Cell::Empty,
+                format!("本期未报送进展情况表（应报 {expected} 项任务）").into(),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
                 filler,
                 phone,
-            ]
-        })
-        .collect();
-    add_list(sheet, "缺报事项", &columns, rows)
+            ]);
+            continue;
+        }
+        rows.push(vec![
+            report.unit_name(&e.unit).into(),
+            Cell::Verdict(e.verdict),
+            e.task.into(),
+            tasks.short(e.task),
+            tasks.deadline(e.task),
+            e.days_overdue.into(),
+            e.role.map(|r| r.label()).into(),
+            filler,
+            phone,
+        ]);
+    }
+    add_list(sheet, report, "缺报事项", &columns, rows)
 }
 
 /// 明细: one row per expected (unit, task) and per extra reported row.
@@ -210,7 +239,9 @@ pub fn detail(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     // Rows are made one at a time; in low-memory mode (see `report::SHEETS`) each
     // goes to a temporary file as it is written, instead of staying in memory.
     sheet.set_name("明细")?;
-    write_table(sheet, 0, &columns, rows)?;
+    // The header stays in row 1, for filters and other programs; the title is in
+    // every page's header.
+    write_table(sheet, 0, &columns, rows, &report.page("明细"))?;
     Ok(())
 }
 
@@ -243,7 +274,7 @@ pub fn problems(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError>
             ]
         })
         .collect();
-    add_list(sheet, "数据问题", &columns, rows)
+    add_list(sheet, report, "数据问题", &columns, rows)
 }
 
 /// 来源文件: every file of the input folder, so a printed copy can be traced.
@@ -302,7 +333,7 @@ pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
             ]
         })
         .collect();
-    add_list(sheet, "来源文件", &columns, rows)
+    add_list(sheet, report, "来源文件", &columns, rows)
 }
 
 /// The units an online-form export holds, in the order met: `在线表单：海口市、三亚市`.
@@ -346,5 +377,5 @@ pub fn tasks(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
             ]
         })
         .collect();
-    add_list(sheet, "任务清单", &columns, rows)
+    add_list(sheet, report, "任务清单", &columns, rows)
 }

@@ -43,15 +43,8 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let rate_col = first_unit_col + units.len() as u16;
     let width = rate_col + 1;
 
-    write_title(
-        sheet,
-        &format!(
-            "任务进展矩阵（截至{}）",
-            result.as_of.format("%Y年%-m月%-d日")
-        ),
-        width,
-        &style::title(),
-    )?;
+    let page = report.page("任务进展矩阵");
+    write_title(sheet, &page.title, width, &style::title())?;
 
     // Legend over the unit columns: a coloured cell, then its meaning over two columns.
     sheet.merge_range(1, 0, 2, 2, "图例（单元格为判定的简称）", &formats.centered)?;
@@ -63,7 +56,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         3,
         (
             DUE_SOON,
-            format!("临期（{}天内到期）", result.due_soon_days),
+            format!("临期（{}天内）", result.due_soon_days),
             &formats.due_soon,
         ),
     );
@@ -80,7 +73,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     }
     sheet.set_column_width(0, style::cjk_width(2))?;
     sheet.set_column_width(1, style::cjk_width(14))?;
-    sheet.set_column_width(2, style::cjk_width(5))?;
+    sheet.set_column_width(2, style::cjk_width(7))?;
     for (i, &u) in units.iter().enumerate() {
         let unit = &report.roster.units[u];
         let c = first_unit_col + i as u16;
@@ -181,6 +174,6 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         )?;
     }
     sheet.set_freeze_panes(head_row + 1, first_unit_col)?;
-    style::print_setup(sheet, Some((head_row, head_row)))?;
+    style::print_setup(sheet, Some((head_row, head_row)), &page)?;
     Ok(())
 }

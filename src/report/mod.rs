@@ -7,6 +7,7 @@
 mod lists;
 mod matrix;
 pub mod monthly;
+mod notes;
 mod overview;
 pub mod style;
 pub mod table;
@@ -17,8 +18,32 @@ use crate::catalogue::Catalogue;
 use crate::check::{Consolidation, UnitRef};
 use crate::intake::Intake;
 use crate::monthly::Monthly;
+use crate::period::Month;
 use crate::roster::Roster;
 use chrono::NaiveDate;
+
+/// What every document says of itself: whose, which plan, which period.
+#[derive(Debug, Clone)]
+pub struct Letterhead {
+    /// The issuing office, on every page and under every 督办单.
+    pub office: String,
+    /// The plan's name, as titles write it inside 《》.
+    pub plan: String,
+    pub month: Month,
+    /// The input folder, as the 说明 sheet names it.
+    pub source: String,
+    /// 督办单: the day to answer by.
+    pub reply_by: NaiveDate,
+    /// 督办单: whom to call.
+    pub contact: Option<String>,
+}
+
+impl Letterhead {
+    /// A sheet's title: `《规划》逾期事项 · 2018年7月`.
+    pub fn title(&self, what: &str) -> String {
+        format!("《{}》{what} · {}", self.plan, self.month.chinese())
+    }
+}
 
 /// What a report is made from.
 pub struct Report<'a> {
@@ -29,6 +54,7 @@ pub struct Report<'a> {
     pub monthly: &'a Monthly,
     /// Returns filed after this day are 迟报.
     pub due: Option<NaiveDate>,
+    pub letterhead: &'a Letterhead,
 }
 
 impl Report<'_> {
@@ -39,35 +65,81 @@ impl Report<'_> {
         }
     }
 
+    /// A unit's 填报人 and 联系电话: from this period's return, else from the latest
+    /// earlier period that gave them. Every list and 督办单 takes them from here.
+    pub fn contact(&self, unit: usize) -> (String, String) {
+        let name = &self.roster.units[unit].name;
+        self.result.meta[unit]
+            .as_ref()
+            .map(|m| {
+                (
+                    m.filler.clone().unwrap_or_default(),
+                    m.phone.clone().unwrap_or_default(),
+                )
+            })
+            .filter(|(f, p)| !f.is_empty() || !p.is_empty())
+            .or_else(|| {
+                self.monthly
+                    .earlier
+                    .iter()
+                    .rev()
+                    .find_map(|p| p.contacts.get(name).cloned())
+            })
+            .unwrap_or_default()
+    }
+
     /// Whether a return filed on `filed` is late (迟报).
     pub fn is_late(&self, filed: Option<NaiveDate>) -> bool {
         matches!((filed, self.due), (Some(f), Some(d)) if f > d)
     }
 
     pub fn plan_name(&self) -> &str {
-        self.catalogue.plan_name.as_deref().unwrap_or("任务")
+        &self.letterhead.plan
+    }
+
+    /// What every printed page of a sheet says at its top: the sheet's title, the
+    /// as-of date and the issuing office.
+    pub fn page(&self, what: &str) -> style::Page {
+        style::Page {
+            title: self.letterhead.title(what),
+            as_of: style::chinese_date(self.result.as_of),
+            office: self.letterhead.office.clone(),
+        }
     }
 }
 
 /// Writes one sheet of the workbook from the report.
 type SheetWriter = fn(&mut Worksheet, &Report) -> Result<(), XlsxError>;
 
-/// The sheets in workbook order, and whether each is written in rust_xlsxwriter's
-/// low-memory mode (rows go to a temporary file as they are written).
-const SHEETS: [(SheetWriter, bool); 11] = [
-    (overview::write, false),
-    (matrix::write, false),
+/// How a sheet is held while it is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// In memory, with its own string table until the workbook is saved.
+    Kept,
+    /// rust_xlsxwriter's low-memory mode: rows go to a temporary file as they are written.
+    Streamed,
+    /// A chart sheet: one chart, printed as one page.
+    Chart,
+}
+
+/// The sheets in workbook order, and how each is held.
+const SHEETS: [(SheetWriter, Held); 14] = [
+    (overview::write, Held::Kept),
+    (overview::chart, Held::Chart),
+    (matrix::write, Held::Kept),
     // One row per change: at national scale, with a previous period, tens of thousands.
-    (monthly::changes, true),
-    (monthly::trend, false),
-    (lists::overdue, false),
-    (lists::missing, false),
-    (monthly::chase, false),
+    (monthly::changes, Held::Streamed),
+    (monthly::trend, Held::Kept),
+    (monthly::trend_chart, Held::Chart),
+    (lists::overdue, Held::Kept),
+    (lists::missing, Held::Kept),
+    (monthly::chase, Held::Kept),
     // The biggest sheet by far: one row per unit and task.
-    (lists::detail, true),
-    (lists::problems, false),
-    (lists::sources, false),
-    (lists::tasks, false),
+    (lists::detail, Held::Streamed),
+    (lists::problems, Held::Kept),
+    (lists::sources, Held::Kept),
+    (lists::tasks, Held::Kept),
+    (notes::write, Held::Kept),
 ];
 
 /// Lays the sheets out. The document's dates are the as-of date, so the same
@@ -93,17 +165,23 @@ pub fn layout(report: &Report) -> Result<Workbook, XlsxError> {
     // Deflate level 3, as Excel itself saves: a sixth of the run's time went into
     // level 6 at national scale, for a file a quarter smaller.
     workbook.set_zip_compression_level(3);
-    for (_, low_memory) in SHEETS {
-        if low_memory {
-            workbook.add_worksheet_with_low_memory()?;
-        } else {
-            workbook.add_worksheet();
+    for (_, held) in SHEETS {
+        match held {
+            Held::Streamed => {
+                workbook.add_worksheet_with_low_memory()?;
+            }
+            Held::Kept => {
+                workbook.add_worksheet();
+            }
+            Held::Chart => {
+                workbook.add_chartsheet();
+            }
         }
     }
     let mut low_memory = Vec::new();
     let mut standard = Vec::new();
-    for (sheet, (write, low)) in workbook.worksheets_mut().iter_mut().zip(SHEETS) {
-        if low {
+    for (sheet, (write, held)) in workbook.worksheets_mut().iter_mut().zip(SHEETS) {
+        if held == Held::Streamed {
             low_memory.push((sheet, write));
         } else {
             standard.push((sheet, write));

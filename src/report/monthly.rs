@@ -2,14 +2,17 @@
 //! (completion rate per unit per period, with a line chart) and 催报名单 (whom to
 //! chase, with the contact from their latest return).
 
-use rust_xlsxwriter::{Chart, ChartFont, ChartMarker, ChartMarkerType, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartDataLabel, ChartFont, ChartMarker, ChartMarkerType, Worksheet, XlsxError,
+};
 
 use super::Report;
 use super::style::{self, Formats};
-use super::table::{Cell, Kind, col, write_cell, write_table};
+use super::table::{Cell, Kind, col, write_cell, write_title, write_titled};
 use crate::check::{UnitRef, Verdict};
+use crate::monthly::changes::{Change, ChangeKind};
 
-/// 本月变化: one row per change, grouped by unit.
+/// 本月变化: one row per change, units in roster order.
 pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let monthly = report.monthly;
     sheet.set_name("本月变化")?;
@@ -23,81 +26,92 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         col("本期判定", 5, Kind::Center),
         col("说明", 24, Kind::Wrap),
     ];
-    let previous = monthly
-        .earlier
-        .last()
-        .map_or_else(|| "上期".to_string(), |p| p.month.to_string());
-    let rows: Vec<Vec<Cell>> = monthly
-        .changes
-        .iter()
-        .map(|c| {
-            let note = match c.kind {
-                crate::monthly::changes::ChangeKind::Regressed => {
-                    format!("{previous} 期已完成，本期为{}：请核实", c.current.label())
-                }
-                crate::monthly::changes::ChangeKind::SameAsLast => {
-                    "进展情况与上期一字不差：请督促如实更新进展".to_string()
-                }
-                crate::monthly::changes::ChangeKind::OverdueStreak => {
-                    format!("已连续 {} 期逾期未完成：建议督办", c.streak)
-                }
-                crate::monthly::changes::ChangeKind::MissingStreak => {
-                    format!("已连续 {} 期未报：请催报", c.streak)
-                }
-                _ => String::new(),
-            };
-            vec![
-                c.unit.as_str().into(),
-                c.task.into(),
-                match c.task {
-                    Some(task) => report.catalogue.get(task).map(|t| t.short_text()).into(),
-                    None => "（全部任务）本期恢复报送".into(),
-                },
-                c.kind.label().into(),
-                if c.streak > 1 {
-                    Cell::from(c.streak)
-                } else {
-                    Cell::Empty
-                },
-                Cell::Verdict(c.previous),
-                if c.task.is_some() {
-                    Cell::Verdict(c.current)
-                } else {
-                    "已报送".into()
-                },
-                note.into(),
-            ]
-        })
-        .collect();
-    if monthly.earlier.is_empty() {
-        sheet.write_string(0, 0, "没有找到上一期的汇总或报表，本月变化从下一期起显示。")?;
-        sheet.set_column_width(0, style::cjk_width(30))?;
+    let page = report.page("本月变化");
+    let Some(previous) = monthly.earlier.last().map(|p| p.month.chinese()) else {
+        let none = [vec![Cell::Heading(
+            "没有找到上一期的汇总或报表，本月变化从下一期起显示。".to_string(),
+        )]];
+        write_titled(sheet, &page, &columns, none)?;
         return Ok(());
-    }
-    write_table(sheet, 0, &columns, rows)?;
+    };
+    let mut changes: Vec<&Change> = monthly.changes.iter().collect();
+    changes.sort_by_key(|c| (report.roster.position(&c.unit), c.kind, c.task));
+    let rows = changes.into_iter().map(|c| {
+        let note = match c.kind {
+            ChangeKind::Regressed => {
+                format!("{previous}已完成，本期为{}：请核实", c.current.label())
+            }
+            ChangeKind::SameAsLast => "进展情况与上期一字不差：请督促如实更新进展".to_string(),
+            ChangeKind::OverdueStreak => format!("已连续 {} 期逾期未完成：建议督办", c.streak),
+            ChangeKind::MissingStreak if c.task.is_none() => {
+                format!("已连续 {} 期未报送：请催报", c.streak)
+            }
+            ChangeKind::MissingStreak => format!("已连续 {} 期未报：请催报", c.streak),
+            ChangeKind::NewlyMissing => format!("{previous}已报送，本期未报送：请催报"),
+            _ => String::new(),
+        };
+        let whole_unit = match c.kind {
+            ChangeKind::NewlyReported => "（全部任务）本期恢复报送",
+            _ => "（全部任务）本期未报送",
+        };
+        vec![
+            c.unit.as_str().into(),
+            c.task.into(),
+            match c.task {
+                Some(task) => report.catalogue.get(task).map(|t| t.short_text()).into(),
+                None => whole_unit.into(),
+            },
+            c.kind.label().into(),
+            if c.streak > 1 {
+                Cell::from(c.streak)
+            } else {
+                Cell::Empty
+            },
+            Cell::Verdict(c.previous),
+            match (c.task, c.kind) {
+                (None, ChangeKind::NewlyReported) => "已报送".into(),
+                _ => Cell::Verdict(c.current),
+            },
+            note.into(),
+        ]
+    });
+    write_titled(sheet, &page, &columns, rows)?;
     Ok(())
 }
 
-/// 趋势: completion rate per unit (rows) per period (columns), province-wide on top, and a line chart.
+/// 趋势: completion rate per unit (rows) per period (columns), province-wide on top,
+/// a period a unit sent nothing in shown 未报; the chart is 趋势图.
 pub fn trend(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let monthly = report.monthly;
     let periods: Vec<&crate::monthly::history::Period> = monthly.all_periods().collect();
     sheet.set_name("趋势")?;
     let formats = Formats::new();
     let header = style::header();
-    sheet.write_string_with_format(0, 0, "单位", &header)?;
+    let page = report.page("完成率趋势");
+    // The title spans at least the width of a page's worth of columns.
+    let width = (periods.len() as u16 + 1).max(TREND_TITLE_COLUMNS);
+    write_title(sheet, &page.title, width, &style::title())?;
+    sheet.merge_range(1, 0, 1, width - 1, &page.line(), &style::subtitle())?;
+    let head = TREND_HEAD;
+    sheet.write_string_with_format(head, 0, "单位", &header)?;
     sheet.set_column_width(0, style::cjk_width(9))?;
     for (i, p) in periods.iter().enumerate() {
         let c = 1 + i as u16;
-        sheet.write_string_with_format(0, c, p.month.to_string(), &header)?;
-        sheet.set_column_width(c, style::cjk_width(4))?;
+        sheet.write_string_with_format(head, c, p.month.chinese(), &header)?;
+        sheet.set_column_width(c, style::cjk_width(5))?;
     }
     let rate = |r: Option<f64>| r.map_or(Cell::Empty, Cell::Percent);
-    write_cell(sheet, (1, 0), &Cell::from("全省"), Kind::Text, &formats)?;
+    write_cell(
+        sheet,
+        (head + 1, 0),
+        &Cell::from("全省"),
+        Kind::Text,
+        &formats,
+    )?;
     for (i, p) in periods.iter().enumerate() {
         write_cell(
             sheet,
-            (1, 1 + i as u16),
+            (head + 1, 1 + i as u16),
             &rate(p.completion_rate()),
             Kind::Center,
             &formats,
@@ -107,45 +121,67 @@ pub fn trend(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         .filter(|u| !report.result.expected[*u].is_empty())
         .map(|u| report.roster.units[u].name.as_str())
         .collect();
-    let rates: Vec<_> = periods.iter().map(|p| p.rates_by_unit()).collect();
+    let rates: Vec<_> = periods
+        .iter()
+        .map(|p| (p.rates_by_unit(), p.silent_units()))
+        .collect();
     for (r, unit) in units.iter().enumerate() {
-        let row = 2 + r as u32;
+        let row = head + 2 + r as u32;
         write_cell(sheet, (row, 0), &Cell::from(*unit), Kind::Text, &formats)?;
-        for (i, by_unit) in rates.iter().enumerate() {
-            let cell = rate(by_unit.get(unit).copied());
+        for (i, (by_unit, silent)) in rates.iter().enumerate() {
+            // A unit that sent nothing has no rate: 0 % would say it reported no progress.
+            let cell = if silent.contains(unit) {
+                Cell::from("未报")
+            } else {
+                rate(by_unit.get(unit).copied())
+            };
             write_cell(sheet, (row, 1 + i as u16), &cell, Kind::Center, &formats)?;
         }
     }
-    sheet.set_freeze_panes(1, 1)?;
-    style::print_setup(sheet, Some((0, 0)))?;
-    if !periods.is_empty() {
-        let last_col = periods.len() as u16;
-        let mut chart = Chart::new_line();
+    sheet.set_freeze_panes(head + 1, 1)?;
+    style::print_setup(sheet, Some((head, head)), &page)?;
+    Ok(())
+}
+
+/// How many columns 趋势's title spans, however few the periods.
+const TREND_TITLE_COLUMNS: u16 = 8;
+/// The row of 趋势's header; the province's rates are the row under it.
+const TREND_HEAD: u32 = 2;
+
+/// 趋势图: the province's completion rate over the periods, on a sheet of its own so
+/// it prints as one titled page.
+pub fn trend_chart(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
+    sheet.set_name("趋势图")?;
+    let page = report.page("全省完成率趋势");
+    let periods = report.monthly.all_periods().count() as u16;
+    let mut chart = Chart::new_line();
+    if periods > 0 {
         chart
             .add_series()
             .set_name("全省完成率")
-            .set_categories(("趋势", 0, 1, 0, last_col))
-            .set_values(("趋势", 1, 1, 1, last_col))
-            .set_marker(ChartMarker::new().set_type(ChartMarkerType::Circle));
-        let mut font = ChartFont::new();
-        font.set_name(style::BODY_FONT).set_size(9);
-        let mut title_font = ChartFont::new();
-        title_font.set_name(style::HEADING_FONT).set_size(12);
-        chart
-            .title()
-            .set_name("全省完成率趋势")
-            .set_font(&title_font);
-        chart.legend().set_hidden();
-        chart.x_axis().set_font(&font);
-        chart
-            .y_axis()
-            .set_min(0)
-            .set_max(1)
-            .set_num_format("0%")
-            .set_font(&font);
-        chart.set_width(640).set_height(320);
-        sheet.insert_chart(1, last_col + 2, &chart)?;
+            .set_categories(("趋势", TREND_HEAD, 1, TREND_HEAD, periods))
+            .set_values(("趋势", TREND_HEAD + 1, 1, TREND_HEAD + 1, periods))
+            .set_marker(ChartMarker::new().set_type(ChartMarkerType::Circle))
+            .set_data_label(ChartDataLabel::new().show_value().set_num_format("0.0%"));
     }
+    let mut font = ChartFont::new();
+    font.set_name(style::BODY_FONT).set_size(10);
+    let mut title_font = ChartFont::new();
+    title_font.set_name(style::HEADING_FONT).set_size(14);
+    chart
+        .title()
+        .set_name(&format!("全省完成率趋势（截至{}）", page.as_of))
+        .set_font(&title_font);
+    chart.legend().set_hidden();
+    chart.x_axis().set_font(&font);
+    chart
+        .y_axis()
+        .set_min(0)
+        .set_max(1)
+        .set_num_format("0%")
+        .set_font(&font);
+    sheet.insert_chart(0, 0, &chart)?;
+    style::print_setup(sheet, None, &page)?;
     Ok(())
 }
 
@@ -170,24 +206,7 @@ pub fn chase_rows(report: &Report) -> Vec<Vec<Cell>> {
             continue;
         }
         let silent = missing.iter().all(|(_, v)| *v == Verdict::NotSubmitted);
-        let (filler, phone) = report.result.meta[u]
-            .as_ref()
-            .map(|m| {
-                (
-                    m.filler.clone().unwrap_or_default(),
-                    m.phone.clone().unwrap_or_default(),
-                )
-            })
-            .filter(|(f, p)| !f.is_empty() || !p.is_empty())
-            .or_else(|| {
-                report
-                    .monthly
-                    .earlier
-                    .iter()
-                    .rev()
-                    .find_map(|p| p.contacts.get(name).cloned())
-            })
-            .unwrap_or_default();
+        let (filler, phone) = report.contact(u);
         let tasks: Vec<String> = missing.iter().map(|(t, _)| t.to_string()).collect();
         let what = if silent {
             "未报送本期报表".to_string()
@@ -226,6 +245,11 @@ pub fn chase(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         .zip(kinds)
         .map(|((t, w), k)| col(t, w, k))
         .collect();
-    write_table(sheet, 0, &columns, chase_rows(report))?;
+    write_titled(
+        sheet,
+        &report.page("催报名单"),
+        &columns,
+        chase_rows(report),
+    )?;
     Ok(())
 }

@@ -10,6 +10,11 @@ use super::style::{self, Formats};
 use super::table::{Cell, Kind, col, write_cell, write_table, write_title};
 use crate::check::Verdict;
 
+/// The row of the units' table header.
+const UNITS_TOP: u32 = 6;
+/// 总览's columns: rank, unit, kind, expected, reported, 迟报, eight verdicts, 临期, rate.
+const OVERVIEW_WIDTH: u16 = 16;
+
 pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let result = report.result;
     sheet.set_name("总览")?;
@@ -31,22 +36,20 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     columns.push(col("临期", 3, Kind::Center));
     columns.push(col("完成率", 3, Kind::Center));
     let width = columns.len() as u16;
+    debug_assert_eq!(width, OVERVIEW_WIDTH);
 
-    let as_of = result.as_of.format("%Y年%-m月%-d日").to_string();
-    write_title(
-        sheet,
-        &format!("《{}》任务进展汇总", report.plan_name()),
-        width,
-        &style::title(),
-    )?;
+    let page = report.page("任务进展汇总");
+    let as_of = page.as_of.clone();
+    write_title(sheet, &page.title, width, &style::title())?;
     let reported = stats
         .iter()
         .filter(|s| s.count(Verdict::NotSubmitted) < s.expected)
         .count();
     let line = format!(
-        "统计截止日期：{as_of}　　应报单位 {} 个，已报送 {reported} 个　　任务 {} 项",
+        "统计截止日期：{as_of}　　应报单位 {} 个，已报送 {reported} 个　　任务 {} 项　　制表：{}",
         stats.len(),
-        report.catalogue.tasks.len()
+        report.catalogue.tasks.len(),
+        page.office
     );
     sheet.merge_range(1, 0, 1, width - 1, &line, &style::subtitle())?;
 
@@ -54,6 +57,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let header = style::header();
     let formats = Formats::new();
     sheet.write_string_with_format(3, 1, "全省合计", &header)?;
+    sheet.set_row_height(3, 30)?;
     sheet.write_string_with_format(4, 1, "事项数", &formats.centered)?;
     let totals = result.totals();
     for (v, n) in totals.in_order() {
@@ -77,7 +81,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     write_cell(sheet, (4, 4), &rate, Kind::Center, &formats)?;
 
     // One row per unit, ranked.
-    let top = 6;
+    let top = UNITS_TOP;
     let rows: Vec<Vec<Cell>> = stats
         .iter()
         .map(|s| {
@@ -99,8 +103,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
             row
         })
         .collect();
-    let unit_rows = rows.len();
-    let next = write_table(sheet, top, &columns, rows)?;
+    let next = write_table(sheet, top, &columns, rows, &page)?;
 
     let silent: Vec<&str> = stats
         .iter()
@@ -125,38 +128,53 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         &style::subtitle(),
     )?;
 
-    if unit_rows > 0 {
-        let rate_col = width - 1;
-        let mut chart = Chart::new_bar();
+    Ok(())
+}
+
+/// Where 总览's table of units starts, and how many rows it has: the chart reads them.
+fn unit_rows(report: &Report) -> (u32, u32) {
+    (UNITS_TOP, report.result.unit_stats().len() as u32)
+}
+
+/// 完成率图: the units' completion rates as bars, best on top, on a sheet of its
+/// own so it prints as one titled page.
+pub fn chart(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
+    sheet.set_name("完成率图")?;
+    let page = report.page("各单位完成率");
+    let (top, count) = unit_rows(report);
+    let rate_col = OVERVIEW_WIDTH - 1;
+    let mut chart = Chart::new_bar();
+    if count > 0 {
         chart
             .add_series()
-            .set_categories(("总览", top + 1, 1, next - 1, 1))
-            .set_values(("总览", top + 1, rate_col, next - 1, rate_col))
+            .set_categories(("总览", top + 1, 1, top + count, 1))
+            .set_values(("总览", top + 1, rate_col, top + count, rate_col))
             .set_format(
                 ChartFormat::new()
                     .set_solid_fill(ChartSolidFill::new().set_color(style::CHART_BAR)),
             )
             .set_data_label(ChartDataLabel::new().show_value().set_num_format("0%"))
             .set_gap(40);
-        let mut font = ChartFont::new();
-        font.set_name(style::BODY_FONT).set_size(9);
-        let mut title_font = ChartFont::new();
-        title_font.set_name(style::HEADING_FONT).set_size(12);
-        chart.title().set_name("各单位完成率").set_font(&title_font);
-        chart.legend().set_hidden();
-        // In a bar chart rust_xlsxwriter's y axis is the category axis: reversed,
-        // rank 1 is on top. The x axis holds the rates.
-        chart.y_axis().set_reverse().set_font(&font);
-        chart
-            .x_axis()
-            .set_min(0)
-            .set_max(1)
-            .set_num_format("0%")
-            .set_font(&font);
-        chart.set_width(760).set_height(120 + 22 * unit_rows as u32);
-        // The chart starts a page of its own rather than being cut by a page break.
-        sheet.set_page_breaks(&[next + 3])?;
-        sheet.insert_chart(next + 3, 0, &chart)?;
     }
+    let mut font = ChartFont::new();
+    font.set_name(style::BODY_FONT).set_size(9);
+    let mut title_font = ChartFont::new();
+    title_font.set_name(style::HEADING_FONT).set_size(14);
+    chart
+        .title()
+        .set_name(&format!("各单位完成率（截至{}）", page.as_of))
+        .set_font(&title_font);
+    chart.legend().set_hidden();
+    // In a bar chart rust_xlsxwriter's y axis is the category axis: reversed,
+    // rank 1 is on top. The x axis holds the rates.
+    chart.y_axis().set_reverse().set_font(&font);
+    chart
+        .x_axis()
+        .set_min(0)
+        .set_max(1)
+        .set_num_format("0%")
+        .set_font(&font);
+    sheet.insert_chart(0, 0, &chart)?;
+    style::print_setup(sheet, None, &page)?;
     Ok(())
 }

@@ -41,7 +41,7 @@ pub fn centered() -> Format {
 }
 
 pub fn date() -> Format {
-    centered().set_num_format("yyyy-mm-dd")
+    centered().set_num_format(DATE_FORMAT)
 }
 
 pub fn percent() -> Format {
@@ -69,6 +69,28 @@ pub fn title() -> Format {
         .set_align(FormatAlign::VerticalCenter)
 }
 
+/// A 督办单's body text.
+pub fn letter() -> Format {
+    Format::new()
+        .set_font_name(BODY_FONT)
+        .set_font_size(11.0)
+        .set_align(FormatAlign::VerticalCenter)
+}
+
+pub fn letter_bold() -> Format {
+    letter().set_bold().set_font_name(HEADING_FONT)
+}
+
+/// The 落款: the office and the date, at the right.
+pub fn letter_signature() -> Format {
+    letter().set_align(FormatAlign::Right)
+}
+
+/// Points for `lines` lines of 10-point CJK text.
+pub fn line_height(lines: usize) -> f64 {
+    13.5 * lines as f64
+}
+
 pub fn subtitle() -> Format {
     Format::new()
         .set_font_name(BODY_FONT)
@@ -84,6 +106,8 @@ pub struct Formats {
     pub date: Format,
     pub percent: Format,
     pub due_soon: Format,
+    /// A group's heading row inside a list.
+    pub heading: Format,
     verdicts: Vec<(Verdict, Format)>,
 }
 
@@ -98,6 +122,10 @@ impl Formats {
             due_soon: centered()
                 .set_background_color(Color::RGB(DUE_SOON_FILL))
                 .set_font_color(Color::RGB(0x000000)),
+            heading: body()
+                .set_bold()
+                .set_font_name(HEADING_FONT)
+                .set_background_color(Color::RGB(0xF2F2F2)),
             verdicts: Verdict::ALL.iter().map(|v| (*v, verdict(*v))).collect(),
         }
     }
@@ -116,20 +144,31 @@ impl Default for Formats {
     }
 }
 
-/// Amber: in progress, deadline close.
-pub const DUE_SOON_FILL: u32 = 0xFFC000;
+/// Gold: in progress, deadline close.
+pub const DUE_SOON_FILL: u32 = 0xFFD966;
 
-/// Fill and font colour of a verdict, as (background, text).
+/// Fill and font colour of a verdict, as (background, text). Chosen to print as
+/// clearly different greys in black and white, the four main verdicts above all
+/// (luminance 0–255, 0.299 R + 0.587 G + 0.114 B): 推进中 pale yellow 242, 按期完成
+/// green 189, 未报送 grey 127 and 逾期未完成 dark red 57, white text on the last two.
+/// The cell always carries the verdict's name besides.
 pub fn verdict_colors(verdict: Verdict) -> (u32, u32) {
     match verdict {
-        Verdict::OnTime => (0x63BE7B, 0x000000),
-        Verdict::Late => (0xC6EFCE, 0x006100),
-        Verdict::InProgress => (0xFFEB9C, 0x7F6000),
-        Verdict::OverdueUnfinished => (0xF8696B, 0xFFFFFF),
-        Verdict::ToVerify => (0xF4B183, 0x000000),
-        Verdict::Omitted | Verdict::NotSubmitted => (0xD9D9D9, 0x404040),
-        Verdict::NotApplicable => (0xBDD7EE, 0x1F3864),
+        Verdict::OnTime => (0xA9D08E, 0x000000),
+        Verdict::Late => (0xE2EFDA, 0x375623),
+        Verdict::InProgress => (0xFFF2CC, 0x7F6000),
+        Verdict::OverdueUnfinished => (0xC00000, 0xFFFFFF),
+        Verdict::ToVerify => (0xF8CBAD, 0x000000),
+        Verdict::Omitted => (0xBFBFBF, 0x000000),
+        Verdict::NotSubmitted => (0x7F7F7F, 0xFFFFFF),
+        Verdict::NotApplicable => (0xDDEBF7, 0x1F3864),
     }
+}
+
+/// How light a colour prints in black and white, 0–255.
+pub fn luminance(rgb: u32) -> f64 {
+    let (r, g, b) = ((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF);
+    0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b)
 }
 
 /// A centred cell coloured for its verdict.
@@ -144,30 +183,98 @@ pub fn verdict_highlight(verdict: Verdict) -> Format {
 
 fn paint(format: Format, verdict: Verdict) -> Format {
     let (fill, font) = verdict_colors(verdict);
-    format
+    let format = format
         .set_background_color(Color::RGB(fill))
-        .set_font_color(Color::RGB(font))
+        .set_font_color(Color::RGB(font));
+    // Overdue stands out in any print.
+    if verdict == Verdict::OverdueUnfinished {
+        format.set_bold()
+    } else {
+        format
+    }
 }
 
-/// A4 landscape, fitted to one page wide, header rows repeated, page X of Y.
+/// What a printed page says at its top: what it is, and as of when, from whom.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// `《规划》逾期事项 · 2018年7月`.
+    pub title: String,
+    /// `2018年7月31日`.
+    pub as_of: String,
+    /// `海南省教育厅`.
+    pub office: String,
+}
+
+impl Page {
+    /// The line under a sheet's title: `统计截止：2018年7月31日　　制表：海南省教育厅`.
+    pub fn line(&self) -> String {
+        format!("统计截止：{}　　制表：{}", self.as_of, self.office)
+    }
+}
+
+/// Text for a page header: `&` is Excel's code character there.
+fn header_text(text: &str) -> String {
+    text.replace('&', "&&")
+}
+
+/// A4 landscape, fitted to one page wide, header rows repeated; every page headed
+/// with its title, as-of date and office, and footed 第 X 页 共 Y 页.
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's range checks.
-pub fn print_setup(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
+pub fn print_setup(
+    sheet: &mut Worksheet,
+    repeat: Option<(u32, u32)>,
+    page: &Page,
+) -> Result<(), XlsxError> {
+    let header = format!(
+        "&L&\"{BODY_FONT}\"&9{}&R&\"{BODY_FONT}\"&9统计截止 {}　{}",
+        header_text(&page.title),
+        header_text(&page.as_of),
+        header_text(&page.office)
+    );
     sheet
         .set_paper_size(PAPER_A4)
         .set_landscape()
         .set_print_fit_to_pages(1, 0)
-        .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
+        .set_margins(0.4, 0.4, 0.75, 0.6, 0.3, 0.3)
         .set_print_center_horizontally(true)
-        .set_footer("&C&\"宋体\"第 &P 页 共 &N 页");
+        .set_header(&header)
+        .set_footer(format!("&C&\"{BODY_FONT}\"第 &P 页 共 &N 页"));
     if let Some((first, last)) = repeat {
         sheet.set_repeat_rows(first, last)?;
     }
     Ok(())
 }
 
+pub use crate::period::chinese_date;
+
+/// The number format of a date cell written the office's way, still a date to sort by.
+pub const DATE_FORMAT: &str = "yyyy\"年\"m\"月\"d\"日\"";
+
 /// Column width for `chars` Chinese characters (about two width units each).
 pub fn cjk_width(chars: usize) -> f64 {
     chars as f64 * 2.0 + 1.5
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_main_verdicts_print_as_different_greys() {
+        let main = [
+            Verdict::InProgress,
+            Verdict::OnTime,
+            Verdict::NotSubmitted,
+            Verdict::OverdueUnfinished,
+        ];
+        let greys: Vec<f64> = main
+            .iter()
+            .map(|v| luminance(verdict_colors(*v).0))
+            .collect();
+        for pair in greys.windows(2) {
+            assert!(pair[0] - pair[1] >= 45.0, "{greys:?}");
+        }
+    }
 }

@@ -12,6 +12,9 @@ use rust_xlsxwriter::{
 use super::style::{self, Formats};
 use crate::check::Verdict;
 
+/// The header row of a list under its title and line.
+const TITLED_TOP: u32 = 2;
+
 /// Excel's limit on one cell's text, in UTF-16 units.
 const MAX_CELL_UTF16: usize = 32_767;
 
@@ -24,7 +27,7 @@ pub enum Kind {
     Text,
     /// Long text, wrapped.
     Wrap,
-    /// Dates, centred as `yyyy-mm-dd`; text that is no date shows as written.
+    /// Dates, centred as `2018年7月31日`; text that is no date shows as written.
     Date,
 }
 
@@ -48,6 +51,8 @@ pub enum Cell {
     Date(NaiveDate),
     Percent(f64),
     Verdict(Verdict),
+    /// A group's heading: alone in its row, written across the whole table.
+    Heading(String),
     Empty,
 }
 
@@ -102,6 +107,7 @@ impl Cell {
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::Percent(p) => format!("{:.1}%", p * 100.0),
             Cell::Verdict(v) => v.label().to_string(),
+            Cell::Heading(s) => s.clone(),
             Cell::Empty => String::new(),
         }
     }
@@ -149,6 +155,11 @@ fn wrapped_lines(cells: &[Cell], columns: &[Column]) -> usize {
         .max()
         .unwrap_or(1)
         .min(MAX_LINES)
+}
+
+/// How many lines `text` takes in a column `chars` Chinese characters wide.
+pub fn lines_needed(text: &str, chars: usize) -> usize {
+    text_lines(text, chars).min(MAX_LINES)
 }
 
 fn text_lines(text: &str, chars_per_line: usize) -> usize {
@@ -201,6 +212,9 @@ pub fn write_cell(
         }
         Cell::Verdict(v) => {
             sheet.write_string_with_format(row, column, v.label(), formats.verdict(*v))?;
+        }
+        Cell::Heading(s) => {
+            sheet.write_string_with_format(row, column, s, &formats.heading)?;
         }
         Cell::Empty => {
             sheet.write_blank(row, column, &formats.body)?;
@@ -272,6 +286,25 @@ fn colour_verdicts(
     Ok(())
 }
 
+/// Writes a list sheet whose first printed page starts with its title and the line
+/// under it (as of when, from whom), then the table; every page also carries them
+/// in its page header. Returns the next free row.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn write_titled(
+    sheet: &mut Worksheet,
+    page: &style::Page,
+    columns: &[Column],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) -> Result<u32, XlsxError> {
+    let width = columns.len() as u16;
+    write_title(sheet, &page.title, width, &style::title())?;
+    let last = width.saturating_sub(1).max(1);
+    sheet.merge_range(1, 0, 1, last, &page.line(), &style::subtitle())?;
+    write_table(sheet, TITLED_TOP, columns, rows, page)
+}
+
 /// Writes a header at row `top` and the rows under it; freezes the header, adds a
 /// filter and repeats the header on every printed page. Returns the next free row.
 ///
@@ -282,17 +315,25 @@ pub fn write_table(
     top: u32,
     columns: &[Column],
     rows: impl IntoIterator<Item = Vec<Cell>>,
+    page: &style::Page,
 ) -> Result<u32, XlsxError> {
     let header = style::header();
     let formats = Formats::new();
-    // A table that starts its sheet lends its columns the body formats. One under a
-    // title keeps a format per cell: column formats would frame the empty cells
-    // beside the title too.
-    let plain = top == 0;
+    // A table at the top of its sheet, or under the title and line of
+    // `write_titled` (merged across its width), lends its columns the body formats,
+    // and cells that look as their column does are written without one (see
+    // `write_plain_cell`). One lower down keeps a format per cell: column formats
+    // would frame the empty cells above it.
+    let plain = top <= TITLED_TOP;
     for (c, column) in columns.iter().enumerate() {
         let c = c as u16;
         sheet.write_string_with_format(top, c, column.title, &header)?;
-        sheet.set_column_width(c, style::cjk_width(column.chars))?;
+        // 2018年7月31日 takes about six and a half characters' width.
+        let chars = match column.kind {
+            Kind::Date => column.chars.max(7),
+            _ => column.chars,
+        };
+        sheet.set_column_width(c, style::cjk_width(chars))?;
         if plain {
             sheet.set_column_format(c, column_format(column.kind, &formats))?;
         }
@@ -304,6 +345,12 @@ pub fn write_table(
     for cells in rows {
         let row = top + 1 + count;
         count += 1;
+        if let [Cell::Heading(text)] = cells.as_slice() {
+            let last = columns.len().saturating_sub(1).max(1) as u16;
+            sheet.merge_range(row, 0, row, last, text, &formats.heading)?;
+            sheet.set_row_height(row, 20)?;
+            continue;
+        }
         let lines = wrapped_lines(&cells, columns);
         for (c, (cell, column)) in cells.into_iter().zip(columns).enumerate() {
             let at = (row, c as u16);
@@ -327,7 +374,7 @@ pub fn write_table(
     }
     sheet.autofilter(top, 0, last_row, last_col)?;
     sheet.set_freeze_panes(top + 1, 0)?;
-    style::print_setup(sheet, Some((top, top)))?;
+    style::print_setup(sheet, Some((top, top)), page)?;
     Ok(top + 1 + count)
 }
 

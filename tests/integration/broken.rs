@@ -62,7 +62,7 @@ const REFUSED: &[(&str, &str, &str)] = &[
 fn each_broken_file_is_one_clear_problem() {
     for (name, unit, reason) in REFUSED {
         let (_w, out) = with_a_good_return(name);
-        let rows = sheet_text(&out, "数据问题");
+        let rows = list_text(&out, "数据问题");
         assert_eq!(rows.len(), 2, "{name}: exactly one problem row: {rows:?}");
         let problem = rows[1].join(" | ");
         assert!(
@@ -158,7 +158,7 @@ fn fuzzer_findings_do_not_stop_a_run() {
         String::from_utf8_lossy(&output.stderr)
     );
     let out = w.path("out.xlsx");
-    let sources = sheet_text(&out, "来源文件");
+    let sources = list_text(&out, "来源文件");
     for name in &names {
         let row = sources
             .iter()

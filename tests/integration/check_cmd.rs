@@ -185,7 +185,7 @@ fn check_tells_the_county_everything_before_it_sends() {
             "filed after the due day",
             Box::new(late_and_blank),
             vec![
-                "填报日期 2018-08-09 晚于报送截止日 2018-08-05",
+                "填报日期 2018年8月9日 晚于报送截止日 2018年8月5日",
                 "迟报",
                 "未填填报人",
                 "未填联系电话",

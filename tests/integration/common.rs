@@ -182,6 +182,24 @@ pub fn sheet_text(path: &Path, sheet: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A list sheet as rows of display text from its header row on: the title and the
+/// line under it (统计截止…制表…) left out.
+pub fn list_text(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let rows = sheet_text(path, sheet);
+    assert!(
+        rows.first()
+            .is_some_and(|r| r[0].contains(sheet) || r[0].contains('《')),
+        "sheet {sheet} starts with its title: {:?}",
+        rows.first()
+    );
+    assert!(
+        rows.get(1).is_some_and(|r| r[0].starts_with("统计截止")),
+        "sheet {sheet}'s second row says as of when and from whom: {:?}",
+        rows.get(1)
+    );
+    rows.into_iter().skip(2).collect()
+}
+
 pub fn sheet_names(path: &Path) -> Vec<String> {
     open_workbook_auto(path).expect("open output").sheet_names()
 }
@@ -213,7 +231,7 @@ pub fn verdict(path: &Path, unit: &str, task: u32) -> String {
 
 /// The 问题 texts of 数据问题.
 pub fn problems(path: &Path) -> Vec<String> {
-    let rows = sheet_text(path, "数据问题");
+    let rows = list_text(path, "数据问题");
     let col = rows[0]
         .iter()
         .position(|h| h == "问题")

@@ -97,7 +97,7 @@ fn every_row_read_is_in_detail_or_problems() {
 
     let out = consolidate_june(&w, &input);
     let detail = detail(&out);
-    let problems = sheet_text(&out, "数据问题");
+    let problems = list_text(&out, "数据问题");
     let header = &problems[0];
     let col = |name: &str| header.iter().position(|h| h == name).expect("column");
     let (file_col, sheet_col, place_col, what_col) =

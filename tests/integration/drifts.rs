@@ -78,7 +78,7 @@ fn lock_and_hidden_files_are_skipped_silently_others_listed() {
     std::fs::write(input.join("报送说明.docx"), b"PK").expect("docx");
     std::fs::write(input.join("notes.txt"), "备忘").expect("txt");
     let out = consolidate_june(&w, &input);
-    let sources = sheet_text(&out, "来源文件");
+    let sources = list_text(&out, "来源文件");
     let names: Vec<&str> = sources[1..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(
         names,
@@ -559,7 +559,7 @@ fn several_files_for_one_unit_the_latest_wins() {
     let out = consolidate_june(&w, &input);
     assert_eq!(verdict(&out, "陵水黎族自治县", 1), "按期完成");
     assert_eq!(verdict(&out, "保亭黎族苗族自治县", 1), "不适用");
-    let sources = sheet_text(&out, "来源文件");
+    let sources = list_text(&out, "来源文件");
     let outcome = |name: &str| {
         sources
             .iter()

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::common::{Workdir, copy_files, detail, sheet_text};
+use crate::common::{Workdir, copy_files, detail, list_text};
 
 fn habits() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/habits")
@@ -70,7 +70,7 @@ fn assert_verdicts(case: &str) {
 /// The problems the case must name, by file and keyword; and none of those
 /// keywords on a file the table does not list.
 fn assert_problems(case: &str, out: &Path) {
-    let sheet = sheet_text(out, "数据问题");
+    let sheet = list_text(out, "数据问题");
     let header = &sheet[0];
     let col = |name: &str| header.iter().position(|h| h == name).expect(name);
     let (file_col, what_col) = (col("文件"), col("问题"));

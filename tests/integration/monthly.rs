@@ -34,7 +34,7 @@ fn run_period(w: &Workdir, period: &str, extra: &[&str]) -> std::path::PathBuf {
 fn every_change_category_shows_in_july() {
     let w = with_sample(&["2018-05", "2018-06", "2018-07"]);
     let out = run_period(&w, "2018-07", &[]);
-    let rows = sheet_text(&out, "本月变化");
+    let rows = list_text(&out, "本月变化");
     let has = |unit: &str, task: &str, change: &str, streak: &str| {
         rows.iter()
             .any(|r| r[0] == unit && r[1] == task && r[3] == change && r[4] == streak)
@@ -83,8 +83,8 @@ fn every_change_category_shows_in_july() {
 fn the_trend_covers_every_period() {
     let w = with_sample(&["2018-05", "2018-06", "2018-07"]);
     let out = run_period(&w, "2018-07", &[]);
-    let trend = sheet_text(&out, "趋势");
-    assert_eq!(trend[0], ["单位", "2018-05", "2018-06", "2018-07"]);
+    let trend = list_text(&out, "趋势");
+    assert_eq!(trend[0], ["单位", "2018年5月", "2018年6月", "2018年7月"]);
     assert_eq!(trend[1][0], "全省");
     assert_eq!(trend.len(), 2 + 19);
     let rate = |s: &str| s.parse::<f64>().expect("a rate");
@@ -104,9 +104,9 @@ fn the_trend_covers_every_period() {
 fn a_first_period_runs_cleanly() {
     let w = with_sample(&["2018-05"]);
     let out = run_period(&w, "2018-05", &[]);
-    let rows = sheet_text(&out, "本月变化");
-    assert!(rows[0][0].contains("没有找到上一期"), "{rows:?}");
-    assert_eq!(sheet_text(&out, "趋势")[0], ["单位", "2018-05"]);
+    let rows = list_text(&out, "本月变化");
+    assert!(rows[1][0].contains("没有找到上一期"), "{rows:?}");
+    assert_eq!(list_text(&out, "趋势")[0], ["单位", "2018年5月"]);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn earlier_results_come_from_their_csv_and_changed_inputs_are_named() {
     );
     // The comparison still uses June as consolidated then.
     assert!(
-        sheet_text(&out, "本月变化")
+        list_text(&out, "本月变化")
             .iter()
             .any(|r| r[3] == "倒退（上期已完成）")
     );
@@ -150,7 +150,10 @@ fn previous_folder_can_be_named() {
     let w = with_sample(&["2018-06", "2018-07"]);
     std::fs::rename(w.path("input/2018-06"), w.path("june")).expect("move");
     let out = run_period(&w, "2018-07", &["--previous", "june"]);
-    assert_eq!(sheet_text(&out, "趋势")[0], ["单位", "2018-06", "2018-07"]);
+    assert_eq!(
+        list_text(&out, "趋势")[0],
+        ["单位", "2018年6月", "2018年7月"]
+    );
 }
 
 #[test]
@@ -164,7 +167,7 @@ fn late_returns_chase_list_and_feedback() {
     on_time.fill_date("2018-07-05");
     on_time.write(&input, "三亚市.xlsx");
     let out = w.consolidate(&input, &["--feedback", "督办单"]);
-    let sources = sheet_text(&out, "来源文件");
+    let sources = list_text(&out, "来源文件");
     let late_col = sources[0]
         .iter()
         .position(|h| h == "迟报")
@@ -190,7 +193,7 @@ fn late_returns_chase_list_and_feedback() {
         .expect("海口市 row");
     assert_eq!(haikou[col], "迟报");
 
-    let chase = sheet_text(&out, "催报名单");
+    let chase = list_text(&out, "催报名单");
     let haikou = chase
         .iter()
         .find(|r| r[0] == "海口市")
@@ -201,14 +204,30 @@ fn late_returns_chase_list_and_feedback() {
         .expect("chase CSV beside the workbook");
     assert!(csv.contains("海口市,漏报"), "{csv}");
 
-    let sheet = w.path("督办单/海口市.xlsx");
+    let sheet = w.path("督办单/督办单_海口市_2018-06.xlsx");
     let rows = sheet_text(&sheet, "督办单");
+    let text: Vec<String> = rows.iter().map(|r| r.join("|")).collect();
+    let has = |pred: &dyn Fn(&str) -> bool| text.iter().any(|r| pred(r));
     assert!(
-        rows.iter()
-            .any(|r| r[0] == "逾期未完成" && r[1] == "1" && r[5].contains("已逾期")),
-        "{rows:?}"
+        rows[0][0].contains("督办单") && rows[0][0].contains("2018年6月"),
+        "{text:?}"
     );
-    assert!(rows.iter().any(|r| r[0] == "漏报" && r[1] == "3"));
+    assert!(has(&|r| r.starts_with("致：海口市")), "{text:?}");
+    assert!(
+        has(&|r| r.contains("请于2018年8月5日前")),
+        "reply by: {text:?}"
+    );
+    assert!(has(&|r| r.starts_with("一、逾期未完成（")), "{text:?}");
+    assert!(
+        has(&|r| r.starts_with("1|") && r.contains("已逾期")),
+        "{text:?}"
+    );
+    assert!(
+        has(&|r| r.contains("漏报（")) && has(&|r| r.starts_with("3|")),
+        "{text:?}"
+    );
+    assert!(has(&|r| r.starts_with("海南省教育厅")), "落款: {text:?}");
+    assert!(has(&|r| r.starts_with("2018年6月30日")), "dated: {text:?}");
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&sheet).expect("open")).expect("zip");
     let mut xml = String::new();
     std::io::Read::read_to_string(
@@ -218,8 +237,9 @@ fn late_returns_chase_list_and_feedback() {
     .expect("read");
     assert!(
         xml.contains("paperSize=\"9\"")
-            && xml.contains("landscape")
-            && xml.contains("fitToPage=\"1\""),
-        "prints on A4"
+            && xml.contains("portrait")
+            && xml.contains("fitToPage=\"1\"")
+            && !xml.contains("fitToHeight=\"0\""),
+        "prints on one A4 page (fit to one page wide and one tall, the default)"
     );
 }

@@ -55,6 +55,9 @@ fn tasks_from_an_xlsx_table() {
                 .expect("write");
         }
     }
+    sheet
+        .write_string(0, 0, "2019年学位建设任务分工表")
+        .expect("title");
     workbook.save(w.path("plan.xlsx")).expect("save");
     let output = w.run(&["--tasks", "plan.xlsx", "tasks"]);
     assert!(
@@ -71,6 +74,35 @@ fn tasks_from_an_xlsx_table() {
         text.contains("2\t完成校舍改造\t省教育厅、各市县\t—\t2019年底\t2019-12-31"),
         "{text}"
     );
+    // The plan's name comes from the table's title row, or from --plan-name; it
+    // titles the workbook, never a placeholder.
+    assert!(text.starts_with("《2019年学位建设》任务清单"), "{text}");
+    let input = w.folder("2019-06");
+    for (flags, name) in [
+        (&[][..], "《2019年学位建设》"),
+        (
+            &["--plan-name", "学位建设三年行动"][..],
+            "《学位建设三年行动》",
+        ),
+    ] {
+        let mut args = vec!["--tasks", "plan.xlsx"];
+        args.extend_from_slice(flags);
+        args.extend([
+            "run",
+            "--input",
+            input.to_str().expect("utf-8"),
+            "--output",
+            "out.xlsx",
+        ]);
+        let output = w.run(&args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let overview = crate::common::sheet_text(&w.path("out.xlsx"), "总览");
+        assert!(overview[0][0].starts_with(name), "{:?}", overview[0]);
+    }
 }
 
 #[test]

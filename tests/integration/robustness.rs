@@ -152,7 +152,7 @@ fn the_peer_corpus_runs_clean() {
         "peak RSS {} MB",
         children_peak_rss_mb()
     );
-    let listed: Vec<String> = sheet_text(&out, "来源文件")[1..]
+    let listed: Vec<String> = list_text(&out, "来源文件")[1..]
         .iter()
         .map(|r| r[0].clone())
         .collect();

@@ -149,9 +149,9 @@ fn list_verdicts_are_coloured_by_rules_on_their_text() {
     assert!(output.status.success());
     let parts = parts(&out);
     let workbook = &parts["xl/workbook.xml"];
-    // 明细 is the eighth sheet; its 判定 column is H.
+    // 明细 is the tenth sheet (the eighth worksheet); its 判定 column is H.
     assert!(
-        workbook.contains("name=\"明细\" sheetId=\"8\""),
+        workbook.contains("name=\"明细\" sheetId=\"10\""),
         "{workbook}"
     );
     let sheet = &parts["xl/worksheets/sheet8.xml"];
@@ -166,7 +166,7 @@ fn list_verdicts_are_coloured_by_rules_on_their_text() {
         );
     }
     // The red of 逾期未完成 is among the rules' fills.
-    assert!(parts["xl/styles.xml"].contains("FFF8696B"));
+    assert!(parts["xl/styles.xml"].contains("FFC00000"));
     // And the sheet still reads back with every verdict as its label.
     let rows = detail(&out);
     assert!(rows.iter().any(|r| r["判定"] == "按期完成"));
