@@ -151,7 +151,8 @@ fn wrapped_lines(cells: &[Cell], columns: &[Column]) -> usize {
         .min(MAX_LINES)
 }
 
-fn text_lines(text: &str, chars_per_line: usize) -> usize {
+/// How many lines `text` takes in a column `chars_per_line` Chinese characters wide.
+pub fn text_lines(text: &str, chars_per_line: usize) -> usize {
     let per_line = chars_per_line.max(1) * 2;
     text.split('\n')
         .map(|line| {
