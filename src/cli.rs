@@ -182,6 +182,18 @@ pub struct TemplateArgs {
     /// 只为这个单位生成模板
     #[arg(long, value_name = "单位")]
     pub unit: Option<String>,
+    /// 报表所属月份 YYYY-MM，写入标题、页眉和文件名（默认 input/ 下最新的 YYYY-MM 文件夹；没有则不写月份）
+    #[arg(long, value_name = "月份", value_parser = parse_month)]
+    pub period: Option<Month>,
+    /// 报表应于次月几日前报送（1–31，默认 5），写入填表说明
+    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(1..=31))]
+    pub due_day: u32,
+}
+
+/// `--period`: a month written YYYY-MM.
+fn parse_month(text: &str) -> Result<Month, String> {
+    Month::parse(text.trim()).ok_or_else(|| "应为 YYYY-MM 形式的月份，例如 2018-07".to_string())
 }
 
 /// `--as-of`: a calendar date written YYYY-MM-DD.
@@ -309,6 +321,7 @@ pub fn usage_error(e: &clap::Error) -> Parsed {
 fn value_hint(flag: &str) -> Option<&'static str> {
     Some(match flag {
         "--as-of" | "--reply-by" => "应为 YYYY-MM-DD 形式的日期，例如 2018-07-31",
+        "--period" => "应为 YYYY-MM 形式的月份，例如 2018-07",
         "--jobs" => "应为 1 到 1024 之间的整数，例如 2",
         "--due-day" => "应为 1 到 31 之间的整数（次月几日前报送），例如 5",
         "--due-soon-days" => "应为 0 到 365 之间的整数（天数），例如 30",
@@ -565,12 +578,21 @@ pub struct TemplatePlan {
     pub output: PathBuf,
     /// The roster units to write a template for.
     pub units: Vec<usize>,
+    /// The period, issuer and due day the templates carry.
+    pub options: crate::template::Options,
+    /// The input folder the period was taken from, when `--period` was not given.
+    pub period_folder: Option<PathBuf>,
 }
 
 impl TemplatePlan {
+    /// The period is `--period`, else the latest `YYYY-MM` folder under `input/`
+    /// (the period being collected), else none: a template without a month
+    /// fits any month, one with a wrong month would be flagged as another month's.
+    ///
     /// # Errors
-    /// A `--unit` that is not in the roster.
-    pub fn resolve(args: &TemplateArgs, roster: &Roster) -> Result<Self> {
+    /// A `--unit` that is not in the roster, or an empty `--office`.
+    pub fn resolve(args: &TemplateArgs, settings: &Settings) -> Result<Self> {
+        let roster = &settings.roster;
         let units = match &args.unit {
             Some(name) => match roster.lookup(name).or_else(|| roster.find_in(name)) {
                 Some(u) => vec![u],
@@ -578,9 +600,28 @@ impl TemplatePlan {
             },
             None => (0..roster.units.len()).collect(),
         };
+        let office = settings.office.as_str();
+        if office.is_empty() {
+            bail!("制发单位不能为空：请用 --office 写明单位名称，例如 海南省教育厅");
+        }
+        let latest_folder = || {
+            let dir = latest_period(Path::new("input")).ok()?;
+            let month = Month::parse(dir.file_name()?.to_str()?)?;
+            Some((month, dir))
+        };
+        let (period, period_folder) = match args.period {
+            Some(month) => (Some(month), None),
+            None => latest_folder().map_or((None, None), |(m, dir)| (Some(m), Some(dir))),
+        };
         Ok(Self {
             output: args.output.clone(),
             units,
+            options: crate::template::Options {
+                period,
+                office: office.to_string(),
+                due_day: args.due_day,
+            },
+            period_folder,
         })
     }
 }

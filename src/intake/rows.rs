@@ -423,8 +423,10 @@ fn read_meta(row: &GridRow, meta: &mut ReturnMeta, is_1904: bool, as_of: NaiveDa
                 continue;
             }
             match label {
-                "填报单位" => {
-                    meta.unit_text.get_or_insert(value_text);
+                // The first 填报单位 names the unit: the signature block under a
+                // template's table repeats the label (填报单位（盖章）).
+                "填报单位" if meta.unit_text.is_none() => {
+                    meta.unit_text = Some(value_text);
                     meta.unit_cell = (row.index, *col);
                 }
                 "填报日期" | "填报时间" => {
@@ -470,9 +472,21 @@ fn labelled_values(text: &str) -> Vec<(&'static str, String)> {
     for (i, (pos, label)) in found.iter().enumerate() {
         let start = pos + label.len();
         let end = found.get(i + 1).map_or(text.len(), |(p, _)| *p);
-        let value = text[start..end]
-            .trim_matches(|c: char| c.is_whitespace() || matches!(c, '：' | ':' | '\u{3000}' | '_'))
-            .to_string();
+        let trim = |s: &str| {
+            s.trim_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '：' | ':' | '\u{3000}' | '_')
+            })
+            .to_string()
+        };
+        // 填报单位（盖章）：the note says where the stamp goes; the value follows it.
+        let value = trim(&text[start..end]);
+        let value = match ["（盖章）", "(盖章)"]
+            .iter()
+            .find_map(|note| value.strip_prefix(note))
+        {
+            Some(rest) => trim(rest),
+            None => value,
+        };
         pairs.push((*label, value));
     }
     pairs
@@ -496,6 +510,44 @@ mod tests {
                 ("联系电话", "0898-65321234".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_stamp_note_is_no_value() {
+        assert_eq!(
+            labelled_values("填报单位（盖章）："),
+            vec![("填报单位", String::new())]
+        );
+        assert_eq!(
+            labelled_values("填报单位(盖章)：海口市教育局"),
+            vec![("填报单位", "海口市教育局".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_first_unit_label_names_the_unit() {
+        let row = |index, label: &str, value: &str| GridRow {
+            index,
+            cells: vec![
+                (1, Data::String(label.into())),
+                (2, Data::String(value.into())),
+            ],
+        };
+        let mut meta = ReturnMeta::default();
+        read_meta(
+            &row(1, "填报单位：", "三亚市"),
+            &mut meta,
+            false,
+            NaiveDate::MAX,
+        );
+        read_meta(
+            &row(40, "填报单位（盖章）：", "三亚市教育局"),
+            &mut meta,
+            false,
+            NaiveDate::MAX,
+        );
+        assert_eq!(meta.unit_text.as_deref(), Some("三亚市"));
+        assert_eq!(meta.unit_cell, (1, 1), "the cell a problem points at");
     }
 
     #[test]

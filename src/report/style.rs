@@ -227,19 +227,30 @@ pub fn print_setup(
     repeat: Option<(u32, u32)>,
     page: &Page,
 ) -> Result<(), XlsxError> {
-    let header = format!(
-        "&L&\"{BODY_FONT}\"&9{}&R&\"{BODY_FONT}\"&9统计截止 {}　{}",
+    print_layout(sheet, repeat)?;
+    // The size before the font: after it, text starting with digits would be
+    // read as part of the size.
+    sheet.set_header(format!(
+        "&L&9&\"{BODY_FONT}\"{}&R&9&\"{BODY_FONT}\"统计截止 {}　{}",
         header_text(&page.title),
         header_text(&page.as_of),
         header_text(&page.office)
-    );
+    ));
+    Ok(())
+}
+
+/// A4 landscape, fitted to one page wide, header rows repeated, 第 X 页 共 Y 页;
+/// the page header is the caller's.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn print_layout(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
     sheet
         .set_paper_size(PAPER_A4)
         .set_landscape()
         .set_print_fit_to_pages(1, 0)
         .set_margins(0.4, 0.4, 0.75, 0.6, 0.3, 0.3)
         .set_print_center_horizontally(true)
-        .set_header(&header)
         .set_footer(format!("&C&\"{BODY_FONT}\"第 &P 页 共 &N 页"));
     if let Some((first, last)) = repeat {
         sheet.set_repeat_rows(first, last)?;
@@ -255,6 +266,75 @@ pub const DATE_FORMAT: &str = "yyyy\"年\"m\"月\"d\"日\"";
 /// Column width for `chars` Chinese characters (about two width units each).
 pub fn cjk_width(chars: usize) -> f64 {
     chars as f64 * 2.0 + 1.5
+}
+
+/// Points per line of wrapped body text on a form a county prints. Above
+/// [`table`](super::table)'s 13.5: LibreOffice, lacking 宋体, sets Chinese in a
+/// fallback font with taller lines, and a row one line short hides the last line.
+pub const FORM_LINE_HEIGHT: f64 = 15.0;
+
+/// A label of a form line (填报单位：), set against the blank after it and on
+/// its line.
+pub fn form_label() -> Format {
+    subtitle()
+        .set_align(FormatAlign::Right)
+        .set_align(FormatAlign::Bottom)
+}
+
+/// A form line's value the tool fills in itself (the unit): bold, on its line.
+pub fn form_given() -> Format {
+    subtitle().set_bold().set_align(FormatAlign::Bottom)
+}
+
+/// The blank after a form label: underlined, open to typing under protection,
+/// and shrunk rather than cut when a long phone number fills it.
+pub fn form_blank() -> Format {
+    subtitle()
+        .set_align(FormatAlign::Bottom)
+        .set_unlocked()
+        .set_shrink()
+        .set_border_bottom(FormatBorder::Thin)
+}
+
+/// The size of running text on a page of instructions: a little above the
+/// tables', since it is read, not scanned.
+pub const NOTE_SIZE: f64 = 11.0;
+
+/// Running text of a page of instructions.
+pub fn note() -> Format {
+    subtitle()
+        .set_font_size(NOTE_SIZE)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+}
+
+/// A4 portrait, the whole sheet on one page, page X of Y: a page of instructions.
+pub fn print_one_page(sheet: &mut Worksheet) {
+    sheet
+        .set_paper_size(PAPER_A4)
+        .set_portrait()
+        .set_print_fit_to_pages(1, 1)
+        .set_margins(0.7, 0.7, 0.8, 0.8, 0.3, 0.3)
+        .set_print_center_horizontally(true)
+        .set_footer("&C&\"宋体\"第 &P 页 共 &N 页");
+}
+
+/// A page header: who issues the document on the left, what it is in the
+/// middle, the period on the right. Each part is cut to fit Excel's 255
+/// characters (rust_xlsxwriter drops a longer header with an English warning).
+pub fn page_header(sheet: &mut Worksheet, left: &str, center: &str, right: &str) {
+    let part = |code: &str, text: &str| {
+        let text: String = text.chars().take(60).collect();
+        // The size before the font: after it, a text starting with digits
+        // (2018年7月) would be read as part of the size.
+        format!("&{code}&9&\"{BODY_FONT}\"{}", text.replace('&', "&&"))
+    };
+    sheet.set_header(format!(
+        "{}{}{}",
+        part("L", left),
+        part("C", center),
+        part("R", right)
+    ));
 }
 
 #[cfg(test)]

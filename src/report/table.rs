@@ -157,12 +157,14 @@ fn wrapped_lines(cells: &[Cell], columns: &[Column]) -> usize {
         .min(MAX_LINES)
 }
 
-/// How many lines `text` takes in a column `chars` Chinese characters wide.
+/// How many lines `text` takes in a column `chars` Chinese characters wide, up to
+/// the most a row grows to.
 pub fn lines_needed(text: &str, chars: usize) -> usize {
     text_lines(text, chars).min(MAX_LINES)
 }
 
-fn text_lines(text: &str, chars_per_line: usize) -> usize {
+/// How many lines `text` takes in a column `chars_per_line` Chinese characters wide.
+pub fn text_lines(text: &str, chars_per_line: usize) -> usize {
     let per_line = chars_per_line.max(1) * 2;
     text.split('\n')
         .map(|line| {

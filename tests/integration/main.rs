@@ -18,6 +18,7 @@ mod render;
 mod robustness;
 mod rules;
 mod sample;
+mod template_print;
 mod template_roundtrip;
 mod usage;
 mod workbook;

@@ -7,9 +7,10 @@ use chrono::NaiveDate;
 use county_returns::catalogue::Catalogue;
 use county_returns::intake::values::{DateCell, Status};
 use county_returns::intake::{Quiet, Reader, ReportPeriod};
+use county_returns::period::Month;
 use county_returns::roster::Roster;
 use county_returns::table::workbook::Limits;
-use county_returns::template::{DateValue, Fill, RowFill, build};
+use county_returns::template::{DateValue, Fill, Options, RowFill, build, build_with};
 
 use crate::common::{Workdir, sheet_text};
 
@@ -58,9 +59,17 @@ fn template_command_writes_one_return_per_unit() {
     );
     assert_eq!(
         rows.len(),
-        3 + 30,
-        "title, 填报单位 line, header and 30 tasks"
+        3 + 30 + 2,
+        "title, 填报单位 line, header, 30 tasks, a gap and the signature block"
     );
+    let signature = rows.last().expect("signature block");
+    for label in ["填报单位（盖章）：", "审核人：", "填报人：", "联系电话："]
+    {
+        assert!(
+            signature.iter().any(|c| c == label),
+            "{label} in {signature:?}"
+        );
+    }
     assert!(
         !rows.iter().any(|r| r[0] == "28"),
         "task 28 is not a county's"
@@ -167,4 +176,82 @@ fn a_filled_template_reads_back_exactly() {
     assert_eq!(read.rows[3].task, 5, "task 4 omitted");
     assert_eq!(read.rows[3].status, Status::Empty);
     assert!(intake.problems.is_empty(), "{:?}", intake.problems);
+}
+
+/// A filled July return as the template command now writes it: period in the
+/// title, 填表说明 beside it, a signature block under the table.
+fn filled_july(catalogue: &Catalogue, roster: &Roster, period: &str) -> (Vec<u32>, Vec<u8>) {
+    let u = roster.lookup("海口市").expect("unit");
+    let tasks: Vec<u32> = roster.expectations(catalogue)[u]
+        .iter()
+        .map(|(t, _)| *t)
+        .collect();
+    let rows = tasks
+        .iter()
+        .map(|t| {
+            let row = RowFill {
+                status: "推进中".into(),
+                narrative: format!("任务{t}正在推进。"),
+                ..RowFill::default()
+            };
+            (*t, row)
+        })
+        .collect();
+    let fill = Fill {
+        fill_date: NaiveDate::from_ymd_opt(2018, 8, 3),
+        filler: "陈明".into(),
+        phone: "0898-66668888".into(),
+        rows,
+        ..Fill::default()
+    };
+    let options = Options {
+        period: Month::parse(period),
+        ..Options::default()
+    };
+    let bytes = build_with(catalogue, "海口市", &tasks, Some(&fill), &options).expect("build");
+    (tasks, bytes)
+}
+
+#[test]
+fn a_filled_template_with_its_period_instructions_and_signature_reads_back_whole() {
+    let catalogue = Catalogue::embedded().expect("catalogue");
+    let roster = Roster::default_hainan().expect("roster");
+    let (tasks, bytes) = filled_july(&catalogue, &roster, "2018-07");
+    let w = Workdir::new();
+    let path = w.path("海口市_进展情况表_2018-07.xlsx");
+    std::fs::write(&path, bytes).expect("write");
+    let reader = Reader {
+        catalogue: &catalogue,
+        roster: &roster,
+        limits: Limits::default(),
+    };
+    let period = ReportPeriod::of(NaiveDate::from_ymd_opt(2018, 7, 31).expect("date"));
+    let intake = reader.read_files(std::slice::from_ref(&path), period, &Quiet);
+    assert!(intake.problems.is_empty(), "{:?}", intake.problems);
+    let file = &intake.files[0];
+    assert_eq!(file.unit, roster.lookup("海口市"));
+    let read = file.returns.first().expect("read");
+    assert_eq!(read.sheet, "进展情况", "not 填表说明");
+    assert_eq!(read.meta.filler.as_deref(), Some("陈明"));
+    assert_eq!(read.meta.phone.as_deref(), Some("0898-66668888"));
+    assert_eq!(read.meta.fill_date, NaiveDate::from_ymd_opt(2018, 8, 3));
+    assert_eq!(
+        read.meta.unit_cell,
+        (1, 1),
+        "the 填报单位 cell, not the signature's"
+    );
+    let read_tasks: Vec<u32> = read.rows.iter().map(|r| r.task).collect();
+    assert_eq!(read_tasks, tasks, "every row, in order, and nothing more");
+    assert!(read.rows.iter().all(|r| r.status == Status::InProgress));
+
+    // The same return titled for June, read in July: the title's month is seen.
+    let (_, bytes) = filled_july(&catalogue, &roster, "2018-06");
+    let june = w.path("海口市6月.xlsx");
+    std::fs::write(&june, bytes).expect("write");
+    let intake = reader.read_files(std::slice::from_ref(&june), period, &Quiet);
+    assert!(
+        intake.problems.iter().any(|p| p.what.contains("2018年6月")),
+        "a title naming June is flagged in July: {:?}",
+        intake.problems
+    );
 }

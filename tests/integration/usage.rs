@@ -154,6 +154,16 @@ const BAD: &[(&[&str], &str)] = &[
         "无法读取任务表 missing.txt",
     ),
     (&["help", "runn"], "没有“runn”这个命令"),
+    (
+        &["template", "--period", "2018-13"],
+        "选项 --period 的取值“2018-13”无效：应为 YYYY-MM 形式的月份",
+    ),
+    (&["template", "--period", "2018年7月"], "例如 2018-07"),
+    (&["template", "--office", " "], "制发单位不能为空"),
+    (
+        &["template", "--due-day", "40"],
+        "选项 --due-day 的取值“40”无效",
+    ),
 ];
 
 #[test]
