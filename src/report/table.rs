@@ -151,7 +151,8 @@ fn wrapped_lines(cells: &[Cell], columns: &[Column]) -> usize {
         .min(MAX_LINES)
 }
 
-fn text_lines(text: &str, chars_per_line: usize) -> usize {
+/// How many lines `text` takes in a wrapped cell `chars_per_line` CJK characters wide.
+pub fn text_lines(text: &str, chars_per_line: usize) -> usize {
     let per_line = chars_per_line.max(1) * 2;
     text.split('\n')
         .map(|line| {
@@ -168,6 +169,17 @@ fn text_lines(text: &str, chars_per_line: usize) -> usize {
             units.div_ceil(per_line).max(1)
         })
         .sum()
+}
+
+/// The height in points a table row needs for its wrapped text, when more than one line.
+pub fn row_height(cells: &[Cell], columns: &[Column]) -> Option<f64> {
+    let lines = wrapped_lines(cells, columns);
+    (lines > 1).then(|| lines_height(lines))
+}
+
+/// The height in points of `lines` lines of 10-point CJK text, at most [`MAX_LINES`].
+pub fn lines_height(lines: usize) -> f64 {
+    LINE_HEIGHT * lines.min(MAX_LINES) as f64 + 2.0
 }
 
 /// Writes one cell with the format its column and value call for.
@@ -304,7 +316,7 @@ pub fn write_table(
     for cells in rows {
         let row = top + 1 + count;
         count += 1;
-        let lines = wrapped_lines(&cells, columns);
+        let height = row_height(&cells, columns);
         for (c, (cell, column)) in cells.into_iter().zip(columns).enumerate() {
             let at = (row, c as u16);
             if plain && matches!(cell, Cell::Verdict(_)) && !verdict_columns.contains(&at.1) {
@@ -316,8 +328,8 @@ pub fn write_table(
                 write_cell(sheet, at, &cell, column.kind, &formats)?;
             }
         }
-        if lines > 1 {
-            sheet.set_row_height(row, LINE_HEIGHT * lines as f64 + 2.0)?;
+        if let Some(height) = height {
+            sheet.set_row_height(row, height)?;
         }
     }
     let last_col = columns.len().saturating_sub(1) as u16;
