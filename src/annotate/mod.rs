@@ -8,7 +8,7 @@
 //! held. Other formats, and an .xlsx that cannot be marked faithfully, get a new
 //! workbook laid out like the county's sheet ([`rebuilt`]), and 问题清单 says so.
 //! [`marks`] decides which cell gets which fill and note, [`list`] what 问题清单
-//! holds; both copies share them.
+//! holds; both copies share them. [`restore`] puts back what the library drops.
 //!
 //! The return itself is never touched; the copy is written elsewhere by the caller.
 
@@ -16,6 +16,7 @@ mod list;
 mod marks;
 mod original;
 mod rebuilt;
+mod restore;
 
 use rust_xlsxwriter::XlsxError;
 

@@ -3,7 +3,8 @@
 //! written. Each problem cell gets a fill over its own style (font, borders, number
 //! format and alignment stay) and a note; 问题清单 is added last; the data sheet is
 //! the one that opens. What was not touched is kept: merges, widths, heights, print
-//! setup, frozen panes, drop-downs, other sheets.
+//! setup, frozen panes, drop-downs, other sheets; what the library drops of the
+//! data sheet is put back by [`super::restore`].
 //!
 //! The library panics on some valid files and reads others wrongly, so it runs
 //! inside [`crate::intake::quietly`], and the copy is read back with the tool's own
@@ -20,6 +21,7 @@ use umya_spreadsheet::{
 };
 
 use super::marks::{Mark, marks};
+use super::restore::restore;
 use super::{Source, list};
 use crate::problem::Problem;
 use crate::report::style::{
@@ -61,10 +63,13 @@ pub fn annotate(
 ) -> Result<Vec<u8>, NotKept> {
     let marks = marks(&source.sheet, problems);
     let rows = list::rows(problems, None);
-    let (copy, list_name) =
-        crate::intake::quietly(|| rewrite(&source.original, &source.sheet.name, &marks, rows))
-            .map_err(|_| NotKept::Panicked)?
-            .map_err(|_| NotKept::Refused)?;
+    let (copy, list_name) = crate::intake::quietly(|| {
+        let (copy, list_name) = rewrite(&source.original, &source.sheet.name, &marks, rows)?;
+        let copy = restore(&source.original, &copy, &source.sheet.name).unwrap_or(copy);
+        Ok::<_, umya::XlsxError>((copy, list_name))
+    })
+    .map_err(|_| NotKept::Panicked)?
+    .map_err(|_| NotKept::Refused)?;
     crate::intake::quietly(|| verify(&mut source.workbook, &copy, &list_name, limits))
         .map_err(|_| NotKept::Unreadable)??;
     Ok(copy)
