@@ -19,8 +19,9 @@ const WARNING_FILL: &str = "FFFFE699";
 const ROW_TINT: &str = "FFFCE4D6";
 
 /// A return laid out and set up for print as a county does it: a merged title,
-/// widths, a frozen header repeated on each page, A4 landscape one page wide, a
-/// drop-down on 完成状态 and a sheet of instructions. Its problems: an unknown
+/// widths, a frozen header repeated on each page, A4 landscape one page wide with
+/// gridlines, a drop-down on 完成状态, a date check on 完成时间 and a sheet of
+/// instructions. Its problems: an unknown
 /// status (F4), a date that is no date (G5, a blue bordered cell), a completion date
 /// after the as-of date (G6, a warning), a 合计 row (7).
 fn county_return(path: &Path) -> Result<(), XlsxError> {
@@ -60,8 +61,13 @@ fn county_return(path: &Path) -> Result<(), XlsxError> {
     }
     let statuses = DataValidation::new().allow_list_strings(&["已完成", "推进中", "未启动"])?;
     sheet.add_data_validation(3, 5, 40, 5, &statuses)?;
+    let first = chrono::NaiveDate::from_ymd_opt(2017, 1, 1).expect("date");
+    let dates =
+        DataValidation::new().allow_date(rust_xlsxwriter::DataValidationRule::GreaterThan(first));
+    sheet.add_data_validation(3, 6, 40, 6, &dates)?;
     sheet
         .set_paper_size(9)
+        .set_print_gridlines(true)
         .set_landscape()
         .set_print_fit_to_pages(1, 0)
         .set_freeze_panes(3, 0)?
@@ -334,6 +340,9 @@ fn an_xlsx_is_marked_in_place() {
         "state=\"frozen\"",
         "ySplit=\"3\"",
         "<dataValidation ",
+        // umya-spreadsheet drops these two; they are put back from the original.
+        "<formula1>42736</formula1>",
+        "gridLines=\"1\"",
     ] {
         assert!(data.contains(kept), "进展情况 lost {kept}:\n{data}");
     }
