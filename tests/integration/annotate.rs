@@ -557,3 +557,59 @@ fn every_xlsx_gets_a_copy() {
     );
     assert!(kept > 10, "{kept} marked in place");
 }
+
+/// LibreOffice opens the marked copy and prints it: the county's sheet as the
+/// county set it up (A4 landscape, one page), then 问题清单. Runs when
+/// COUNTY_RETURNS_RENDER=1, as `tests/integration/render.rs` does.
+#[test]
+fn libreoffice_prints_the_marked_copy() {
+    use std::process::Command;
+    if std::env::var("COUNTY_RETURNS_RENDER").as_deref() != Ok("1") {
+        eprintln!("skipped: set COUNTY_RETURNS_RENDER=1 to render with LibreOffice");
+        return;
+    }
+    let w = Workdir::new();
+    county_return(&w.path("琼中县.xlsx")).expect("write return");
+    let copy = annotate(&w, "琼中县.xlsx", "2018-07-31");
+    let status = Command::new("soffice")
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(w.path(""))
+        .arg(&copy)
+        .env("HOME", w.path(""))
+        .status()
+        .expect("soffice runs");
+    assert!(status.success(), "LibreOffice could not convert the copy");
+    let pdf = w.path("标注.pdf");
+    let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
+    let info = String::from_utf8_lossy(&info.stdout);
+    let size = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .expect("page size");
+    let sides: Vec<f64> = size
+        .split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    assert!(sides[0] > sides[1], "landscape pages: {size}");
+    let text = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    // 进展情况, 填表说明, 问题清单: one page each.
+    assert_eq!(pages.len(), 3, "{text}");
+    assert!(pages[0].contains("消除大班额专项规划进展情况表") && pages[0].contains("大部分完成"));
+    assert!(pages[2].contains("怎么改") && pages[2].contains("下个月"));
+    let footer: String = pages[2].split_whitespace().collect();
+    assert!(
+        footer.contains("第3页共3页"),
+        "问题清单 has its footer: {}",
+        pages[2]
+    );
+}
