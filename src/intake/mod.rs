@@ -348,8 +348,8 @@ thread_local! {
     static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Whether this thread is inside [`guard`]: the panic hook stays quiet there,
-/// since the panic becomes a problem row instead.
+/// Whether this thread is inside [`quietly`]: the panic hook stays quiet there,
+/// since the panic becomes a problem row or a fallback instead.
 pub fn in_guard() -> bool {
     GUARDED.with(std::cell::Cell::get)
 }
@@ -357,16 +357,25 @@ pub fn in_guard() -> bool {
 /// Runs a reader, a panic inside it turned into this file's problem so that one bad
 /// file never stops the run.
 fn guard<T>(read: impl FnOnce() -> Result<T, OpenError>) -> Result<T, OpenError> {
+    quietly(read).unwrap_or_else(|reason| Err(OpenError::ReaderFailed(reason)))
+}
+
+/// Runs `run`, a panic inside it caught and given back as its message, with the
+/// panic hook quiet: for library code that may panic on a file, whose caller has
+/// something better to do than stop (list the file's problem, or fall back).
+///
+/// # Errors
+/// The panic's message, when `run` panicked.
+pub fn quietly<T>(run: impl FnOnce() -> T) -> Result<T, String> {
     GUARDED.with(|g| g.set(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
     GUARDED.with(|g| g.set(false));
-    result.unwrap_or_else(|panic| {
-        let reason = panic
+    result.map_err(|panic| {
+        panic
             .downcast_ref::<&str>()
             .map(|s| (*s).to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(OpenError::ReaderFailed(reason))
+            .unwrap_or_default()
     })
 }
 

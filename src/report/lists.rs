@@ -241,7 +241,7 @@ pub fn detail(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     sheet.set_name("明细")?;
     // The header stays in row 1, for filters and other programs; the title is in
     // every page's header.
-    write_table(sheet, 0, &columns, rows, &report.page("明细"))?;
+    write_table(sheet, 0, &columns, rows, Some(&report.page("明细")))?;
     Ok(())
 }
 

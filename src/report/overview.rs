@@ -103,7 +103,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
             row
         })
         .collect();
-    let next = write_table(sheet, top, &columns, rows, &page)?;
+    let next = write_table(sheet, top, &columns, rows, Some(&page))?;
 
     let silent: Vec<&str> = stats
         .iter()

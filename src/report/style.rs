@@ -6,7 +6,17 @@ use crate::check::Verdict;
 
 pub const BODY_FONT: &str = "宋体";
 pub const HEADING_FONT: &str = "黑体";
-const BODY_SIZE: f64 = 10.0;
+pub const BODY_SIZE: f64 = 10.0;
+/// The fill of a table's header row.
+pub const HEADER_FILL: u32 = 0xD9E1F2;
+/// The borders of a table's header cells.
+pub const HEADER_BORDER: u32 = 0x8EA9DB;
+/// The borders of a table's body cells.
+pub const BODY_BORDER: u32 = 0xBFBFBF;
+/// Every printed page says which page of how many it is.
+pub const PAGE_FOOTER: &str = "&C&\"宋体\"第 &P 页 共 &N 页";
+/// Who wrote the notes on an annotated copy, as spreadsheet programs show a note's author.
+pub const NOTE_AUTHOR: &str = "汇总工具";
 
 /// A problem cell the county must fix, in an annotated copy of its return.
 pub const ERROR_FILL: u32 = 0xF8CBAD;
@@ -19,8 +29,10 @@ pub const LOCKED_FILL: u32 = 0xF2F2F2;
 /// The bars of the completion-rate chart.
 pub const CHART_BAR: u32 = 0x4472C4;
 
+/// Page margins in inches: left, right, top, bottom, header, footer.
+pub const PAGE_MARGINS: [f64; 6] = [0.4, 0.4, 0.75, 0.6, 0.3, 0.3];
 /// A4 in Excel's paper codes.
-const PAPER_A4: u8 = 9;
+pub const PAPER_A4: u8 = 9;
 
 pub fn body() -> Format {
     Format::new()
@@ -28,7 +40,7 @@ pub fn body() -> Format {
         .set_font_size(BODY_SIZE)
         .set_align(FormatAlign::VerticalCenter)
         .set_border(FormatBorder::Thin)
-        .set_border_color(Color::RGB(0xBFBFBF))
+        .set_border_color(Color::RGB(BODY_BORDER))
 }
 
 /// Body text that wraps, for task texts and progress narratives.
@@ -56,9 +68,9 @@ pub fn header() -> Format {
         .set_text_wrap()
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter)
-        .set_background_color(Color::RGB(0xD9E1F2))
+        .set_background_color(Color::RGB(HEADER_FILL))
         .set_border(FormatBorder::Thin)
-        .set_border_color(Color::RGB(0x8EA9DB))
+        .set_border_color(Color::RGB(HEADER_BORDER))
 }
 
 pub fn title() -> Format {
@@ -249,9 +261,16 @@ pub fn print_layout(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result
         .set_paper_size(PAPER_A4)
         .set_landscape()
         .set_print_fit_to_pages(1, 0)
-        .set_margins(0.4, 0.4, 0.75, 0.6, 0.3, 0.3)
+        .set_margins(
+            PAGE_MARGINS[0],
+            PAGE_MARGINS[1],
+            PAGE_MARGINS[2],
+            PAGE_MARGINS[3],
+            PAGE_MARGINS[4],
+            PAGE_MARGINS[5],
+        )
         .set_print_center_horizontally(true)
-        .set_footer(format!("&C&\"{BODY_FONT}\"第 &P 页 共 &N 页"));
+        .set_footer(PAGE_FOOTER);
     if let Some((first, last)) = repeat {
         sheet.set_repeat_rows(first, last)?;
     }

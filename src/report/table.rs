@@ -163,7 +163,7 @@ pub fn lines_needed(text: &str, chars: usize) -> usize {
     text_lines(text, chars).min(MAX_LINES)
 }
 
-/// How many lines `text` takes in a column `chars_per_line` Chinese characters wide.
+/// How many lines `text` takes in a wrapped cell `chars_per_line` CJK characters wide.
 pub fn text_lines(text: &str, chars_per_line: usize) -> usize {
     let per_line = chars_per_line.max(1) * 2;
     text.split('\n')
@@ -181,6 +181,17 @@ pub fn text_lines(text: &str, chars_per_line: usize) -> usize {
             units.div_ceil(per_line).max(1)
         })
         .sum()
+}
+
+/// The height in points a table row needs for its wrapped text, when more than one line.
+pub fn row_height(cells: &[Cell], columns: &[Column]) -> Option<f64> {
+    let lines = wrapped_lines(cells, columns);
+    (lines > 1).then(|| lines_height(lines))
+}
+
+/// The height in points of `lines` lines of 10-point CJK text, at most [`MAX_LINES`].
+pub fn lines_height(lines: usize) -> f64 {
+    LINE_HEIGHT * lines.min(MAX_LINES) as f64 + 2.0
 }
 
 /// Writes one cell with the format its column and value call for.
@@ -304,11 +315,12 @@ pub fn write_titled(
     write_title(sheet, &page.title, width, &style::title())?;
     let last = width.saturating_sub(1).max(1);
     sheet.merge_range(1, 0, 1, last, &page.line(), &style::subtitle())?;
-    write_table(sheet, TITLED_TOP, columns, rows, page)
+    write_table(sheet, TITLED_TOP, columns, rows, Some(page))
 }
 
 /// Writes a header at row `top` and the rows under it; freezes the header, adds a
-/// filter and repeats the header on every printed page. Returns the next free row.
+/// filter and repeats the header on every printed page, headed with `page` when
+/// given (a county's own copy has none). Returns the next free row.
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's range checks.
@@ -317,7 +329,7 @@ pub fn write_table(
     top: u32,
     columns: &[Column],
     rows: impl IntoIterator<Item = Vec<Cell>>,
-    page: &style::Page,
+    page: Option<&style::Page>,
 ) -> Result<u32, XlsxError> {
     let header = style::header();
     let formats = Formats::new();
@@ -353,7 +365,7 @@ pub fn write_table(
             sheet.set_row_height(row, 20)?;
             continue;
         }
-        let lines = wrapped_lines(&cells, columns);
+        let height = row_height(&cells, columns);
         for (c, (cell, column)) in cells.into_iter().zip(columns).enumerate() {
             let at = (row, c as u16);
             if plain && matches!(cell, Cell::Verdict(_)) && !verdict_columns.contains(&at.1) {
@@ -365,8 +377,8 @@ pub fn write_table(
                 write_cell(sheet, at, &cell, column.kind, &formats)?;
             }
         }
-        if lines > 1 {
-            sheet.set_row_height(row, LINE_HEIGHT * lines as f64 + 2.0)?;
+        if let Some(height) = height {
+            sheet.set_row_height(row, height)?;
         }
     }
     let last_col = columns.len().saturating_sub(1) as u16;
@@ -376,7 +388,10 @@ pub fn write_table(
     }
     sheet.autofilter(top, 0, last_row, last_col)?;
     sheet.set_freeze_panes(top + 1, 0)?;
-    style::print_setup(sheet, Some((top, top)), page)?;
+    match page {
+        Some(page) => style::print_setup(sheet, Some((top, top)), page)?,
+        None => style::print_layout(sheet, Some((top, top)))?,
+    }
     Ok(top + 1 + count)
 }
 

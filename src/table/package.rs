@@ -121,8 +121,9 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Package, OpenError> {
 }
 
 /// A copy of the package with some parts replaced: `replace(name, bytes)` gives a
-/// part's new bytes, or `None` to keep it. `None` when nothing was replaced.
-fn rewrite(
+/// part's new bytes, or `None` to keep it. `name` is lower-cased, with `/` only.
+/// `None` when nothing was replaced.
+pub fn rewrite(
     archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
     mut replace: impl FnMut(&str, &[u8]) -> Option<Vec<u8>>,
 ) -> Option<Vec<u8>> {

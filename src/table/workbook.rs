@@ -250,7 +250,8 @@ impl Workbook {
         Ok(workbook)
     }
 
-    fn sheet_count(&self) -> usize {
+    /// How many sheets the workbook lists, of every kind (chart and macro sheets too).
+    pub fn sheet_count(&self) -> usize {
         match &self.inner {
             Inner::Xlsx { reader, .. } => reader.sheets_metadata().len(),
             Inner::Xlsb(wb) => wb.sheets_metadata().len(),

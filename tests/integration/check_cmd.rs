@@ -1,6 +1,4 @@
-//! `check FILE`: what a county sees before sending, and the annotated copy.
-
-use std::io::Read;
+//! `check FILE`: what a county sees before sending (the annotated copy: `annotate.rs`).
 
 use crate::common::*;
 
@@ -63,63 +61,6 @@ fn a_clean_return_passes() {
         String::from_utf8_lossy(&output.stdout)
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("未发现问题"));
-}
-
-#[test]
-fn annotate_marks_the_problem_cells() {
-    let w = Workdir::new();
-    let original = messy_return(&w);
-    let before = std::fs::read(&original).expect("read");
-    let output = w.run(&[
-        "check",
-        "琼中县.xlsx",
-        "--as-of",
-        "2018-06-30",
-        "--annotate",
-        "标注.xlsx",
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        std::fs::read(&original).expect("read"),
-        before,
-        "the return is not modified"
-    );
-    let copy = w.path("标注.xlsx");
-    let names = sheet_names(&copy);
-    assert_eq!(names, ["进展情况（已标注）", "问题清单"]);
-    let data = sheet_text(&copy, "进展情况（已标注）");
-    assert_eq!(data[3][5], "大部分完成", "values are copied");
-    let list = sheet_text(&copy, "问题清单");
-    assert!(
-        list.iter().any(|r| r[2] == "G5" && r[4].contains("下个月")),
-        "{list:?}"
-    );
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&copy).expect("open")).expect("zip");
-    let mut comments = String::new();
-    zip.by_name("xl/comments1.xml")
-        .expect("notes exist")
-        .read_to_string(&mut comments)
-        .expect("read");
-    assert!(
-        comments.contains("ref=\"G5\"") && comments.contains("下个月"),
-        "a note on the bad date cell"
-    );
-    assert!(
-        comments.contains("ref=\"F4\""),
-        "a note on the unknown status"
-    );
-    assert!(
-        comments.contains("ref=\"A6\"") && comments.contains("合计"),
-        "a note on the row not understood"
-    );
-
-    let output = w.run(&["check", "琼中县.xlsx", "--annotate", "琼中县.xlsx"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        std::fs::read(&original).expect("read"),
-        before,
-        "never overwrites the return"
-    );
 }
 
 #[test]

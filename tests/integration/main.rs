@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on fixture folders, its workbook read back.
 
+mod annotate;
 mod architecture;
 mod atomic;
 mod broken;
