@@ -16,5 +16,7 @@ mod render;
 mod robustness;
 mod rules;
 mod sample;
+mod serve;
+mod server;
 mod template_roundtrip;
 mod workbook;
