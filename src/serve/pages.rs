@@ -298,9 +298,9 @@ pub fn check(view: &CheckView, fresh: bool) -> Markup {
                         td.num { (t.task) }
                         td { (t.text) }
                         td { (t.role) }
-                        td { (t.deadline) }
+                        td.date { (t.deadline) }
                         td { (t.status) }
-                        td { (t.date) }
+                        td.date { (t.date) }
                         td class={ "verdict " (verdict_class(t.verdict)) } { (t.verdict.label()) }
                     }
                 }
@@ -340,10 +340,10 @@ pub fn board(status: &Status) -> Markup {
             tbody {
                 @for u in &status.units {
                     tr class=(if u.sent { "sent" } else { "silent" }) {
-                        td { (u.unit) }
-                        td { @if u.sent { "已报送" @if u.late { "（迟报）" } } @else { strong { "未报送" } } }
-                        td { (u.last_upload.as_deref().unwrap_or("—")) @if u.uploads > 1 { " (共 " (u.uploads) " 次)" } }
-                        td { (u.fill_date.as_deref().unwrap_or("—")) }
+                        td.nowrap { (u.unit) }
+                        td.nowrap { @if u.sent { "已报送" @if u.late { "（迟报）" } } @else { strong { "未报送" } } }
+                        td.nowrap { (u.last_upload.as_deref().unwrap_or("—")) @if u.uploads > 1 { br; "共 " (u.uploads) " 次" } }
+                        td.nowrap { (u.fill_date.as_deref().unwrap_or("—")) }
                         td.num { (u.problems) }
                         @for v in &u.verdicts { td.num { @if v.count > 0 { (v.count) } } }
                         td.num { @match u.completion_rate { Some(r) => { (format!("{:.1}%", r * 100.0)) }, None => { "—" } } }
@@ -384,6 +384,7 @@ table { border-collapse: collapse; margin: .5em 0 1em; }
 th, td { border: 1px solid #bbb; padding: .25em .5em; vertical-align: top; text-align: left; }
 th { background: #eef2f7; }
 td.num { text-align: right; }
+td.nowrap, td.date { white-space: nowrap; }
 td.file, code { font-family: monospace; font-size: .9em; word-break: break-all; }
 p.error { color: #9c0006; font-weight: bold; }
 p.ok { color: #006100; font-weight: bold; }

@@ -2,6 +2,7 @@
 
 mod architecture;
 mod broken;
+mod browser;
 mod check_cmd;
 mod common;
 mod conservation;
