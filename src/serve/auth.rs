@@ -86,6 +86,9 @@ pub struct Auth {
     misses: Mutex<HashMap<IpAddr, Misses>>,
     /// The key of the hashes above: random per process.
     key: [u8; 32],
+    /// Argon2 runs at most one per core: each takes 19 MiB, and a burst of
+    /// uploads with codes not yet seen must not take gigabytes.
+    argon: tokio::sync::Semaphore,
 }
 
 impl Auth {
@@ -116,6 +119,9 @@ impl Auth {
             sessions: Mutex::default(),
             misses: Mutex::default(),
             key,
+            argon: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            ),
         };
         (auth, strangers)
     }
@@ -164,6 +170,11 @@ impl Auth {
         }
         let normal = super::codes::normalize(typed);
         let key = self.keyed(normal.as_deref().unwrap_or(typed));
+        if let Some(found) = lock(&self.verified).get(&key) {
+            return Ok(*found);
+        }
+        let _permit = self.argon.acquire().await.map_err(|_| Denied::Wrong)?;
+        // While waiting, another request may have verified the same code.
         if let Some(found) = lock(&self.verified).get(&key) {
             return Ok(*found);
         }

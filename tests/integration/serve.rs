@@ -703,6 +703,7 @@ async fn concurrent_uploads_are_each_stored_exactly_once() {
     let server = Server::fresh(dir.path(), &[]);
     let roster = Roster::default_hainan().expect("roster");
     let mut jobs = Vec::new();
+    let http = client();
     let mut sent: BTreeMap<String, String> = BTreeMap::new();
     for unit in &roster.units {
         for i in 0..3 {
@@ -712,8 +713,9 @@ async fn concurrent_uploads_are_each_stored_exactly_once() {
                 unit.name.clone(),
             );
             let (url, code) = (server.url.clone(), server.code(&unit.name).to_string());
+            let http = http.clone();
             jobs.push(tokio::spawn(async move {
-                upload(&client(), &url, Some(&code), "r.xlsx", bytes).await
+                upload(&http, &url, Some(&code), "r.xlsx", bytes).await
             }));
         }
     }
