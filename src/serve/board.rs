@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::State;
 use crate::check::Verdict;
-use crate::intake::{FileStatus, Quiet};
+use crate::intake::Quiet;
 use crate::pipeline::{Clock, Consolidated, Job};
 
 /// The last consolidation, and whether an upload came since.
@@ -26,6 +26,8 @@ pub struct Board {
 /// One consolidation of the period folder.
 pub struct Snapshot {
     generation: u64,
+    /// What the folders it read looked like ([`folders_seen`]).
+    seen: u64,
     pub done: Consolidated,
     pub status: Status,
     workbook: OnceLock<Result<Arc<Vec<u8>>, String>>,
@@ -125,13 +127,18 @@ impl Board {
     pub async fn snapshot(&self, state: &Arc<State>) -> Result<Arc<Snapshot>, String> {
         let mut cache = self.cache.lock().await;
         let generation = self.generation.load(Ordering::SeqCst);
+        let worker = Arc::clone(state);
+        let seen = tokio::task::spawn_blocking(move || folders_seen(&worker))
+            .await
+            .unwrap_or_default();
         if let Some(snapshot) = cache.as_ref()
             && snapshot.generation == generation
+            && snapshot.seen == seen
         {
             return Ok(Arc::clone(snapshot));
         }
         let state = Arc::clone(state);
-        let snapshot = tokio::task::spawn_blocking(move || consolidate(&state, generation))
+        let snapshot = tokio::task::spawn_blocking(move || consolidate(&state, generation, seen))
             .await
             .map_err(|e| format!("汇总时出错（{e}）：请把这条信息发给维护人员"))??;
         let snapshot = Arc::new(snapshot);
@@ -140,8 +147,41 @@ impl Board {
     }
 }
 
+/// A fingerprint of what a consolidation reads besides the uploads: every file's
+/// name, size and time in the period folder, the earlier periods' folders and
+/// their records. A file the office puts in by hand makes the board consolidate
+/// again, so `/workbook` stays what `run` would write.
+fn folders_seen(state: &State) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let plan = &state.plan;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut folders = vec![plan.dir.clone()];
+    for (month, dir) in &plan.earlier {
+        folders.push(dir.clone());
+        if let Some(records) = &plan.records {
+            folders.push(records.join(month.to_string()));
+        }
+    }
+    for folder in folders {
+        folder.hash(&mut hasher);
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut seen: Vec<(std::ffi::OsString, u64, Option<std::time::SystemTime>)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let meta = e.metadata().ok()?;
+                Some((e.file_name(), meta.len(), meta.modified().ok()))
+            })
+            .collect();
+        seen.sort();
+        seen.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// Consolidates the period folder as `run` would, and reads the status off it.
-fn consolidate(state: &State, generation: u64) -> Result<Snapshot, String> {
+fn consolidate(state: &State, generation: u64, seen: u64) -> Result<Snapshot, String> {
     let plan = &state.plan;
     let job = Job {
         reader: state.reader(),
@@ -157,6 +197,7 @@ fn consolidate(state: &State, generation: u64) -> Result<Snapshot, String> {
     let status = status_of(state, &done);
     Ok(Snapshot {
         generation,
+        seen,
         done,
         status,
         workbook: OnceLock::new(),
@@ -248,12 +289,7 @@ fn status_of(state: &State, done: &Consolidated) -> Status {
                 .position(|x| *x == v)
                 .map_or(0, |i| totals[i])
         }),
-        files: done
-            .intake
-            .files
-            .iter()
-            .filter(|f| !matches!(f.status, FileStatus::Skipped(_)) || f.unit.is_some())
-            .count(),
+        files: done.intake.files.len(),
         problems: done.result.problems.len(),
         chase,
     }

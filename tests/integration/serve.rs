@@ -786,3 +786,21 @@ async fn https_with_a_certificate_of_the_office() {
         .await;
     assert!(plain.map(|r| r.status().as_u16() != 200).unwrap_or(true));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_return_the_office_puts_in_by_hand_shows_without_an_upload() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = Server::fresh(dir.path(), &[]);
+    assert_eq!(unit_status(&server, "五指山市").await["sent"], false);
+    // A return that came by mail, saved into the period folder while the server runs.
+    std::fs::write(
+        server
+            .period_dir()
+            .join("五指山市2018年7月报表（邮件）.xlsx"),
+        return_of("五指山市", "李明", "推进中", "正在推进"),
+    )
+    .expect("save by hand");
+    let status = unit_status(&server, "五指山市").await;
+    assert_eq!(status["sent"], true, "{status}");
+    assert_eq!(status["uploads"], 0, "{status}");
+}
