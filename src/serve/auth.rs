@@ -312,6 +312,23 @@ pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trust_proxy: bool) 
     peer.ip()
 }
 
+/// Whether the page goes out over HTTPS: served so, or, with a trusted proxy on
+/// this machine, forwarded from HTTPS (`X-Forwarded-Proto: https`).
+pub fn over_https(
+    served_tls: bool,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    trust_proxy: bool,
+) -> bool {
+    served_tls
+        || (trust_proxy
+            && peer.ip().is_loopback()
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +362,11 @@ mod tests {
         assert_eq!(client_address(local, &headers, false), ip("127.0.0.1"));
         assert_eq!(client_address(local, &headers, true), ip("203.0.113.7"));
         assert_eq!(client_address(remote, &headers, true), ip("198.51.100.1"));
+        headers.insert("x-forwarded-proto", "https".parse().expect("value"));
+        assert!(over_https(false, local, &headers, true));
+        assert!(!over_https(false, local, &headers, false));
+        assert!(!over_https(false, remote, &headers, true));
+        assert!(over_https(true, remote, &HeaderMap::new(), false));
     }
 
     #[test]

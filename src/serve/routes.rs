@@ -252,10 +252,10 @@ struct CodeForm {
 async fn login(
     Shared(state): Shared<Arc<State>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    request_headers: HeaderMap,
     form: Result<Form<CodeForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let client = client(&state, peer, &headers);
+    let client = client(&state, peer, &request_headers);
     let code = form.map(|Form(f)| f.code).unwrap_or_default();
     let principal = match state.auth.check_code(&code, client).await {
         Ok(p) => p,
@@ -278,7 +278,8 @@ async fn login(
     let mut response = StatusCode::SEE_OTHER.into_response();
     let headers = response.headers_mut();
     headers.insert(LOCATION, HeaderValue::from_static(to));
-    if let Ok(cookie) = HeaderValue::from_str(&super::auth::session_cookie(&token, state.secure)) {
+    let secure = super::auth::over_https(state.secure, peer, &request_headers, state.trust_proxy);
+    if let Ok(cookie) = HeaderValue::from_str(&super::auth::session_cookie(&token, secure)) {
         headers.insert(SET_COOKIE, cookie);
     }
     response
@@ -505,9 +506,8 @@ async fn upload(
     // its earlier uploads are a click away.
     if typed_code && let Some(signed) = principal {
         let token = state.auth.open_session(signed);
-        if let Ok(cookie) =
-            HeaderValue::from_str(&super::auth::session_cookie(&token, state.secure))
-        {
+        let secure = super::auth::over_https(state.secure, peer, &headers, state.trust_proxy);
+        if let Ok(cookie) = HeaderValue::from_str(&super::auth::session_cookie(&token, secure)) {
             response.headers_mut().insert(SET_COOKIE, cookie);
         }
     }
