@@ -159,11 +159,18 @@ pub struct CheckView {
     pub tasks: Vec<TaskLine>,
     pub problems: Vec<ProblemLine>,
     pub errors: usize,
+    /// Another file of the unit that counts instead of this one.
+    pub superseded_by: Option<String>,
 }
 
 impl CheckView {
     /// The view of an inspection of the stored file `record`.
-    pub fn new(inspection: &Inspection, reader: Reader, record: &Record) -> Self {
+    pub fn new(
+        inspection: &Inspection,
+        reader: Reader,
+        record: &Record,
+        superseded_by: Option<String>,
+    ) -> Self {
         let blank = || "（未填）".to_string();
         let read = inspection.returns().next();
         let meta = read.map(|r| &r.meta);
@@ -225,6 +232,7 @@ impl CheckView {
             tasks,
             problems,
             errors: inspection.errors(),
+            superseded_by,
         }
     }
 }
@@ -246,6 +254,12 @@ pub fn check(view: &CheckView, fresh: bool) -> Markup {
         h1 { (view.unit) " 报表检查结果" }
         @if fresh {
             p.ok { "已收到并保存。文件保存为 " code { (view.file) } "。" }
+        }
+        @if let Some(other) = &view.superseded_by {
+            p.error {
+                "注意：本次上传的报表不会计入汇总。本单位另一份报表“" (other) "”的填报日期更晚，汇总时以它为准。"
+                "如本次才是最新版本，请把填报日期改为报送当天后重新上传。"
+            }
         }
         @if view.errors > 0 {
             p.error { "发现 " (view.errors) " 个必须修改的错误：请按下表修改报表后重新上传。" }

@@ -471,11 +471,15 @@ async fn upload(
     let now = Utc::now();
     let worker = Arc::clone(&state);
     let accepted = tokio::task::spawn_blocking(move || {
-        worker.store.accept(worker.reader(), unit, received, now)
+        let accepted = worker.store.accept(worker.reader(), unit, received, now)?;
+        let superseded = worker
+            .store
+            .superseded_by(worker.reader(), unit, &accepted.name);
+        Ok((accepted, superseded))
     })
     .await
     .unwrap_or_else(|e| Err(Refusal::Disk(format!("检查时中断：{e}"))));
-    let accepted = match accepted {
+    let (accepted, superseded) = match accepted {
         Ok(accepted) => accepted,
         Err(refusal) => return refused(&state, &attempt, &refusal, principal),
     };
@@ -494,7 +498,7 @@ async fn upload(
     );
     state.uploads.add(record.clone());
     state.board.touch();
-    let view = CheckView::new(&accepted.inspection, state.reader(), &record);
+    let view = CheckView::new(&accepted.inspection, state.reader(), &record, superseded);
     let mut response = page(
         &state,
         StatusCode::OK,
@@ -599,7 +603,10 @@ async fn show_return(
     let shown = record.clone();
     let view = tokio::task::spawn_blocking(move || {
         let inspection = worker.inspect(&shown.file);
-        CheckView::new(&inspection, worker.reader(), &shown)
+        let superseded = worker
+            .store
+            .superseded_by(worker.reader(), shown.unit, &shown.file);
+        CheckView::new(&inspection, worker.reader(), &shown, superseded)
     })
     .await;
     match view {

@@ -12,7 +12,7 @@
 //! the client sends becomes part of a path, except an extension from an allow-list
 //! that agrees with the content.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
@@ -97,6 +97,15 @@ pub struct Store {
     period: ReportPeriod,
     due_day: u32,
     last: Mutex<HashMap<String, NaiveDateTime>>,
+    /// Per unit: which of its files counts, as last worked out.
+    standings: Mutex<HashMap<usize, std::sync::Arc<Mutex<Standing>>>>,
+}
+
+/// A unit's files as last seen, and the one that counted among them.
+#[derive(Default)]
+struct Standing {
+    files: BTreeSet<String>,
+    counts: Option<String>,
 }
 
 impl Store {
@@ -124,6 +133,7 @@ impl Store {
             period,
             due_day,
             last: Mutex::new(last),
+            standings: Mutex::default(),
         })
     }
 
@@ -238,6 +248,49 @@ impl Store {
         sync_folder(&self.dir);
         // The inspection named the staged file: the same name as the stored one.
         Ok(Accepted { name, inspection })
+    }
+
+    /// The file that speaks for `unit` instead of its stored file `name`, when
+    /// another of the unit's files wins over it (a later 填报日期, or a later name
+    /// on the same date), as intake decides it for the consolidation. The unit's
+    /// files are those whose names name it. Blocking: reads the file that counted
+    /// so far and this one, or all the unit's files when the folder changed by
+    /// other hands; one unit at a time.
+    pub fn superseded_by(&self, reader: Reader, unit: usize, name: &str) -> Option<String> {
+        let standing = {
+            let mut standings = self
+                .standings
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            std::sync::Arc::clone(standings.entry(unit).or_default())
+        };
+        let mut standing = standing.lock().unwrap_or_else(PoisonError::into_inner);
+        let mine: BTreeSet<String> = crate::intake::list_folder(&self.dir)
+            .ok()?
+            .iter()
+            .filter_map(|p| p.file_name().and_then(|n| n.to_str()))
+            .filter(|n| reader.roster.find_in(n) == Some(unit))
+            .map(str::to_string)
+            .collect();
+        let mut known = standing.files.clone();
+        known.insert(name.to_string());
+        let read: Vec<PathBuf> = match &standing.counts {
+            Some(counts) if known == mine && counts != name => {
+                vec![self.dir.join(counts), self.dir.join(name)]
+            }
+            _ => mine.iter().map(|n| self.dir.join(n)).collect(),
+        };
+        let intake = reader.read_files(&read, self.period, &crate::intake::Quiet);
+        let counts = intake
+            .files
+            .iter()
+            .find(|f| f.returns.iter().any(|r| r.counts() && r.unit == Some(unit)))
+            .map(|f| f.name.clone());
+        *standing = Standing {
+            files: mine,
+            counts: counts.clone(),
+        };
+        counts.filter(|c| c != name)
     }
 
     /// `<unit>_<period>_<time>_<sha8>.<ext>`, the time at least a second after the unit's last.

@@ -804,3 +804,44 @@ async fn a_return_the_office_puts_in_by_hand_shows_without_an_upload() {
     assert_eq!(status["sent"], true, "{status}");
     assert_eq!(status["uploads"], 0, "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_with_an_earlier_fill_date_is_told_it_will_not_count() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = Server::fresh(dir.path(), &[]);
+    let code = server.code("五指山市").to_string();
+    let dated = |day: u32| {
+        let catalogue = Catalogue::embedded().expect("catalogue");
+        let roster = Roster::default_hainan().expect("roster");
+        let u = roster.lookup("五指山市").expect("unit");
+        let tasks: Vec<u32> = roster.expectations(&catalogue)[u]
+            .iter()
+            .map(|(t, _)| *t)
+            .collect();
+        let fill = Fill {
+            fill_date: NaiveDate::from_ymd_opt(2018, 8, day),
+            filler: "李明".into(),
+            phone: "0898-65321234".into(),
+            ..Fill::default()
+        };
+        template::build(&catalogue, "五指山市", &tasks, Some(&fill)).expect("return")
+    };
+    let (status, first) = upload(&client(), &server.url, Some(&code), "a.xlsx", dated(3)).await;
+    assert_eq!(status, 200);
+    assert!(!first.contains("不会计入汇总"), "{first}");
+    // A second upload dated earlier: stored, but the county is told the first one counts.
+    let (status, second) = upload(&client(), &server.url, Some(&code), "b.xlsx", dated(1)).await;
+    assert_eq!(status, 200);
+    let first_name = stored(&server)
+        .into_iter()
+        .next()
+        .expect("the first upload");
+    assert!(
+        second.contains("不会计入汇总") && second.contains(&first_name),
+        "{second}"
+    );
+    assert_eq!(
+        unit_status(&server, "五指山市").await["file"],
+        first_name.as_str()
+    );
+}
