@@ -160,6 +160,9 @@ impl Auth {
 
     /// Who a typed code is for. A slowed address is refused before the code is
     /// looked at; a wrong code counts against the address.
+    ///
+    /// # Errors
+    /// [`Denied::Slowed`] for an address that must wait, else [`Denied::Wrong`].
     pub async fn check_code(
         self: &Arc<Self>,
         typed: &str,
@@ -238,6 +241,9 @@ impl Auth {
 
     /// Who the request speaks for: a bearer code (checked, and counted when
     /// wrong), else the session cookie, else no one.
+    ///
+    /// # Errors
+    /// As [`Auth::check_code`], for a bearer code.
     pub async fn who(
         self: &Arc<Self>,
         headers: &HeaderMap,

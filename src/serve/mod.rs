@@ -270,3 +270,47 @@ async fn stop_on_signal<A: axum_server::Address>(handle: axum_server::Handle<A>)
     eprintln!("正在停止：等待进行中的上传完成……");
     handle.graceful_shutdown(Some(Duration::from_secs(30)));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_failures_in_chinese_with_what_to_do() {
+        let addr: SocketAddr = "127.0.0.1:8080".parse().expect("addr");
+        let cases = [
+            (std::io::ErrorKind::AddrInUse, "端口已被占用"),
+            (std::io::ErrorKind::AddrNotAvailable, "本机没有这个地址"),
+            (std::io::ErrorKind::PermissionDenied, "没有权限使用该端口"),
+        ];
+        for (kind, said) in cases {
+            let error = ServeError::Listen {
+                addr,
+                reason: listen_reason(&std::io::Error::from(kind)),
+            };
+            let text = error.to_string();
+            assert!(
+                text.starts_with("无法在 127.0.0.1:8080 上提供服务：") && text.contains(said),
+                "{text}"
+            );
+        }
+        let tls = ServeError::Tls {
+            cert: "c.pem".into(),
+            key: "k.pem".into(),
+            reason: "文件内容无效".into(),
+        };
+        assert_eq!(
+            tls.to_string(),
+            "无法读取 HTTPS 证书或私钥（c.pem，k.pem）：文件内容无效。请提供 PEM 格式的证书链和私钥"
+        );
+        let missing = ServeError::from(codes::CodesError::Missing(
+            "input/.county-returns-codes.json".into(),
+        ));
+        assert_eq!(
+            missing.to_string(),
+            "还没有上报码（找不到 input/.county-returns-codes.json）：请先运行 county-returns codes 生成上报码"
+        );
+        let malformed = codes::CodesError::Malformed("x.json".into());
+        assert!(malformed.to_string().contains("--force"));
+    }
+}

@@ -484,6 +484,56 @@ mod tests {
     }
 
     #[test]
+    fn refusals_by_cause_with_what_to_do() {
+        let cases = [
+            (
+                OpenError::TooLarge { size: 9, limit: 8 },
+                "TooLarge",
+                "文件过大",
+            ),
+            (
+                OpenError::InflatesTooMuch { limit: 8 },
+                "TooLarge",
+                "解压后过大",
+            ),
+            (OpenError::Pdf, "NotSpreadsheet", "这是 PDF 文件"),
+            (OpenError::Image, "NotSpreadsheet", "这是图片文件"),
+            (OpenError::WordDocument, "NotSpreadsheet", "这是 Word 文档"),
+            (OpenError::Empty, "NotSpreadsheet", "文件为空"),
+            (OpenError::Text, "NotSpreadsheet", "这是文本文件"),
+            (OpenError::Password, "Unreadable", "设有打开密码"),
+            (OpenError::Corrupt("x".into()), "Unreadable", "已损坏"),
+            (
+                OpenError::NoReturn { sheets: 2 },
+                "Unreadable",
+                "未找到进展情况表",
+            ),
+        ];
+        for (error, kind, said) in cases {
+            let refusal = Refusal::from_open(&error);
+            assert!(
+                format!("{refusal:?}").starts_with(kind),
+                "{error:?} → {refusal:?}"
+            );
+            assert!(refusal.to_string().contains(said), "{refusal}");
+        }
+        let other = Refusal::OtherUnit {
+            found: "三亚市".into(),
+            mine: "海口市".into(),
+        };
+        assert_eq!(
+            other.to_string(),
+            "报表中的填报单位是“三亚市”，与上报码所属单位“海口市”不符：请用本单位的报表上报，或更正报表中的填报单位"
+        );
+        assert!(too_large(50 * 1024 * 1024).to_string().contains("50 MB"));
+        assert!(
+            Refusal::Disk("磁盘空间不足".into())
+                .to_string()
+                .contains("磁盘空间不足")
+        );
+    }
+
+    #[test]
     fn unit_names_cannot_make_paths() {
         assert_eq!(safe_name("海口市"), "海口市");
         assert_eq!(safe_name("../a/b"), "a-b");
