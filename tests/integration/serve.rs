@@ -215,6 +215,24 @@ async fn a_county_uploads_and_sees_its_check_the_office_sees_it_on_the_board() {
         board.contains("五指山市") && board.contains("催报名单"),
         "{board}"
     );
+    // 琼海市's July return leaves task 7 out: it is on the 催报名单, in JSON and CSV.
+    let (_, api) = get(&server, "/api/status", Some(server.code("管理员"))).await;
+    let chase = json(&api)["chase"].clone();
+    let qionghai = chase
+        .as_array()
+        .expect("chase list")
+        .iter()
+        .find(|c| c["unit"] == "琼海市")
+        .unwrap_or_else(|| panic!("琼海市 not on the 催报名单: {chase}"))
+        .clone();
+    assert_eq!(qionghai["situation"], "漏报", "{qionghai}");
+    let (status, csv) = get(&server, "/chase.csv", Some(server.code("管理员"))).await;
+    assert_eq!(status, 200);
+    assert!(
+        csv.starts_with("\u{feff}单位,情况,缺报项数,缺报内容,填报人,联系电话"),
+        "{csv}"
+    );
+    assert!(csv.contains("琼海市,漏报,1,"), "{csv}");
     // The annotated copy, for the unit itself.
     let id = page
         .split("/returns/")
