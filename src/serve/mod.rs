@@ -69,6 +69,10 @@ pub struct State {
     pub log: log::UploadLog,
     pub uploads: log::Uploads,
     pub board: board::Board,
+    /// Returns read and checked at once (uploads, check pages, annotated
+    /// copies): one per core, so a burst of large files queues instead of
+    /// holding them all in memory. Receiving them is not bounded by this.
+    pub checks: tokio::sync::Semaphore,
     /// Whether pages go out over HTTPS (session cookies are then `Secure`).
     pub secure: bool,
     pub trust_proxy: bool,
@@ -177,6 +181,9 @@ pub fn run(config: Config, started: impl FnOnce(&str)) -> Result<(), ServeError>
         log,
         uploads,
         board: board::Board::default(),
+        checks: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        ),
         secure: tls.is_some(),
         trust_proxy,
     });

@@ -469,6 +469,15 @@ async fn upload(
         );
     };
     let now = Utc::now();
+    let Ok(_permit) = state.checks.acquire().await else {
+        return message(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "服务正在停止",
+            "服务正在停止，请稍后重试。",
+            None,
+        );
+    };
     let worker = Arc::clone(&state);
     let accepted = tokio::task::spawn_blocking(move || {
         let accepted = worker.store.accept(worker.reader(), unit, received, now)?;
@@ -599,6 +608,15 @@ async fn show_return(
         Ok(found) => found,
         Err(answer) => return answer,
     };
+    let Ok(_permit) = state.checks.acquire().await else {
+        return message(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "服务正在停止",
+            "服务正在停止，请稍后重试。",
+            None,
+        );
+    };
     let worker = Arc::clone(&state);
     let shown = record.clone();
     let view = tokio::task::spawn_blocking(move || {
@@ -636,6 +654,15 @@ async fn annotated(
     let (record, who) = match own_record(&state, peer, &headers, &id).await {
         Ok(found) => found,
         Err(answer) => return answer,
+    };
+    let Ok(_permit) = state.checks.acquire().await else {
+        return message(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "服务正在停止",
+            "服务正在停止，请稍后重试。",
+            None,
+        );
     };
     let worker = Arc::clone(&state);
     let file = record.file.clone();
