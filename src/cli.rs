@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
@@ -13,6 +13,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use crate::catalogue::Catalogue;
 use crate::intake::{Reader, ReportPeriod};
 use crate::period::Month;
+use crate::report::Letterhead;
 use crate::roster::Roster;
 use crate::table::format::Limits;
 
@@ -104,6 +105,12 @@ pub enum Command {
     /// 列出任务清单及截止日期
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns tasks")]
     Tasks,
+    /// 生成上报码：每个单位一个、管理员一个（写入 --output，只保存其哈希）
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns codes [选项]")]
+    Codes(CodesArgs),
+    /// 开启报表收集网页：各单位上传报表并立即看到检查结果，管理员查看报送情况
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns serve [选项]")]
+    Serve(ServeArgs),
     /// 显示帮助：county-returns help <命令> 显示某个命令的说明
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns help [命令]")]
     Help {
@@ -236,7 +243,7 @@ fn help_for(command: Option<&str>) -> Parsed {
     }
 }
 
-const COMMANDS: &str = "run（汇总一期报表）、check（检查一份报表）、template（生成模板）、tasks（列出任务清单）、help（显示帮助）";
+const COMMANDS: &str = "run（汇总一期报表）、check（检查一份报表）、template（生成模板）、tasks（列出任务清单）、codes（生成上报码）、serve（开启报表收集网页）、help（显示帮助）";
 
 /// A clap error said in Chinese: what was wrong, with the value, and what to do.
 pub fn usage_error(e: &clap::Error) -> Parsed {
@@ -327,6 +334,7 @@ fn value_hint(flag: &str) -> Option<&'static str> {
         "--due-soon-days" => "应为 0 到 365 之间的整数（天数），例如 30",
         "--max-file-mb" | "--max-inflated-mb" => "应为正整数（单位 MB），例如 50",
         "--max-cells" => "应为正整数，例如 2000000",
+        "--listen" => "应为“地址:端口”，例如 127.0.0.1:8080（只供本机）或 0.0.0.0:8080（供局域网）",
         _ => return None,
     })
 }
@@ -430,6 +438,19 @@ pub struct RunPlan {
 }
 
 impl RunPlan {
+    /// What the run's documents say of themselves: who, which plan, which month,
+    /// from where, and (督办单) reply by when and to whom.
+    pub fn letterhead(&self, settings: &Settings) -> Letterhead {
+        Letterhead {
+            office: settings.office.clone(),
+            plan: settings.plan.clone(),
+            month: self.period.month,
+            source: self.input.display().to_string(),
+            reply_by: self.reply_by,
+            contact: self.contact.clone(),
+        }
+    }
+
     /// Resolves the input folder, as-of date and output path of `run`.
     ///
     /// # Errors
@@ -651,10 +672,162 @@ fn latest_period(root: &Path) -> Result<PathBuf> {
             crate::os::describe(&e)
         )
     })?;
-    let latest = entries
+    let latest = latest_month_in(entries);
+    Ok(latest.map_or_else(|| root.to_path_buf(), |m| root.join(m.to_string())))
+}
+
+#[derive(Debug, Args)]
+pub struct CodesArgs {
+    /// 存放各期报表文件夹的文件夹（默认 input），上报码的哈希保存在其中
+    #[arg(
+        long,
+        value_name = "文件夹",
+        default_value = "input",
+        hide_default_value = true
+    )]
+    pub input: PathBuf,
+    /// 上报码清单的保存路径（默认当前文件夹下的 上报码.csv），请妥善保管、分发后删除
+    #[arg(
+        long,
+        value_name = "文件",
+        default_value = "上报码.csv",
+        hide_default_value = true
+    )]
+    pub output: PathBuf,
+    /// 重新生成上报码：原有的上报码全部作废
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// 存放各期报表文件夹的文件夹（默认 input）
+    #[arg(
+        long,
+        value_name = "文件夹",
+        default_value = "input",
+        hide_default_value = true
+    )]
+    pub input: PathBuf,
+    /// 收集哪一期 YYYY-MM（默认 --input 下最新的一期，没有则为本月）
+    #[arg(long, value_name = "月份", value_parser = parse_month)]
+    pub period: Option<Month>,
+    /// 监听的地址和端口（默认 127.0.0.1:8080，只供本机；局域网使用请写 0.0.0.0:8080）
+    #[arg(long, value_name = "地址:端口", default_value = "127.0.0.1:8080", hide_default_value = true,
+          value_parser = parse_listen)]
+    pub listen: std::net::SocketAddr,
+    /// HTTPS 证书链（PEM），与 --tls-key 一起使用
+    #[arg(long, value_name = "文件", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// HTTPS 私钥（PEM），与 --tls-cert 一起使用
+    #[arg(long, value_name = "文件", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// 在本机的反向代理之后运行时，按 X-Forwarded-For 识别上传者地址（用于限制错误上报码的尝试次数）
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
+}
+
+/// `--listen`: an address and port.
+fn parse_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    text.trim().parse().map_err(|_| {
+        "应为“地址:端口”，例如 127.0.0.1:8080（只供本机）或 0.0.0.0:8080（供局域网）".to_string()
+    })
+}
+
+/// `codes`, resolved.
+pub struct CodesPlan {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub force: bool,
+}
+
+impl CodesPlan {
+    /// # Errors
+    /// A list that would land inside the input folder, where a run could read it.
+    pub fn resolve(args: &CodesArgs) -> Result<Self> {
+        if inside(&args.output, &args.input) {
+            bail!(
+                "上报码清单不能保存在报表文件夹 {} 里：请用 --output 指定别处",
+                args.input.display()
+            );
+        }
+        Ok(Self {
+            input: args.input.clone(),
+            output: args.output.clone(),
+            force: args.force,
+        })
+    }
+}
+
+/// `serve`, resolved: the period collected is consolidated exactly as `run
+/// --input <period folder>` would, with `run`'s defaults.
+pub struct ServePlan {
+    /// The folder holding the period folders.
+    pub root: PathBuf,
+    /// The period folder (made when missing), with `run`'s plan for it.
+    pub run: RunPlan,
+    pub listen: std::net::SocketAddr,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub trust_forwarded_for: bool,
+}
+
+impl ServePlan {
+    /// # Errors
+    /// A missing input folder or certificate, or a period folder that cannot be made.
+    pub fn resolve(args: &ServeArgs, today: NaiveDate) -> Result<Self> {
+        if !args.input.is_dir() {
+            bail!(
+                "找不到报表文件夹 {}：请先运行 county-returns codes 生成上报码，或用 --input 指定存放各期报表的文件夹",
+                args.input.display()
+            );
+        }
+        let month = match args.period {
+            Some(month) => month,
+            None => latest_month(&args.input).unwrap_or_else(|| Month::of(today)),
+        };
+        let dir = args.input.join(month.to_string());
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            anyhow::anyhow!(
+                "无法创建本期报表文件夹 {}：{}",
+                dir.display(),
+                crate::os::describe(&e)
+            )
+        })?;
+        for path in [&args.tls_cert, &args.tls_key].into_iter().flatten() {
+            if !path.is_file() {
+                bail!("找不到 HTTPS 证书文件 {}：请检查路径", path.display());
+            }
+        }
+        // `run`'s own defaults, from its flags' declarations: the same workbook by construction.
+        let mut run_args = {
+            use clap::FromArgMatches;
+            let matches = RunArgs::augment_args(clap::Command::new("run"))
+                .try_get_matches_from(["run"])
+                .context("内部错误：run 的默认选项无法解析")?;
+            RunArgs::from_arg_matches(&matches).context("内部错误：run 的默认选项无法解析")?
+        };
+        run_args.input = Some(dir);
+        let run = RunPlan::resolve(&run_args, today)?;
+        Ok(Self {
+            root: args.input.clone(),
+            run,
+            listen: args.listen,
+            tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+            trust_forwarded_for: args.trust_forwarded_for,
+        })
+    }
+}
+
+/// The last `YYYY-MM` folder under `root`, if any.
+fn latest_month(root: &Path) -> Option<Month> {
+    latest_month_in(std::fs::read_dir(root).ok()?)
+}
+
+/// The last `YYYY-MM` folder among a folder's entries.
+fn latest_month_in(entries: std::fs::ReadDir) -> Option<Month> {
+    entries
         .filter_map(Result::ok)
         .filter(|e| e.path().is_dir())
         .filter_map(|e| e.file_name().to_str().and_then(Month::parse))
-        .max();
-    Ok(latest.map_or_else(|| root.to_path_buf(), |m| root.join(m.to_string())))
+        .max()
 }

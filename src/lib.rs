@@ -7,6 +7,8 @@
 //! 3. [`intake`] reads every return of a period folder, whatever its drift;
 //! 4. [`check`] gives every expected (unit, task) a verdict by SPEC §4;
 //! 5. [`report`] lays the verdicts and problems out as the consolidated workbook.
+//!
+//! [`serve`] collects a period's returns over the web and consolidates them the same way.
 
 pub mod annotate;
 pub mod catalogue;
@@ -24,5 +26,6 @@ pub mod problem;
 pub mod report;
 pub mod roster;
 pub mod save;
+pub mod serve;
 pub mod table;
 pub mod template;

@@ -34,6 +34,8 @@ fn main() -> ExitCode {
             Command::Check(args) => cmd::check::run(&settings, args),
             Command::Template(args) => cmd::template::run(&settings, args),
             Command::Tasks => cmd::tasks::run(&settings),
+            Command::Codes(args) => cmd::codes::run(&settings, args),
+            Command::Serve(args) => cmd::serve::run(settings, args),
             // Answered while parsing.
             Command::Help { .. } => Ok(Outcome::Done),
         }

@@ -1,7 +1,9 @@
 //! One subcommand per file: glue between [`crate::cli`] and the library.
 
 pub mod check;
+pub mod codes;
 pub mod run;
+pub mod serve;
 pub mod tasks;
 pub mod template;
 

@@ -9,7 +9,6 @@ use crate::intake::{FileStatus, Intake, Progress};
 use crate::monthly::Monthly;
 use crate::monthly::changes::ChangeKind;
 use crate::pipeline::{Clock, Job, Targets};
-use crate::report::Letterhead;
 
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     let plan = RunPlan::resolve(args, settings.today)?;
@@ -27,14 +26,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     let done = job
         .consolidate(&Bar::new(), &mut clock)
         .map_err(anyhow::Error::msg)?;
-    let letterhead = Letterhead {
-        office: settings.office.clone(),
-        plan: settings.plan.clone(),
-        month: plan.period.month,
-        source: plan.input.display().to_string(),
-        reply_by: plan.reply_by,
-        contact: plan.contact.clone(),
-    };
+    let letterhead = plan.letterhead(settings);
     let report = done.report(settings.reader(), &letterhead);
     let targets = Targets {
         workbook: &plan.output,

@@ -73,6 +73,17 @@ impl Sniffed {
     }
 }
 
+/// What the bytes are, by content alone, before any sheet is read: the check a
+/// collection server makes to refuse a PDF or a photo before storing it. Cheap:
+/// the magic bytes and, for a zip, its directory and declared sizes.
+///
+/// # Errors
+/// An [`OpenError`] naming what the file is instead (PDF, picture, Word…), or
+/// that it is empty, too large or would inflate too much.
+pub fn sniff_format(bytes: &[u8], limits: &Limits) -> Result<Format, OpenError> {
+    sniff(bytes, limits).map(|sniffed| sniffed.format)
+}
+
 /// Decides what the bytes are before any parser sees them.
 ///
 /// # Errors

@@ -40,9 +40,50 @@ impl Workdir {
             .expect("run county-returns")
     }
 
-    /// Runs `run` on `input` into `out.xlsx`, asserting success, and gives the workbook path.
-    pub fn consolidate(&self, input: &Path, extra: &[&str]) -> PathBuf {
-        let out = self.path("out.xlsx");
+    /// Runs the binary in this folder and gives, besides its output, its own peak
+    /// resident set in MB: read from `wait4` on its pid, so no other test's child
+    /// (a server, a browser, LibreOffice) counts.
+    #[expect(
+        clippy::zombie_processes,
+        reason = "the child is reaped by wait4, which also gives its own rusage"
+    )]
+    pub fn run_measured(&self, args: &[&str]) -> (Output, u64) {
+        use std::io::Read;
+        use std::os::unix::process::ExitStatusExt;
+        use std::process::{Command, ExitStatus, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_county-returns"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run county-returns");
+        let mut out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let reading = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            out.read_to_end(&mut bytes).map(|_| bytes)
+        });
+        let mut stderr = Vec::new();
+        err.read_to_end(&mut stderr).expect("stderr");
+        let stdout = reading.join().expect("reader thread").expect("stdout");
+        let pid = libc::pid_t::try_from(child.id()).expect("pid");
+        let mut status = 0;
+        // SAFETY: wait4 only writes the two values we pass; the child is ours and
+        // not waited for elsewhere (`child` is dropped without waiting).
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(waited, pid, "wait4");
+        let output = Output {
+            status: ExitStatus::from_raw(status),
+            stdout,
+            stderr,
+        };
+        (output, u64::try_from(usage.ru_maxrss).unwrap_or(0) / 1024)
+    }
+
+    /// The arguments of `run` on `input` into `out.xlsx`.
+    fn run_args<'a>(&self, input: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
         let mut args = vec![
             "run",
             "--input",
@@ -51,14 +92,25 @@ impl Workdir {
             out.to_str().expect("utf-8"),
         ];
         args.extend_from_slice(extra);
-        let output = self.run(&args);
+        args
+    }
+
+    /// Runs `run` on `input` into `out.xlsx`, asserting success, and gives the workbook path.
+    pub fn consolidate(&self, input: &Path, extra: &[&str]) -> PathBuf {
+        self.consolidate_measured(input, extra).0
+    }
+
+    /// [`Self::consolidate`], also giving the run's own peak resident set in MB.
+    pub fn consolidate_measured(&self, input: &Path, extra: &[&str]) -> (PathBuf, u64) {
+        let out = self.path("out.xlsx");
+        let (output, peak) = self.run_measured(&self.run_args(input, &out, extra));
         assert!(
             output.status.success(),
             "run failed: {}\n{}",
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
-        out
+        (out, peak)
     }
 }
 
@@ -344,14 +396,4 @@ pub fn detail_row(path: &Path, unit: &str, task: u32) -> HashMap<String, String>
         "明细 has two rows for {unit} task {task}"
     );
     row
-}
-
-/// The largest resident set of any child process this test binary has waited for, in MB.
-/// An upper bound for the child just run, whatever other tests ran before.
-pub fn children_peak_rss_mb() -> u64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage only writes the struct we pass.
-    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } == 0;
-    assert!(ok, "getrusage");
-    (usage.ru_maxrss as u64) / 1024
 }

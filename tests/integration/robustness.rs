@@ -105,12 +105,8 @@ fn a_zip_bomb_is_refused_without_spending_memory() {
     ReturnBuilder::new("海口市")
         .row(1, "已完成", Some("2017-07-01"))
         .write(&input, "海口市.xlsx");
-    let out = consolidate_june(&w, &input);
-    assert!(
-        children_peak_rss_mb() < 200,
-        "peak RSS {} MB",
-        children_peak_rss_mb()
-    );
+    let (out, peak) = w.consolidate_measured(&input, &["--as-of", "2018-06-30"]);
+    assert!(peak < 200, "peak RSS {peak} MB");
     let problems = problems(&out);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("解压后过大"), "{problems:?}");
@@ -131,7 +127,7 @@ fn the_peer_corpus_runs_clean() {
     }
     let w = Workdir::new();
     let out = w.path("corpus.xlsx");
-    let output = w.run(&[
+    let (output, peak) = w.run_measured(&[
         "run",
         "--input",
         corpus.to_str().expect("utf-8"),
@@ -147,11 +143,7 @@ fn the_peer_corpus_runs_clean() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
-    assert!(
-        children_peak_rss_mb() < 300,
-        "peak RSS {} MB",
-        children_peak_rss_mb()
-    );
+    assert!(peak < 300, "peak RSS {peak} MB");
     let listed: Vec<String> = list_text(&out, "来源文件")[1..]
         .iter()
         .map(|r| r[0].clone())

@@ -7,8 +7,8 @@ use crate::common::Workdir;
 /// English words that may appear: flag names, command names, paths and formats.
 fn english_words(text: &str) -> Vec<String> {
     let allowed = [
-        "county", "returns", "run", "check", "template", "tasks", "help", "input", "output",
-        "xlsx", "csv", "YYYY", "MM", "DD", "MB", "Excel", "WPS", "CSV", "UTF",
+        "county", "returns", "run", "check", "template", "tasks", "codes", "serve", "help",
+        "input", "output", "xlsx", "csv", "YYYY", "MM", "DD", "MB", "Excel", "WPS", "CSV", "UTF",
     ];
     text.split(|c: char| !c.is_ascii_alphabetic())
         .filter(|w| w.len() >= 2)
@@ -163,6 +163,21 @@ const BAD: &[(&[&str], &str)] = &[
     (
         &["template", "--due-day", "40"],
         "选项 --due-day 的取值“40”无效",
+    ),
+    (
+        &["serve", "--listen", "8080"],
+        "选项 --listen 的取值“8080”无效：应为“地址:端口”",
+    ),
+    (&["serve", "--period", "七月"], "应为 YYYY-MM 形式的月份"),
+    (&["serve", "--input", "no/such"], "找不到报表文件夹 no/such"),
+    (&["serve", "--input", "returns"], "county-returns codes"),
+    (
+        &["serve", "--input", "returns", "--tls-cert", "cert.pem"],
+        "--tls-key",
+    ),
+    (
+        &["codes", "--input", "returns", "--output", "returns/x.csv"],
+        "上报码清单不能保存在报表文件夹",
     ),
 ];
 

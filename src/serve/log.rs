@@ -1,0 +1,225 @@
+//! The upload log: one JSON line per upload attempt, appended and synced before
+//! the answer goes out, in the folder holding the period folders (never inside a
+//! period folder, where a run would list it). Nothing ever rewrites it; on start
+//! the server reads it back to know what each unit sent.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::roster::Roster;
+
+/// The log's name in the input root.
+pub const LOG_FILE: &str = "上报日志.jsonl";
+
+/// What became of an upload.
+pub const STORED: &str = "已保存";
+
+/// One upload attempt.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Line {
+    /// When it was answered, UTC, RFC 3339.
+    pub time: String,
+    /// The period it was for (`2018-07`).
+    pub period: String,
+    /// The unit whose code was given; empty when the code was wrong.
+    pub unit: String,
+    /// The client's address.
+    pub client: String,
+    /// The name the file was stored under; empty when nothing was stored.
+    pub file: String,
+    /// The name the client gave the file (kept as text only, never used as a path).
+    pub client_name: String,
+    pub size: u64,
+    /// SHA-256 of the bytes received, hex; empty when none were kept.
+    pub sha256: String,
+    /// [`STORED`], or why not (in Chinese).
+    pub result: String,
+    /// Problems the check found in a stored return (errors and warnings).
+    #[serde(default)]
+    pub problems: usize,
+}
+
+/// The append-only log.
+pub struct UploadLog {
+    path: PathBuf,
+    /// One writer at a time, so lines never interleave.
+    lock: std::sync::Mutex<()>,
+}
+
+impl UploadLog {
+    /// The log of `root`. A last line torn by a power cut is ended, so the next
+    /// line starts on its own.
+    ///
+    /// # Errors
+    /// When an existing log cannot be read or written.
+    pub fn open(root: &Path) -> std::io::Result<Self> {
+        let path = root.join(LOG_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) if !bytes.is_empty() && !bytes.ends_with(b"\n") => {
+                let mut file = OpenOptions::new().append(true).open(&path)?;
+                file.write_all(b"\n")?;
+                file.sync_data()?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        Ok(Self {
+            path,
+            lock: std::sync::Mutex::new(()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one line and syncs it to disk.
+    ///
+    /// # Errors
+    /// When the log cannot be opened or written.
+    pub fn append(&self, line: &Line) -> std::io::Result<()> {
+        let mut text = serde_json::to_string(line).map_err(std::io::Error::other)?;
+        text.push('\n');
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_data()
+    }
+
+    /// Every line read back, oldest first; a line that does not parse (a torn
+    /// last line after a power cut) is left out.
+    pub fn read(&self) -> Vec<Line> {
+        std::fs::read_to_string(&self.path)
+            .map(|text| {
+                text.lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// One upload stored this period, as the server knows it.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The opaque id of links to it ([`crate::serve::store::file_id`]).
+    pub id: String,
+    pub unit: usize,
+    pub file: String,
+    pub time: DateTime<Utc>,
+    pub size: u64,
+    pub sha256: String,
+    pub problems: usize,
+}
+
+/// The uploads stored this period: read back from the log on start, added to as
+/// uploads are stored.
+#[derive(Default)]
+pub struct Uploads {
+    list: std::sync::Mutex<Vec<Record>>,
+}
+
+impl Uploads {
+    /// The stored uploads of `period` whose files are still in `dir`.
+    pub fn from_log(lines: &[Line], period: &str, dir: &Path, roster: &Roster) -> Self {
+        let list = lines
+            .iter()
+            .filter(|l| l.result == STORED && l.period == period && !l.file.is_empty())
+            .filter(|l| dir.join(&l.file).is_file())
+            .filter_map(|l| {
+                Some(Record {
+                    id: crate::serve::store::file_id(&l.file),
+                    unit: roster.lookup(&l.unit)?,
+                    file: l.file.clone(),
+                    time: DateTime::parse_from_rfc3339(&l.time)
+                        .ok()?
+                        .with_timezone(&Utc),
+                    size: l.size,
+                    sha256: l.sha256.clone(),
+                    problems: l.problems,
+                })
+            })
+            .collect();
+        Self {
+            list: std::sync::Mutex::new(list),
+        }
+    }
+
+    fn list(&self) -> std::sync::MutexGuard<'_, Vec<Record>> {
+        self.list
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn add(&self, record: Record) {
+        self.list().push(record);
+    }
+
+    /// A unit's uploads, latest first.
+    pub fn of_unit(&self, unit: usize) -> Vec<Record> {
+        let mut mine: Vec<Record> = self
+            .list()
+            .iter()
+            .filter(|r| r.unit == unit)
+            .cloned()
+            .collect();
+        mine.reverse();
+        mine
+    }
+
+    pub fn find(&self, id: &str) -> Option<Record> {
+        self.list().iter().find(|r| r.id == id).cloned()
+    }
+
+    /// Every upload, in the order stored.
+    pub fn all(&self) -> Vec<Record> {
+        self.list().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_append_and_read_back_a_torn_line_skipped() {
+        let dir = tempfile::tempdir().expect("dir");
+        let log = UploadLog::open(dir.path()).expect("open");
+        let line = Line {
+            time: "2018-08-03T01:02:03Z".into(),
+            period: "2018-07".into(),
+            unit: "海口市".into(),
+            client: "127.0.0.1".into(),
+            file: "海口市_20180803T010203Z_0123abcd.xlsx".into(),
+            client_name: "../\"x\"\n.xlsx".into(),
+            size: 10,
+            sha256: "0123abcd".into(),
+            result: STORED.into(),
+            problems: 2,
+        };
+        log.append(&line).expect("append");
+        log.append(&line).expect("append");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(log.path())
+            .and_then(|mut f| f.write_all(b"{\"time\":\"2018"))
+            .expect("torn");
+        // Reopened after the cut: the torn line is ended, the next one stands alone.
+        let log = UploadLog::open(dir.path()).expect("reopen");
+        log.append(&line).expect("append");
+        assert_eq!(log.read(), vec![line.clone(), line.clone(), line]);
+        let text = std::fs::read_to_string(log.path()).expect("read");
+        assert_eq!(text.lines().count(), 4, "one line per upload: {text}");
+    }
+}

@@ -1,0 +1,229 @@
+//! The real `county-returns serve` on a loopback port, in a scratch folder holding
+//! a copy of the sample's `input/` and the codes `codes` made there. Shared by the
+//! serve tests and `benches/serve.rs`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_county-returns");
+
+/// A port no one listens on right now.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("address").port()
+}
+
+/// Copies the repository's sample `input/` (every period) into `dir/input`.
+pub fn copy_sample(dir: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("input");
+    for period in std::fs::read_dir(&from).expect("sample input") {
+        let period = period.expect("entry").path();
+        if !period.is_dir() {
+            continue;
+        }
+        let to = dir.join("input").join(period.file_name().expect("name"));
+        std::fs::create_dir_all(&to).expect("period folder");
+        for file in std::fs::read_dir(&period).expect("period") {
+            let file = file.expect("entry").path();
+            std::fs::copy(&file, to.join(file.file_name().expect("name"))).expect("copy");
+        }
+    }
+}
+
+/// Runs `codes` in `dir` and gives unit → code from the list it wrote.
+pub fn make_codes(dir: &Path) -> BTreeMap<String, String> {
+    let out = Command::new(BIN)
+        .arg("codes")
+        .current_dir(dir)
+        .output()
+        .expect("run codes");
+    assert!(
+        out.status.success(),
+        "codes failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    read_codes(&dir.join("上报码.csv"))
+}
+
+pub fn read_codes(path: &Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(path).expect("codes list");
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .map(|(u, c)| (u.to_string(), c.to_string()))
+        .collect()
+}
+
+/// A running server; killed when dropped.
+pub struct Server {
+    child: Option<Child>,
+    pub url: String,
+    pub dir: PathBuf,
+    pub codes: BTreeMap<String, String>,
+}
+
+impl Server {
+    /// Sample copied, codes made, server started on a free port with `extra` flags.
+    pub fn fresh(dir: &Path, extra: &[&str]) -> Self {
+        copy_sample(dir);
+        let codes = make_codes(dir);
+        Self::start(dir, codes, extra)
+    }
+
+    /// Starts `serve` in `dir` (already holding `input/` and its codes).
+    pub fn start(dir: &Path, codes: BTreeMap<String, String>, extra: &[&str]) -> Self {
+        let scheme = if extra.contains(&"--tls-cert") {
+            "https"
+        } else {
+            "http"
+        };
+        for _ in 0..5 {
+            let port = free_port();
+            let listen = format!("127.0.0.1:{port}");
+            let log = |name: &str| std::fs::File::create(dir.join(name)).expect("server log file");
+            let child = Command::new(BIN)
+                .args(["serve", "--listen", &listen])
+                .args(extra)
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .stdout(log("serve.out"))
+                .stderr(log("serve.err"))
+                .spawn()
+                .expect("start serve");
+            let mut server = Self {
+                child: Some(child),
+                url: format!("{scheme}://{listen}"),
+                dir: dir.to_path_buf(),
+                codes: codes.clone(),
+            };
+            if server.wait_listening(port) {
+                return server;
+            }
+            // Another process took the port between our look and the server's bind: try another.
+            server.kill();
+        }
+        panic!("serve did not start: {}", read(&dir.join("serve.err")));
+    }
+
+    fn wait_listening(&mut self, port: u16) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                let err = read(&self.dir.join("serve.err"));
+                assert!(
+                    err.contains("端口已被占用"),
+                    "serve exited with {status}: {err}"
+                );
+                return false;
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("serve did not listen within 20 s");
+    }
+
+    pub fn code(&self, unit: &str) -> &str {
+        self.codes
+            .get(unit)
+            .unwrap_or_else(|| panic!("no code for {unit}"))
+    }
+
+    pub fn period_dir(&self) -> PathBuf {
+        self.dir.join("input").join("2018-07")
+    }
+
+    /// Kills the server at once (SIGKILL): no chance to tidy up.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            forget(child);
+        }
+    }
+
+    /// Asks the server to stop (SIGTERM) and gives its exit code.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let mut child = self.child.take()?;
+        let pid = i32::try_from(child.id()).expect("pid");
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Leaves a killed child unreaped until the test binary exits. Other tests
+/// bound the memory of the runs they make by `RUSAGE_CHILDREN`, the peak of
+/// every child this process has waited for; a server under load (or Chromium)
+/// must not count as one of their runs.
+pub fn forget(child: Child) {
+    drop(child);
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// An HTTP client without a cookie store (each request says who it is).
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("client")
+}
+
+/// Posts an upload: the code field (when given) before the file, as the form sends them.
+pub async fn upload(
+    client: &reqwest::Client,
+    url: &str,
+    code: Option<&str>,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (u16, String) {
+    let mut form = reqwest::multipart::Form::new();
+    if let Some(code) = code {
+        form = form.text("code", code.to_string());
+    }
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    form = form.part("file", part);
+    let response = client
+        .post(format!("{url}/upload"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload answered");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+/// The files of a folder, by name, hidden ones included.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
