@@ -2,6 +2,7 @@
 //! unless marked otherwise, and nothing here marks text from a return otherwise.
 //! No script: forms and links only; one stylesheet, with a print layout.
 
+use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 
 use super::board::Status;
@@ -10,6 +11,7 @@ use crate::check::Verdict;
 use crate::inspect::Inspection;
 use crate::intake::Reader;
 use crate::intake::values::DateCell;
+use crate::period::{Month, chinese_date};
 
 /// Who is signed in, as the page header says it.
 pub struct Viewer<'a> {
@@ -185,12 +187,10 @@ impl CheckView {
                             task: e.task,
                             text: task.map(|t| t.short_text()).unwrap_or_default(),
                             role: e.role.map_or("", |r| r.label()),
-                            deadline: task
-                                .map(|t| t.deadline.format("%Y-%m-%d").to_string())
-                                .unwrap_or_default(),
+                            deadline: task.map(|t| chinese_date(t.deadline)).unwrap_or_default(),
                             status: row.map(|r| r.status_text.clone()).unwrap_or_default(),
                             date: match row.map(|r| &r.date) {
-                                Some(DateCell::Date(d)) => d.format("%Y-%m-%d").to_string(),
+                                Some(DateCell::Date(d)) => chinese_date(*d),
                                 Some(DateCell::Unreadable(t)) => format!("（无法识别：{t}）"),
                                 _ => String::new(),
                             },
@@ -222,11 +222,11 @@ impl CheckView {
             uploaded: super::board::local_time(record.time),
             size: record.size,
             sha256: record.sha256.clone(),
-            as_of: inspection.result.as_of.format("%Y-%m-%d").to_string(),
+            as_of: chinese_date(inspection.result.as_of),
             sheet: read.map(|r| r.sheet.clone()).unwrap_or_default(),
             fill_date: meta
                 .and_then(|m| m.fill_date)
-                .map_or_else(blank, |d| d.format("%Y-%m-%d").to_string()),
+                .map_or_else(blank, chinese_date),
             filler: meta.and_then(|m| m.filler.clone()).unwrap_or_else(blank),
             phone: meta.and_then(|m| m.phone.clone()).unwrap_or_else(blank),
             tasks,
@@ -237,15 +237,34 @@ impl CheckView {
     }
 }
 
-fn verdict_class(v: Verdict) -> &'static str {
-    match v {
-        Verdict::OnTime | Verdict::Late => "v-done",
-        Verdict::InProgress => "v-progress",
-        Verdict::OverdueUnfinished => "v-overdue",
-        Verdict::ToVerify => "v-verify",
-        Verdict::Omitted | Verdict::NotSubmitted => "v-missing",
-        Verdict::NotApplicable => "v-na",
-    }
+/// An ISO date of [`Status`] (which `/api/status` gives as is) as the office writes it.
+fn as_chinese(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d").map_or_else(|_| iso.to_string(), chinese_date)
+}
+
+/// A verdict's class, `v0`…`v7` in [`Verdict::ALL`] order; [`stylesheet`] colours it.
+fn verdict_class(v: Verdict) -> String {
+    format!("v{}", v.index())
+}
+
+/// The stylesheet: the pages' own rules, then every verdict in the workbook's
+/// colours (chosen to stay apart in a black-and-white print, so a printed check
+/// page keeps them).
+pub fn stylesheet() -> &'static str {
+    static CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CSS.get_or_init(|| {
+        let verdicts: String = Verdict::ALL
+            .iter()
+            .map(|&v| {
+                let (fill, font) = crate::report::style::verdict_colors(v);
+                format!(
+                    ".{} {{ background: #{fill:06x}; color: #{font:06x}; }}\n",
+                    verdict_class(v)
+                )
+            })
+            .collect();
+        format!("{STYLE}{verdicts}")
+    })
 }
 
 /// The check page: what the tool understood of the upload, and what to fix.
@@ -327,9 +346,9 @@ pub fn check(view: &CheckView, fresh: bool) -> Markup {
 pub fn board(status: &Status) -> Markup {
     let sent = status.units.iter().filter(|u| u.sent).count();
     html! {
-        h1 { "汇总看板 · " (status.period) }
+        h1 { "汇总看板 · " (Month::parse(&status.period).map_or_else(|| status.period.clone(), Month::chinese)) }
         p.note {
-            "统计截止 " (status.as_of) "；汇总于 " (status.made) "。应报单位 " (status.units.len())
+            "统计截止 " (as_chinese(&status.as_of)) "；汇总于 " (status.made) "。应报单位 " (status.units.len())
             " 个，已报送 " (sent) " 个，未报送 " (status.units.len() - sent) " 个；文件 "
             (status.files) " 个，数据问题 " (status.problems) " 条。"
         }
@@ -357,10 +376,11 @@ pub fn board(status: &Status) -> Markup {
                         td.nowrap { (u.unit) }
                         td.nowrap { @if u.sent { "已报送" @if u.late { "（迟报）" } } @else { strong { "未报送" } } }
                         td.nowrap { (u.last_upload.as_deref().unwrap_or("—")) @if u.uploads > 1 { br; "共 " (u.uploads) " 次" } }
-                        td.nowrap { (u.fill_date.as_deref().unwrap_or("—")) }
+                        td.nowrap { (u.fill_date.as_deref().map_or_else(|| "—".to_string(), as_chinese)) }
                         td.num { (u.problems) }
                         @for v in &u.verdicts { td.num { @if v.count > 0 { (v.count) } } }
-                        td.num { @match u.completion_rate { Some(r) => { (format!("{:.1}%", r * 100.0)) }, None => { "—" } } }
+                        // A unit that sent nothing has no rate to show, not 0 %.
+                        td.num { @match u.completion_rate { Some(r) if u.sent => { (format!("{:.1}%", r * 100.0)) }, Some(_) => { "未报" }, None => { "—" } } }
                         td.file { (u.file.as_deref().unwrap_or("")) }
                     }
                 }
@@ -383,7 +403,7 @@ pub fn board(status: &Status) -> Markup {
 }
 
 /// The one stylesheet: plain on screen, black on white in print, no link colours.
-pub const STYLE: &str = r#"
+const STYLE: &str = r#"
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 0; color: #222; }
 header.top { display: flex; justify-content: space-between; align-items: center; background: #1f4e79; color: #fff; padding: .5em 1em; }
 header.top a, header.top .who { color: #fff; margin-left: 1em; }
@@ -399,6 +419,8 @@ th, td { border: 1px solid #bbb; padding: .25em .5em; vertical-align: top; text-
 th { background: #eef2f7; }
 td.num { text-align: right; }
 td.nowrap, td.date { white-space: nowrap; }
+th.v { min-width: 2.2em; }
+td.file { min-width: 12em; }
 td.file, code { font-family: monospace; font-size: .9em; word-break: break-all; }
 p.error { color: #9c0006; font-weight: bold; }
 p.ok { color: #006100; font-weight: bold; }
@@ -406,12 +428,6 @@ p.note { color: #444; }
 tr.p-error td.level { color: #9c0006; font-weight: bold; }
 tr.silent td:first-child { font-weight: bold; }
 td.verdict { font-weight: bold; }
-.v-done { background: #c6efce; }
-.v-progress { background: #ffeb9c; }
-.v-overdue { background: #ffc7ce; }
-.v-verify { background: #fce4d6; }
-.v-missing { background: #d9d9d9; }
-.v-na { background: #f2f2f2; }
 @media print {
   header.top nav, p.actions, form, ul.help, footer { display: none; }
   header.top { background: none; color: #000; border-bottom: 2px solid #000; padding: 0 0 .3em; }
@@ -419,7 +435,7 @@ td.verdict { font-weight: bold; }
   body { font-size: 10pt; }
   a { color: #000; text-decoration: none; }
   th { background: none; }
-  .v-done, .v-progress, .v-overdue, .v-verify, .v-missing, .v-na { background: none; }
+  td.verdict { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   table { page-break-inside: auto; width: 100%; }
   tr { page-break-inside: avoid; }
   thead { display: table-header-group; }

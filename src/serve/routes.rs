@@ -198,7 +198,11 @@ async fn admin(state: &Arc<State>, peer: SocketAddr, headers: &HeaderMap) -> Res
 }
 
 async fn style() -> Response {
-    ([(CONTENT_TYPE, "text/css; charset=utf-8")], pages::STYLE).into_response()
+    (
+        [(CONTENT_TYPE, "text/css; charset=utf-8")],
+        pages::stylesheet(),
+    )
+        .into_response()
 }
 
 async fn not_found(Shared(state): Shared<Arc<State>>) -> Response {

@@ -165,7 +165,7 @@ async fn a_county_uploads_in_a_browser_and_the_office_sees_it() {
     let text = main.text().await.expect("page text");
     for shown in [
         "已收到并保存",
-        "2018-08-02",
+        "2018年8月2日",
         "李明",
         "推进中",
         "各项任务（30）",

@@ -178,7 +178,7 @@ async fn a_county_uploads_and_sees_its_check_the_office_sees_it_on_the_board() {
     for shown in [
         "五指山市 报表检查结果",
         "已收到并保存",
-        "2018-08-02",
+        "2018年8月2日",
         "李明",
         "推进中",
         "annotated.xlsx",
