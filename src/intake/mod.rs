@@ -724,13 +724,14 @@ fn identify_unit(file: &str, read: &mut ReadReturn, roster: &Roster, problems: &
     }
 }
 
-/// How a return's month ranks in supersession: one naming the period's month wins
-/// over one naming none, which wins over one naming another month.
+/// How a return's month ranks in supersession: one naming another month loses to
+/// any other (SPEC §3). One naming the period's month and one naming none rank
+/// alike, so the later filed wins between them: an upload the server stored under
+/// its own name supersedes the county's earlier file by time (SPEC §10).
 fn month_rank(month: Option<(Option<i32>, u32)>, period: ReportPeriod) -> u8 {
     match month {
-        Some(m) if names_period(m, period) => 2,
-        None => 1,
-        Some(_) => 0,
+        Some(m) if !names_period(m, period) => 0,
+        _ => 1,
     }
 }
 
@@ -738,8 +739,8 @@ fn names_period((year, month): (Option<i32>, u32), period: ReportPeriod) -> bool
     month == period.month.month && year.is_none_or(|y| y == period.month.year)
 }
 
-/// Several returns for one unit: one naming the period's month wins over others
-/// whatever their dates, then the latest filed (submit time or 填报日期), ties going
+/// Several returns for one unit: one naming another month loses whatever its
+/// dates, then the latest filed (submit time or 填报日期), ties going
 /// to the file name that sorts last; the others are marked superseded. A return
 /// naming another month is a problem even when it wins.
 fn resolve_duplicates(intake: &mut Intake, roster: &Roster, period: ReportPeriod) {

@@ -1,9 +1,9 @@
 //! Taking an upload into the period folder: streamed to a private staging folder
 //! (hidden, so no run lists it) while it is hashed and measured, sniffed by
 //! content, checked as the return it claims to be, then linked into the period
-//! folder under a name the server makes, `<unit>_<period>_<UTC time>_<sha256
-//! prefix>.<ext>` (the period in the name, as counties name their files, so an
-//! upload ranks with them when intake prefers a return naming the period's month).
+//! folder under a name the server makes, `<unit>_<UTC time>_<sha256 prefix>.<ext>`
+//! (names no month: intake ranks it with the county's own files of the period, and
+//! the later filed wins).
 //! Linking never replaces a file, and a file appears whole or not at all: a crash
 //! or a dropped connection leaves at most a staging folder, removed on restart.
 //!
@@ -293,7 +293,7 @@ impl Store {
         counts.filter(|c| c != name)
     }
 
-    /// `<unit>_<period>_<time>_<sha8>.<ext>`, the time at least a second after the unit's last.
+    /// `<unit>_<time>_<sha8>.<ext>`, the time at least a second after the unit's last.
     fn next_name(&self, prefix: &str, now: DateTime<Utc>, sha256: &str, ext: &str) -> String {
         let now = now.naive_utc();
         let now = now.with_nanosecond(0).unwrap_or(now);
@@ -304,11 +304,7 @@ impl Store {
         };
         last.insert(prefix.to_string(), time);
         let sha8 = sha256.get(..8).unwrap_or(sha256);
-        format!(
-            "{prefix}_{}_{}_{sha8}.{ext}",
-            self.period.month,
-            time.format(NAME_TIME)
-        )
+        format!("{prefix}_{}_{sha8}.{ext}", time.format(NAME_TIME))
     }
 }
 
@@ -321,9 +317,8 @@ fn too_large(limit: u64) -> Refusal {
 
 /// The unit and time of a name this store made.
 fn parse_name(name: &str) -> Option<(&str, NaiveDateTime)> {
-    let mut parts = name.splitn(4, '_');
+    let mut parts = name.splitn(3, '_');
     let unit = parts.next()?;
-    parts.next()?;
     let time = NaiveDateTime::parse_from_str(parts.next()?, NAME_TIME).ok()?;
     parts.next()?;
     Some((unit, time))
@@ -441,9 +436,9 @@ mod tests {
         assert_eq!(
             names,
             [
-                "海口市_2018-07_20180803T010203Z_ffff0000.xlsx",
-                "海口市_2018-07_20180803T010204Z_0000ffff.xlsx",
-                "海口市_2018-07_20180803T010205Z_aaaa0000.xlsx",
+                "海口市_20180803T010203Z_ffff0000.xlsx",
+                "海口市_20180803T010204Z_0000ffff.xlsx",
+                "海口市_20180803T010205Z_aaaa0000.xlsx",
             ]
         );
         let mut sorted = names.clone();
@@ -452,16 +447,16 @@ mod tests {
         // Another unit keeps its own clock.
         assert_eq!(
             store.next_name("三亚市", now, "12345678", "xls"),
-            "三亚市_2018-07_20180803T010203Z_12345678.xls"
+            "三亚市_20180803T010203Z_12345678.xls"
         );
         // A restarted server goes on after the names already in the folder.
         std::fs::write(dir.path().join(&names[2]), b"x").expect("write");
-        // The period in the name is one intake reads as the month the return is for.
-        assert_eq!(crate::intake::month_named(&names[0]), Some((Some(2018), 7)));
+        // The name names no month: its time is not read as one.
+        assert_eq!(crate::intake::month_named(&names[0]), None);
         let store = Store::open(dir.path(), period, 5).expect("reopen");
         assert_eq!(
             store.next_name("海口市", now, "bbbb0000", "xlsx"),
-            "海口市_2018-07_20180803T010206Z_bbbb0000.xlsx"
+            "海口市_20180803T010206Z_bbbb0000.xlsx"
         );
     }
 

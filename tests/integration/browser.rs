@@ -208,7 +208,10 @@ async fn a_county_uploads_in_a_browser_and_the_office_sees_it() {
         .for_element(Locator::XPath("//main/h1[contains(., '汇总看板')]"))
         .await
         .expect("the board");
-    assert_eq!(heading.text().await.expect("heading"), "汇总看板 · 2018年7月");
+    assert_eq!(
+        heading.text().await.expect("heading"),
+        "汇总看板 · 2018年7月"
+    );
     let row = client
         .find(Locator::XPath(
             "//table[contains(@class,'board')]//tr[td[1]='五指山市']",

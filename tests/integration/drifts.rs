@@ -572,6 +572,47 @@ fn several_files_for_one_unit_the_latest_wins() {
     assert_eq!(outcome("a_陵水.xlsx"), "已读取");
 }
 
+/// SPEC §3 and §10: a return naming another month loses whatever its date; one
+/// naming the period's month has no edge over one naming none (an upload the
+/// server stored as `<unit>_<UTC time>_<sha>.xlsx`), so the later filed wins.
+#[test]
+fn a_month_in_the_name_only_loses_when_it_is_another_month() {
+    let w = Workdir::new();
+    let input = w.folder("2018-06");
+    let signed = |status: &str, date: Option<&str>, filled: &str| {
+        let mut r = ReturnBuilder::new("海口市").row(1, status, date);
+        r.fill_date(filled);
+        r
+    };
+    signed("推进中", None, "2018-07-02").write(&input, "海口市2018年6月进展情况.xlsx");
+    signed("已完成", Some("2017-07-01"), "2018-07-04")
+        .write(&input, "海口市_20180704T020304Z_0a1b2c3d.xlsx");
+    // Filed last, but for May.
+    signed("未启动", None, "2018-07-09").write(&input, "海口市2018年5月进展情况.xlsx");
+    let out = w.consolidate(&input, &[]);
+    assert_eq!(verdict(&out, "海口市", 1), "按期完成");
+    let sources = list_text(&out, "来源文件");
+    let outcome = |name: &str| {
+        sources
+            .iter()
+            .find(|r| r[0] == name)
+            .and_then(|r| r.last().cloned())
+            .unwrap_or_else(|| panic!("{name} not listed: {sources:?}"))
+    };
+    assert_eq!(outcome("海口市_20180704T020304Z_0a1b2c3d.xlsx"), "已读取");
+    for older in ["海口市2018年6月进展情况.xlsx", "海口市2018年5月进展情况.xlsx"] {
+        assert!(
+            outcome(older).contains("已被“海口市_20180704T020304Z_0a1b2c3d.xlsx”取代"),
+            "{older}: {}",
+            outcome(older)
+        );
+    }
+    assert!(
+        problems(&out).iter().any(|p| p.contains("2018年5月")),
+        "the May return is named as a problem"
+    );
+}
+
 /// No program here writes .xlsb, so the format is checked on the peer corpus's
 /// .xlsb files (read in place, not copied): intake opens them by content and
 /// reads their cells, whatever their name says.

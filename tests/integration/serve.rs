@@ -73,12 +73,37 @@ async fn unit_status(server: &Server, unit: &str) -> serde_json::Value {
         .clone()
 }
 
-/// The files the server stored in the period folder (its names start `<unit>_<period>_`).
+/// The files the server stored in the period folder (named `<unit>_<UTC time>_<sha256 prefix>.<ext>`).
 fn stored(server: &Server) -> Vec<String> {
     names(&server.period_dir())
         .into_iter()
-        .filter(|n| n.contains("_2018-07_"))
+        .filter(|n| is_server_name(n))
         .collect()
+}
+
+/// Whether `name` has the server's form: `<unit>_<YYYYMMDDTHHMMSSZ>_<8 hex>.<ext>`.
+fn is_server_name(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    let parts: Vec<&str> = stem.split('_').collect();
+    let [unit, time, sha] = parts.as_slice() else {
+        return false;
+    };
+    !unit.is_empty()
+        && !ext.is_empty()
+        && time.is_ascii()
+        && time.len() == 16
+        && time.as_bytes()[8] == b'T'
+        && time.ends_with('Z')
+        && time[..8]
+            .bytes()
+            .chain(time[9..15].bytes())
+            .all(|b| b.is_ascii_digit())
+        && sha.len() == 8
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 #[test]
@@ -188,7 +213,7 @@ async fn a_county_uploads_and_sees_its_check_the_office_sees_it_on_the_board() {
     // Stored once, under the server's name, whole.
     let files = stored(&server);
     assert_eq!(files.len(), 1, "{files:?}");
-    assert!(files[0].starts_with("五指山市_2018-07_") && files[0].ends_with(".xlsx"));
+    assert!(files[0].starts_with("五指山市_") && files[0].ends_with(".xlsx"));
     assert_eq!(
         std::fs::read(server.period_dir().join(&files[0])).expect("stored"),
         bytes
@@ -459,7 +484,7 @@ async fn client_file_names_never_become_paths() {
     assert_eq!(files.len(), 6, "{files:?}");
     for file in &files {
         assert!(
-            file.starts_with("海口市_2018-07_") && file.ends_with(".xlsx"),
+            file.starts_with("海口市_") && file.ends_with(".xlsx"),
             "{file}"
         );
     }
