@@ -30,66 +30,64 @@ fn rate(done: usize, applicable: usize) -> Cell {
     }
 }
 
+/// Where things sit: three task columns, one column per expected unit, then the rate.
+struct Layout {
+    /// The units with expected tasks, in roster order.
+    units: Vec<usize>,
+    rate_col: u16,
+}
+
+/// The legend's rows and the header row under it.
+const LEGEND_ROW: u32 = 1;
+const HEAD_ROW: u32 = 4;
+const FIRST_UNIT_COL: u16 = 3;
+
+impl Layout {
+    fn new(report: &Report) -> Self {
+        let units: Vec<usize> = (0..report.roster.units.len())
+            .filter(|u| !report.result.expected[*u].is_empty())
+            .collect();
+        let rate_col = FIRST_UNIT_COL + units.len() as u16;
+        Self { units, rate_col }
+    }
+
+    fn unit_col(k: usize) -> u16 {
+        FIRST_UNIT_COL + k as u16
+    }
+}
+
+/// Done and applicable counts, for a row's or a column's completion rate.
+#[derive(Default, Clone, Copy)]
+struct Count {
+    done: usize,
+    applicable: usize,
+}
+
+impl Count {
+    fn add(&mut self, verdict: Verdict) {
+        if verdict != Verdict::NotApplicable {
+            self.applicable += 1;
+        }
+        if verdict.is_done() {
+            self.done += 1;
+        }
+    }
+
+    fn rate(self) -> Cell {
+        rate(self.done, self.applicable)
+    }
+}
+
 pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
-    let result = report.result;
     sheet.set_name("进展矩阵")?;
     let formats = Formats::new();
-    let header = style::header();
-    let units: Vec<usize> = (0..report.roster.units.len())
-        .filter(|u| !result.expected[*u].is_empty())
-        .collect();
-    let tasks = &report.catalogue.tasks;
-    let first_unit_col: u16 = 3;
-    let rate_col = first_unit_col + units.len() as u16;
-    let width = rate_col + 1;
-
+    let layout = Layout::new(report);
     let page = report.page("任务进展矩阵");
-    write_title(sheet, &page.title, width, &style::title())?;
-
-    // Legend over the unit columns: a coloured cell, then its meaning over two columns.
-    sheet.merge_range(1, 0, 2, 2, "图例（单元格为判定的简称）", &formats.centered)?;
-    let mut legend: Vec<(&str, String, &Format)> = Verdict::ALL
-        .iter()
-        .map(|v| (v.short(), v.label().to_string(), formats.verdict(*v)))
-        .collect();
-    legend.insert(
-        3,
-        (
-            DUE_SOON,
-            format!("临期（{}天内）", result.due_soon_days),
-            &formats.due_soon,
-        ),
-    );
-    for (i, (short, label, format)) in legend.iter().enumerate() {
-        let row = 1 + (i / 5) as u32;
-        let c = first_unit_col + 3 * (i % 5) as u16;
-        sheet.write_string_with_format(row, c, *short, format)?;
-        sheet.merge_range(row, c + 1, row, c + 2, label, &formats.body)?;
-    }
-
-    let head_row = 4;
-    for (c, title) in [(0u16, "序号"), (1, "主要任务"), (2, "完成时限")] {
-        sheet.write_string_with_format(head_row, c, title, &header)?;
-    }
-    sheet.set_column_width(0, style::cjk_width(2))?;
-    sheet.set_column_width(1, style::cjk_width(14))?;
-    sheet.set_column_width(2, style::cjk_width(7))?;
-    for (i, &u) in units.iter().enumerate() {
-        let unit = &report.roster.units[u];
-        let c = first_unit_col + i as u16;
-        sheet.write_string_with_format(
-            head_row,
-            c,
-            short_name(&unit.name, &unit.aliases),
-            &header,
-        )?;
-        sheet.set_column_width(c, style::cjk_width(2))?;
-    }
-    sheet.write_string_with_format(head_row, rate_col, "完成率", &header)?;
-    sheet.set_column_width(rate_col, style::cjk_width(3))?;
-    sheet.set_row_height(head_row, 36)?;
-
-    let verdicts: HashMap<(usize, u32), (Verdict, bool)> = result
+    write_title(sheet, &page.title, layout.rate_col + 1, &style::title())?;
+    write_legend(sheet, report, &formats)?;
+    write_head(sheet, report, &layout)?;
+    let verdicts: HashMap<(usize, u32), (Verdict, bool)> = report
+        .result
         .entries
         .iter()
         .filter(|e| e.counts())
@@ -98,82 +96,108 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
             UnitRef::Unknown(_) => None,
         })
         .collect();
-    let column_of: HashMap<usize, u16> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (*u, first_unit_col + i as u16))
-        .collect();
-    let mut unit_done = vec![0usize; units.len()];
-    let mut unit_applicable = vec![0usize; units.len()];
+    let mut columns = vec![Count::default(); layout.units.len()];
+    let tasks = &report.catalogue.tasks;
     for (i, task) in tasks.iter().enumerate() {
-        let row = head_row + 1 + i as u32;
-        write_cell(
-            sheet,
-            (row, 0),
-            &Cell::Int(i64::from(task.number)),
-            Kind::Center,
-            &formats,
-        )?;
-        write_cell(
-            sheet,
-            (row, 1),
-            &Cell::Text(task.short_text()),
-            Kind::Text,
-            &formats,
-        )?;
-        write_cell(
-            sheet,
-            (row, 2),
-            &Cell::Date(task.deadline),
-            Kind::Center,
-            &formats,
-        )?;
-        let (mut done, mut applicable) = (0, 0);
-        for (k, &u) in units.iter().enumerate() {
-            let c = column_of[&u];
-            match verdicts.get(&(u, task.number)) {
-                Some((v, due_soon)) => {
-                    // In progress but due soon: amber, so a supervisor acts before it turns red.
-                    if *due_soon && *v == Verdict::InProgress {
-                        sheet.write_string_with_format(row, c, DUE_SOON, &formats.due_soon)?;
-                    } else {
-                        sheet.write_string_with_format(row, c, v.short(), formats.verdict(*v))?;
-                    }
-                    if *v != Verdict::NotApplicable {
-                        applicable += 1;
-                        unit_applicable[k] += 1;
-                    }
-                    if v.is_done() {
-                        done += 1;
-                        unit_done[k] += 1;
-                    }
-                }
-                None => {
-                    sheet.write_string_with_format(row, c, "—", &formats.centered)?;
-                }
+        let row = HEAD_ROW + 1 + i as u32;
+        let task_cells = [
+            (Cell::Int(i64::from(task.number)), Kind::Center),
+            (Cell::Text(task.short_text()), Kind::Text),
+            (Cell::Date(task.deadline), Kind::Center),
+        ];
+        for (c, (cell, kind)) in task_cells.iter().enumerate() {
+            write_cell(sheet, (row, c as u16), cell, *kind, &formats)?;
+        }
+        let mut count = Count::default();
+        for (k, &u) in layout.units.iter().enumerate() {
+            let c = Layout::unit_col(k);
+            let Some(&(v, due_soon)) = verdicts.get(&(u, task.number)) else {
+                sheet.write_string_with_format(row, c, "—", &formats.centered)?;
+                continue;
+            };
+            // In progress but due soon: amber, so a supervisor acts before it turns red.
+            if due_soon && v == Verdict::InProgress {
+                sheet.write_string_with_format(row, c, DUE_SOON, &formats.due_soon)?;
+            } else {
+                sheet.write_string_with_format(row, c, v.short(), formats.verdict(v))?;
             }
+            count.add(v);
+            columns[k].add(v);
         }
         write_cell(
             sheet,
-            (row, rate_col),
-            &rate(done, applicable),
+            (row, layout.rate_col),
+            &count.rate(),
             Kind::Center,
             &formats,
         )?;
     }
-    let total_row = head_row + 1 + tasks.len() as u32;
-    sheet.merge_range(total_row, 0, total_row, 2, "各单位完成率", &header)?;
-    for k in 0..units.len() {
-        let c = first_unit_col + k as u16;
-        write_cell(
-            sheet,
-            (total_row, c),
-            &rate(unit_done[k], unit_applicable[k]),
-            Kind::Center,
-            &formats,
-        )?;
+    let total_row = HEAD_ROW + 1 + tasks.len() as u32;
+    sheet.merge_range(total_row, 0, total_row, 2, "各单位完成率", &style::header())?;
+    for (k, count) in columns.iter().enumerate() {
+        let at = (total_row, Layout::unit_col(k));
+        write_cell(sheet, at, &count.rate(), Kind::Center, &formats)?;
     }
-    sheet.set_freeze_panes(head_row + 1, first_unit_col)?;
-    style::print_setup(sheet, Some((head_row, head_row)), &page)?;
+    sheet.set_freeze_panes(HEAD_ROW + 1, FIRST_UNIT_COL)?;
+    style::print_setup(sheet, Some((HEAD_ROW, HEAD_ROW)), &page)?;
+    Ok(())
+}
+
+/// The legend over the unit columns: a coloured cell, then its meaning over two columns.
+fn write_legend(
+    sheet: &mut Worksheet,
+    report: &Report,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    let last = LEGEND_ROW + 1;
+    sheet.merge_range(
+        LEGEND_ROW,
+        0,
+        last,
+        2,
+        "图例（单元格为判定的简称）",
+        &formats.centered,
+    )?;
+    let mut legend: Vec<(&str, String, &Format)> = Verdict::ALL
+        .iter()
+        .map(|v| (v.short(), v.label().to_string(), formats.verdict(*v)))
+        .collect();
+    legend.insert(
+        3,
+        (
+            DUE_SOON,
+            format!("临期（{}天内）", report.result.due_soon_days),
+            &formats.due_soon,
+        ),
+    );
+    for (i, (short, label, format)) in legend.iter().enumerate() {
+        let row = LEGEND_ROW + (i / 5) as u32;
+        let c = FIRST_UNIT_COL + 3 * (i % 5) as u16;
+        sheet.write_string_with_format(row, c, *short, format)?;
+        sheet.merge_range(row, c + 1, row, c + 2, label, &formats.body)?;
+    }
+    Ok(())
+}
+
+/// The header row: the task columns, each unit by its shortest name, the rate.
+fn write_head(sheet: &mut Worksheet, report: &Report, layout: &Layout) -> Result<(), XlsxError> {
+    let header = style::header();
+    for (c, (title, chars)) in [("序号", 2), ("主要任务", 14), ("完成时限", 7)]
+        .into_iter()
+        .enumerate()
+    {
+        sheet.write_string_with_format(HEAD_ROW, c as u16, title, &header)?;
+        sheet.set_column_width(c as u16, style::cjk_width(chars))?;
+    }
+    for (k, &u) in layout.units.iter().enumerate() {
+        let unit = &report.roster.units[u];
+        let c = Layout::unit_col(k);
+        let name = short_name(&unit.name, &unit.aliases);
+        sheet.write_string_with_format(HEAD_ROW, c, name, &header)?;
+        sheet.set_column_width(c, style::cjk_width(2))?;
+    }
+    sheet.write_string_with_format(HEAD_ROW, layout.rate_col, "完成率", &header)?;
+    sheet.set_column_width(layout.rate_col, style::cjk_width(3))?;
+    sheet.set_row_height(HEAD_ROW, 36)?;
     Ok(())
 }

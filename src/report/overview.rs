@@ -7,8 +7,8 @@ use rust_xlsxwriter::{
 
 use super::Report;
 use super::style::{self, Formats};
-use super::table::{Cell, Kind, col, write_cell, write_table, write_title};
-use crate::check::Verdict;
+use super::table::{Cell, Column, Kind, col, write_cell, write_table, write_title};
+use crate::check::{UnitStats, Verdict};
 
 /// The row of the units' table header.
 const UNITS_TOP: u32 = 6;
@@ -16,50 +16,100 @@ const UNITS_TOP: u32 = 6;
 const OVERVIEW_WIDTH: u16 = 16;
 
 pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
-    let result = report.result;
     sheet.set_name("总览")?;
-    let mut stats = result.unit_stats();
+    let mut stats = report.result.unit_stats();
     // Best first; equal rates keep roster order.
     stats.sort_by_key(|s| (s.rank.unwrap_or(usize::MAX), s.unit));
-
-    let mut columns = vec![
-        col("排名", 2, Kind::Center),
-        col("单位", 9, Kind::Text),
-        col("类别", 2, Kind::Center),
-    ];
-    columns.push(col("应报任务", 3, Kind::Center));
-    columns.push(col("已报任务", 3, Kind::Center));
-    columns.push(col("迟报", 2, Kind::Center));
-    for v in Verdict::ALL {
-        columns.push(col(v.label(), 3, Kind::Center));
-    }
-    columns.push(col("临期", 3, Kind::Center));
-    columns.push(col("完成率", 3, Kind::Center));
+    let columns = columns();
     let width = columns.len() as u16;
     debug_assert_eq!(width, OVERVIEW_WIDTH);
 
     let page = report.page("任务进展汇总");
-    let as_of = page.as_of.clone();
     write_title(sheet, &page.title, width, &style::title())?;
     let reported = stats
         .iter()
         .filter(|s| s.count(Verdict::NotSubmitted) < s.expected)
         .count();
     let line = format!(
-        "统计截止日期：{as_of}　　应报单位 {} 个，已报送 {reported} 个　　任务 {} 项　　制表：{}",
+        "统计截止日期：{}　　应报单位 {} 个，已报送 {reported} 个　　任务 {} 项　　制表：{}",
+        page.as_of,
         stats.len(),
         report.catalogue.tasks.len(),
         page.office
     );
     sheet.merge_range(1, 0, 1, width - 1, &line, &style::subtitle())?;
+    write_totals(sheet, report, &stats)?;
 
-    // Province-wide totals.
+    // One row per unit, ranked.
+    let rows: Vec<Vec<Cell>> = stats.iter().map(|s| unit_row(report, s)).collect();
+    let next = write_table(sheet, UNITS_TOP, &columns, rows, Some(&page))?;
+
+    let silent: Vec<&str> = stats
+        .iter()
+        .filter(|s| s.count(Verdict::NotSubmitted) == s.expected)
+        .map(|s| report.roster.units[s.unit].name.as_str())
+        .collect();
+    let sentence = if silent.is_empty() {
+        "所有应报单位均已报送。".to_string()
+    } else {
+        format!(
+            "未报送单位（{} 个）：{}。请督促其尽快报送。",
+            silent.len(),
+            silent.join("、")
+        )
+    };
+    let row = next + 1;
+    sheet.merge_range(row, 0, row, width - 1, &sentence, &style::subtitle())?;
+    Ok(())
+}
+
+/// The table of units: who, how much was asked and sent, each verdict's count, the rate.
+fn columns() -> Vec<Column> {
+    let mut columns = vec![
+        col("排名", 2, Kind::Center),
+        col("单位", 9, Kind::Text),
+        col("类别", 2, Kind::Center),
+        col("应报任务", 3, Kind::Center),
+        col("已报任务", 3, Kind::Center),
+        col("迟报", 2, Kind::Center),
+    ];
+    columns.extend(Verdict::ALL.iter().map(|v| col(v.label(), 3, Kind::Center)));
+    columns.push(col("临期", 3, Kind::Center));
+    columns.push(col("完成率", 3, Kind::Center));
+    columns
+}
+
+fn unit_row(report: &Report, s: &UnitStats) -> Vec<Cell> {
+    let unit = &report.roster.units[s.unit];
+    let filed = report.result.meta[s.unit]
+        .as_ref()
+        .and_then(|m| m.fill_date);
+    let mut row: Vec<Cell> = vec![
+        s.rank.into(),
+        unit.name.as_str().into(),
+        unit.kind.label().into(),
+        s.expected.into(),
+        s.reported.into(),
+        if report.is_late(filed) { "迟报" } else { "" }.into(),
+    ];
+    row.extend(s.counts.in_order().map(|(_, n)| Cell::from(n)));
+    row.push(s.due_soon.into());
+    row.push(s.completion_rate.map_or(Cell::Empty, Cell::Percent));
+    row
+}
+
+/// The province-wide totals over the table: expected items, the rate, each verdict's count.
+fn write_totals(
+    sheet: &mut Worksheet,
+    report: &Report,
+    stats: &[UnitStats],
+) -> Result<(), XlsxError> {
     let header = style::header();
     let formats = Formats::new();
     sheet.write_string_with_format(3, 1, "全省合计", &header)?;
     sheet.set_row_height(3, 30)?;
     sheet.write_string_with_format(4, 1, "事项数", &formats.centered)?;
-    let totals = result.totals();
+    let totals = report.result.totals();
     for (v, n) in totals.in_order() {
         let c = 5 + v.index() as u16;
         sheet.write_string_with_format(3, c, v.label(), &header)?;
@@ -78,57 +128,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let rate = totals
         .completion_rate(expected)
         .map_or(Cell::Empty, Cell::Percent);
-    write_cell(sheet, (4, 4), &rate, Kind::Center, &formats)?;
-
-    // One row per unit, ranked.
-    let top = UNITS_TOP;
-    let rows: Vec<Vec<Cell>> = stats
-        .iter()
-        .map(|s| {
-            let unit = &report.roster.units[s.unit];
-            let mut row: Vec<Cell> = vec![
-                s.rank.into(),
-                unit.name.as_str().into(),
-                unit.kind.label().into(),
-            ];
-            row.push(s.expected.into());
-            row.push(s.reported.into());
-            let filed = report.result.meta[s.unit]
-                .as_ref()
-                .and_then(|m| m.fill_date);
-            row.push(if report.is_late(filed) { "迟报" } else { "" }.into());
-            row.extend(s.counts.in_order().map(|(_, n)| Cell::from(n)));
-            row.push(s.due_soon.into());
-            row.push(s.completion_rate.map_or(Cell::Empty, Cell::Percent));
-            row
-        })
-        .collect();
-    let next = write_table(sheet, top, &columns, rows, Some(&page))?;
-
-    let silent: Vec<&str> = stats
-        .iter()
-        .filter(|s| s.count(Verdict::NotSubmitted) == s.expected)
-        .map(|s| report.roster.units[s.unit].name.as_str())
-        .collect();
-    let sentence = if silent.is_empty() {
-        "所有应报单位均已报送。".to_string()
-    } else {
-        format!(
-            "未报送单位（{} 个）：{}。请督促其尽快报送。",
-            silent.len(),
-            silent.join("、")
-        )
-    };
-    sheet.merge_range(
-        next + 1,
-        0,
-        next + 1,
-        width - 1,
-        &sentence,
-        &style::subtitle(),
-    )?;
-
-    Ok(())
+    write_cell(sheet, (4, 4), &rate, Kind::Center, &formats)
 }
 
 /// Where 总览's table of units starts, and how many rows it has: the chart reads them.

@@ -25,7 +25,7 @@ use super::State;
 use super::auth::{Denied, Principal};
 use super::log::{Line, Record, STORED};
 use super::pages::{self, CheckView, Viewer};
-use super::store::{Refusal, file_id};
+use super::store::{Incoming, Refusal, file_id, too_large};
 use crate::problem::Problem;
 
 /// Every request but an upload: forms and links carry a few bytes.
@@ -370,24 +370,20 @@ async fn upload(
         size: 0,
         sha256: String::new(),
     };
-    let limit = state.limits.max_file_bytes;
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > upload_limit(&state) as u64) {
-        let refusal = Refusal::TooLarge(format!(
-            "文件超过 {} MB 的上限：请删除无关的工作表或图片后重新上传",
-            limit / (1024 * 1024)
-        ));
-        attempt.size = declared.unwrap_or(0);
+    if let Some(size) = declared.filter(|n| *n > upload_limit(&state) as u64) {
+        attempt.size = size;
+        let refusal = too_large(state.limits.max_file_bytes);
         return refused(&state, &attempt, &refusal, None);
     }
-    let mut principal = match state.auth.who(&headers, client).await {
+    let principal = match state.auth.who(&headers, client).await {
         Ok(p) => p,
         Err(d) => return denied(&state, d),
     };
-    let Ok(mut multipart) = multipart else {
+    let Ok(multipart) = multipart else {
         return message(
             &state,
             StatusCode::BAD_REQUEST,
@@ -396,80 +392,17 @@ async fn upload(
             principal,
         );
     };
-    let mut incoming = None;
-    let mut typed_code = false;
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                let refusal = Refusal::TooLarge(format!(
-                    "文件超过 {} MB 的上限：请删除无关的工作表或图片后重新上传",
-                    limit / (1024 * 1024)
-                ));
-                return refused(&state, &attempt, &refusal, principal);
-            }
-            Err(_) => return refused(&state, &attempt, &Refusal::Interrupted, principal),
-        };
-        match field.name() {
-            Some("code") => {
-                let code = read_code(field).await;
-                if principal.is_none() {
-                    match state.auth.check_code(&code, client).await {
-                        Ok(p) => {
-                            principal = Some(p);
-                            typed_code = true;
-                        }
-                        Err(d) => {
-                            drain(&mut multipart).await;
-                            attempt.result_wrong_code(&state);
-                            return denied(&state, d);
-                        }
-                    }
-                }
-            }
-            Some("file") if incoming.is_none() => {
-                let unit = match principal {
-                    Some(Principal::Unit(u)) => u,
-                    Some(Principal::Admin) => {
-                        drain(&mut multipart).await;
-                        return message(
-                            &state,
-                            StatusCode::FORBIDDEN,
-                            "管理员码不能上报",
-                            "管理员码只用于查看汇总；请用各单位的上报码上报该单位的报表。",
-                            principal,
-                        );
-                    }
-                    None => {
-                        drain(&mut multipart).await;
-                        return denied(&state, Denied::Wrong);
-                    }
-                };
-                attempt.unit = state.roster.units[unit].name.clone();
-                attempt.client_name = field
-                    .file_name()
-                    .map(|n| n.chars().take(200).collect())
-                    .unwrap_or_default();
-                match state.store.receive(&mut field, limit).await {
-                    Ok(received) => {
-                        attempt.size = received.size;
-                        attempt.sha256 = received.sha256.clone();
-                        incoming = Some((unit, received));
-                    }
-                    Err(refusal) => return refused(&state, &attempt, &refusal, principal),
-                }
-            }
-            _ => while let Ok(Some(_)) = field.chunk().await {},
-        }
-    }
-    let Some((unit, received)) = incoming else {
+    let form = match receive_form(&state, multipart, principal, &mut attempt).await {
+        Ok(form) => form,
+        Err(answer) => return answer,
+    };
+    let Some((unit, received)) = form.file else {
         return message(
             &state,
             StatusCode::BAD_REQUEST,
             "没有选择文件",
             "请选择要上报的报表文件后再点“上传并检查”。",
-            principal,
+            form.principal,
         );
     };
     let now = Utc::now();
@@ -494,7 +427,7 @@ async fn upload(
     .unwrap_or_else(|e| Err(Refusal::Disk(format!("检查时中断：{e}"))));
     let (accepted, superseded) = match accepted {
         Ok(accepted) => accepted,
-        Err(refusal) => return refused(&state, &attempt, &refusal, principal),
+        Err(refusal) => return refused(&state, &attempt, &refusal, form.principal),
     };
     let record = Record {
         id: file_id(&accepted.name),
@@ -516,12 +449,14 @@ async fn upload(
         &state,
         StatusCode::OK,
         "检查结果",
-        principal,
+        form.principal,
         pages::check(&view, true),
     );
     // A code typed into the form signs the unit in, so the annotated copy and
     // its earlier uploads are a click away.
-    if typed_code && let Some(signed) = principal {
+    if form.typed_code
+        && let Some(signed) = form.principal
+    {
         let token = state.auth.open_session(signed);
         let secure = super::auth::over_https(state.secure, peer, &headers, state.trust_proxy);
         if let Ok(cookie) = HeaderValue::from_str(&super::auth::session_cookie(&token, secure)) {
@@ -529,6 +464,98 @@ async fn upload(
         }
     }
     response
+}
+
+/// What the upload form brought: who sent it and the file, received to staging.
+struct UploadForm {
+    principal: Option<Principal>,
+    /// Whether the sender typed a code into the form (rather than being signed in).
+    typed_code: bool,
+    file: Option<(usize, Incoming)>,
+}
+
+/// Reads the form's fields in order: a `code` signs the sender in (unless a
+/// session or bearer code already did), the first `file` is received for the
+/// sender's unit, anything else is read past. Fills `attempt` for the log.
+///
+/// # Errors
+/// The answer to send at once: a wrong code, the admin code or no code before
+/// the file, a file too large, a broken stream.
+async fn receive_form(
+    state: &State,
+    mut multipart: Multipart,
+    mut principal: Option<Principal>,
+    attempt: &mut Attempt,
+) -> Result<UploadForm, Response> {
+    let limit = state.limits.max_file_bytes;
+    let mut file = None;
+    let mut typed_code = false;
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(refused(state, attempt, &too_large(limit), principal));
+            }
+            Err(_) => return Err(refused(state, attempt, &Refusal::Interrupted, principal)),
+        };
+        match field.name() {
+            Some("code") => {
+                let code = read_code(field).await;
+                if principal.is_none() {
+                    match state.auth.check_code(&code, attempt.client).await {
+                        Ok(p) => {
+                            principal = Some(p);
+                            typed_code = true;
+                        }
+                        Err(d) => {
+                            drain(&mut multipart).await;
+                            attempt.result_wrong_code(state);
+                            return Err(denied(state, d));
+                        }
+                    }
+                }
+            }
+            Some("file") if file.is_none() => {
+                let unit = match principal {
+                    Some(Principal::Unit(u)) => u,
+                    Some(Principal::Admin) => {
+                        drain(&mut multipart).await;
+                        return Err(message(
+                            state,
+                            StatusCode::FORBIDDEN,
+                            "管理员码不能上报",
+                            "管理员码只用于查看汇总；请用各单位的上报码上报该单位的报表。",
+                            principal,
+                        ));
+                    }
+                    None => {
+                        drain(&mut multipart).await;
+                        return Err(denied(state, Denied::Wrong));
+                    }
+                };
+                attempt.unit = state.roster.units[unit].name.clone();
+                attempt.client_name = field
+                    .file_name()
+                    .map(|n| n.chars().take(200).collect())
+                    .unwrap_or_default();
+                match state.store.receive(&mut field, limit).await {
+                    Ok(received) => {
+                        attempt.size = received.size;
+                        attempt.sha256 = received.sha256.clone();
+                        file = Some((unit, received));
+                    }
+                    Err(refusal) => return Err(refused(state, attempt, &refusal, principal)),
+                }
+            }
+            _ => while let Ok(Some(_)) = field.chunk().await {},
+        }
+    }
+    Ok(UploadForm {
+        principal,
+        typed_code,
+        file,
+    })
 }
 
 impl Attempt {

@@ -308,7 +308,8 @@ impl Store {
     }
 }
 
-fn too_large(limit: u64) -> Refusal {
+/// An upload over `limit` bytes.
+pub fn too_large(limit: u64) -> Refusal {
     Refusal::TooLarge(format!(
         "文件超过 {} MB 的上限：请删除无关的工作表或图片后重新上传",
         limit / (1024 * 1024)

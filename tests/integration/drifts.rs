@@ -600,7 +600,10 @@ fn a_month_in_the_name_only_loses_when_it_is_another_month() {
             .unwrap_or_else(|| panic!("{name} not listed: {sources:?}"))
     };
     assert_eq!(outcome("海口市_20180704T020304Z_0a1b2c3d.xlsx"), "已读取");
-    for older in ["海口市2018年6月进展情况.xlsx", "海口市2018年5月进展情况.xlsx"] {
+    for older in [
+        "海口市2018年6月进展情况.xlsx",
+        "海口市2018年5月进展情况.xlsx",
+    ] {
         assert!(
             outcome(older).contains("已被“海口市_20180704T020304Z_0a1b2c3d.xlsx”取代"),
             "{older}: {}",
