@@ -2,8 +2,10 @@
 //! supervisor asks first each month. Works on [`crate::monthly::history::Period`] records,
 //! the earlier ones oldest first; laying the result out is the report's job.
 
+use std::collections::BTreeSet;
+
 use crate::check::Verdict;
-use crate::monthly::history::Period;
+use crate::monthly::history::{Item, Period};
 
 /// One kind of change, in the order 本月变化 lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -59,121 +61,144 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
     let Some(last) = earlier.last() else {
         return Vec::new();
     };
-    let mut changes = Vec::new();
-    let silent_last = last.silent_units();
-    let silent_now = current.silent_units();
-    // A unit that sent nothing is one row, not one per task.
-    for unit in &silent_now {
-        let unit_change = |kind, previous, streak| Change {
-            unit: unit.to_string(),
-            task: None,
-            kind,
-            previous,
-            current: Verdict::NotSubmitted,
-            streak,
+    let silent = Silent {
+        last: last.silent_units(),
+        now: current.silent_units(),
+    };
+    let mut changes = unit_changes(earlier, current, &silent);
+    for ((unit, task), item) in &current.items {
+        let Some(before) = last.items.get(&(unit.clone(), *task)) else {
+            continue;
         };
-        if silent_last.contains(unit) {
+        if silent.now.contains(unit.as_str()) {
+            continue;
+        }
+        let at = TaskAt { unit, task: *task };
+        let silent_last = silent.last.contains(unit.as_str());
+        changes.extend(task_changes(earlier, at, before, item, silent_last));
+    }
+    changes.sort_by(|a, b| (&a.unit, a.kind, a.task).cmp(&(&b.unit, b.kind, b.task)));
+    changes
+}
+
+/// The units that sent nothing, last period and now.
+struct Silent<'a> {
+    last: BTreeSet<&'a str>,
+    now: BTreeSet<&'a str>,
+}
+
+/// A unit that sent nothing is one row, not one per task: silent again
+/// (how many periods in a row), newly silent, or reporting again.
+fn unit_changes(earlier: &[Period], current: &Period, silent: &Silent) -> Vec<Change> {
+    let Some(last) = earlier.last() else {
+        return Vec::new();
+    };
+    let unit_change = |unit: &str, kind, previous, current, streak| Change {
+        unit: unit.to_string(),
+        task: None,
+        kind,
+        previous,
+        current,
+        streak,
+    };
+    let mut changes = Vec::new();
+    for &unit in &silent.now {
+        if silent.last.contains(unit) {
             let streak = 1 + earlier
                 .iter()
                 .rev()
                 .take_while(|p| p.silent_units().contains(unit))
                 .count();
-            changes.push(unit_change(
-                ChangeKind::MissingStreak,
-                Verdict::NotSubmitted,
-                streak,
-            ));
+            let (kind, was) = (ChangeKind::MissingStreak, Verdict::NotSubmitted);
+            changes.push(unit_change(unit, kind, was, Verdict::NotSubmitted, streak));
         } else if last.items.keys().any(|(u, _)| u == unit) {
-            changes.push(unit_change(
-                ChangeKind::NewlyMissing,
-                Verdict::InProgress,
-                1,
-            ));
+            let (kind, was) = (ChangeKind::NewlyMissing, Verdict::InProgress);
+            changes.push(unit_change(unit, kind, was, Verdict::NotSubmitted, 1));
         }
     }
-    for unit in silent_last.difference(&silent_now) {
+    for &unit in silent.last.difference(&silent.now) {
         if current.items.keys().any(|(u, _)| u == unit) {
-            changes.push(Change {
-                unit: unit.to_string(),
-                task: None,
-                kind: ChangeKind::NewlyReported,
-                previous: Verdict::NotSubmitted,
-                current: Verdict::InProgress,
-                streak: 0,
-            });
+            let (kind, was) = (ChangeKind::NewlyReported, Verdict::NotSubmitted);
+            changes.push(unit_change(unit, kind, was, Verdict::InProgress, 0));
         }
     }
-    for ((unit, task), item) in &current.items {
-        let Some(before) = last.items.get(&(unit.clone(), *task)) else {
-            continue;
-        };
-        if silent_now.contains(unit.as_str()) {
-            continue;
-        }
-        let now = item.verdict;
-        let was = before.verdict;
-        let mut push = |kind, streak| {
-            changes.push(Change {
-                unit: unit.clone(),
-                task: Some(*task),
-                kind,
-                previous: was,
-                current: now,
-                streak,
-            });
-        };
-        // How many periods in a row, ending now, satisfy `test`.
-        let streak = |test: fn(Verdict) -> bool| {
-            1 + earlier
-                .iter()
-                .rev()
-                .take_while(|p| {
-                    p.items
-                        .get(&(unit.clone(), *task))
-                        .is_some_and(|i| test(i.verdict))
-                })
-                .count()
-        };
-        // A unit that sent nothing has not said the task is undone: that is 缺报, not a regression.
-        if was.is_done() && !now.is_done() && !now.is_missing() {
-            push(ChangeKind::Regressed, 0);
-        }
-        // Against a period it did not report in, everything would look new: a unit
-        // reporting again gets one 新报送 row (above), not one per task.
-        if now.is_done() && !was.is_done() && !silent_last.contains(unit.as_str()) {
-            push(ChangeKind::NewlyDone, 0);
-        }
-        if now == Verdict::OverdueUnfinished {
-            if was == Verdict::OverdueUnfinished {
-                push(
-                    ChangeKind::OverdueStreak,
-                    streak(|v| v == Verdict::OverdueUnfinished),
-                );
-            } else {
-                push(ChangeKind::NewlyOverdue, 0);
-            }
-        }
-        if now.is_missing() && was.is_missing() {
-            push(ChangeKind::MissingStreak, streak(Verdict::is_missing));
-        }
-        if was == Verdict::Omitted && !now.is_missing() {
-            push(ChangeKind::NewlyReported, 0);
-        }
-        if now == Verdict::InProgress
-            && !item.narrative.trim().is_empty()
-            && item.narrative.trim() == before.narrative.trim()
-        {
-            push(ChangeKind::SameAsLast, 0);
+    changes
+}
+
+/// One (unit, task) of the period.
+#[derive(Clone, Copy)]
+struct TaskAt<'a> {
+    unit: &'a String,
+    task: u32,
+}
+
+/// The changes of one (unit, task) the unit reported now and last period.
+fn task_changes(
+    earlier: &[Period],
+    at: TaskAt,
+    before: &Item,
+    item: &Item,
+    silent_last: bool,
+) -> Vec<Change> {
+    let (now, was) = (item.verdict, before.verdict);
+    let mut changes = Vec::new();
+    let mut push = |kind, streak| {
+        changes.push(Change {
+            unit: at.unit.clone(),
+            task: Some(at.task),
+            kind,
+            previous: was,
+            current: now,
+            streak,
+        });
+    };
+    // How many periods in a row, ending now, satisfy `test`.
+    let streak = |test: fn(Verdict) -> bool| {
+        1 + earlier
+            .iter()
+            .rev()
+            .take_while(|p| {
+                p.items
+                    .get(&(at.unit.clone(), at.task))
+                    .is_some_and(|i| test(i.verdict))
+            })
+            .count()
+    };
+    // A unit that sent nothing has not said the task is undone: that is 缺报, not a regression.
+    if was.is_done() && !now.is_done() && !now.is_missing() {
+        push(ChangeKind::Regressed, 0);
+    }
+    // Against a period it did not report in, everything would look new: a unit
+    // reporting again gets one 新报送 row (see `unit_changes`), not one per task.
+    if now.is_done() && !was.is_done() && !silent_last {
+        push(ChangeKind::NewlyDone, 0);
+    }
+    if now == Verdict::OverdueUnfinished {
+        if was == Verdict::OverdueUnfinished {
+            let n = streak(|v| v == Verdict::OverdueUnfinished);
+            push(ChangeKind::OverdueStreak, n);
+        } else {
+            push(ChangeKind::NewlyOverdue, 0);
         }
     }
-    changes.sort_by(|a, b| (&a.unit, a.kind, a.task).cmp(&(&b.unit, b.kind, b.task)));
+    if now.is_missing() && was.is_missing() {
+        push(ChangeKind::MissingStreak, streak(Verdict::is_missing));
+    }
+    if was == Verdict::Omitted && !now.is_missing() {
+        push(ChangeKind::NewlyReported, 0);
+    }
+    if now == Verdict::InProgress
+        && !item.narrative.trim().is_empty()
+        && item.narrative.trim() == before.narrative.trim()
+    {
+        push(ChangeKind::SameAsLast, 0);
+    }
     changes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::monthly::history::Item;
     use chrono::NaiveDate;
     use std::collections::BTreeMap;
 
