@@ -179,61 +179,8 @@ fn build(
             style::chinese_date(as_of),
             head.office
         ))?;
-        let mut section = 0;
-        for category in Category::ALL {
-            let of_kind: Vec<&Entry> = items
-                .iter()
-                .filter(|(c, _)| *c == category)
-                .map(|(_, e)| *e)
-                .collect();
-            if of_kind.is_empty() {
-                continue;
-            }
-            section += 1;
-            letter.heading(&format!(
-                "{}、{}（{} 项）",
-                chinese_numeral(section),
-                category.label(),
-                of_kind.len()
-            ))?;
-            letter.table_header(&COLUMNS.map(|(t, _)| t))?;
-            for e in of_kind {
-                let task = report.catalogue.get(e.task);
-                letter.table_row(&[
-                    e.task.to_string(),
-                    task.map(|t| t.short_text()).unwrap_or_default(),
-                    task.map(|t| style::chinese_date(t.deadline))
-                        .unwrap_or_default(),
-                    category.what_to_do(e, report),
-                ])?;
-            }
-        }
-        if !problems.is_empty() {
-            section += 1;
-            letter.heading(&format!(
-                "{}、报表中的问题（{} 条）",
-                chinese_numeral(section),
-                problems.len()
-            ))?;
-            letter.table_header(&["序号", "问题", "位置", "请办理"])?;
-            for p in problems {
-                let place = [p.sheet.clone().unwrap_or_default(), p.place()]
-                    .into_iter()
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                letter.table_row(&[
-                    p.task.map(|t| t.to_string()).unwrap_or_default(),
-                    p.what.clone(),
-                    if place.is_empty() {
-                        p.file.clone()
-                    } else {
-                        place
-                    },
-                    p.action.clone(),
-                ])?;
-            }
-        }
+        let section = write_items(&mut letter, report, &items)?;
+        write_problems(&mut letter, problems, section)?;
     }
     letter.blank()?;
     if let Some(contact) = &head.contact {
@@ -243,6 +190,76 @@ fn build(
     letter.right(&style::chinese_date(as_of))?;
     letter.finish(&report.page("督办单"))?;
     workbook.save_to_buffer()
+}
+
+/// The overdue, missing and to-verify items, one numbered section per kind.
+/// Returns how many sections were written.
+fn write_items(
+    letter: &mut Letter,
+    report: &Report,
+    items: &[(Category, &Entry)],
+) -> Result<usize, rust_xlsxwriter::XlsxError> {
+    let mut section = 0;
+    for category in Category::ALL {
+        let of_kind: Vec<&Entry> = items
+            .iter()
+            .filter(|(c, _)| *c == category)
+            .map(|(_, e)| *e)
+            .collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        section += 1;
+        letter.heading(&format!(
+            "{}、{}（{} 项）",
+            chinese_numeral(section),
+            category.label(),
+            of_kind.len()
+        ))?;
+        letter.table_header(&COLUMNS.map(|(t, _)| t))?;
+        for e in of_kind {
+            let task = report.catalogue.get(e.task);
+            letter.table_row(&[
+                e.task.to_string(),
+                task.map(|t| t.short_text()).unwrap_or_default(),
+                task.map(|t| style::chinese_date(t.deadline))
+                    .unwrap_or_default(),
+                category.what_to_do(e, report),
+            ])?;
+        }
+    }
+    Ok(section)
+}
+
+/// The problems of the unit's return, as the section after `sections` others.
+fn write_problems(
+    letter: &mut Letter,
+    problems: &[&Problem],
+    sections: usize,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    letter.heading(&format!(
+        "{}、报表中的问题（{} 条）",
+        chinese_numeral(sections + 1),
+        problems.len()
+    ))?;
+    letter.table_header(&["序号", "问题", "位置", "请办理"])?;
+    for p in problems {
+        let place = p.sheet_and_place();
+        letter.table_row(&[
+            p.task.map(|t| t.to_string()).unwrap_or_default(),
+            p.what.clone(),
+            if place.is_empty() {
+                p.file.clone()
+            } else {
+                place
+            },
+            p.action.clone(),
+        ])?;
+    }
+    Ok(())
 }
 
 /// A 督办单 sheet written top to bottom.

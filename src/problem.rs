@@ -80,6 +80,19 @@ impl Problem {
         }
     }
 
+    /// The sheet and the place in it, `进展情况 F7`; empty for a whole file.
+    pub fn sheet_and_place(&self) -> String {
+        let place = self.place();
+        match (
+            self.sheet.as_deref().filter(|s| !s.is_empty()),
+            place.is_empty(),
+        ) {
+            (Some(sheet), false) => format!("{sheet} {place}"),
+            (Some(sheet), true) => sheet.to_string(),
+            (None, _) => place,
+        }
+    }
+
     pub fn unit(mut self, unit: &str) -> Self {
         self.unit = Some(unit.to_string());
         self
@@ -126,6 +139,19 @@ pub fn row_ref(row: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sheet_and_place_say_where_as_far_as_known() {
+        let whole = Problem::file(Severity::Warning, "a.xlsx", "x", "y");
+        assert_eq!(whole.sheet_and_place(), "");
+        let cell = whole.clone().at("进展情况", 6, Some(5));
+        assert_eq!(cell.sheet_and_place(), "进展情况 F7");
+        let row = whole.clone().at("进展情况", 6, None);
+        assert_eq!(row.sheet_and_place(), "进展情况 第7行");
+        let mut sheet_only = whole;
+        sheet_only.sheet = Some("Sheet2".into());
+        assert_eq!(sheet_only.sheet_and_place(), "Sheet2");
+    }
 
     #[test]
     fn a1_references() {

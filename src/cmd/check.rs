@@ -185,11 +185,7 @@ fn list_problems(out: &mut String, problems: &[Problem], errors: usize) {
         );
     }
     for p in problems {
-        let place = [p.sheet.clone().unwrap_or_default(), p.place()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let place = p.sheet_and_place();
         let place = if place.is_empty() {
             String::new()
         } else {

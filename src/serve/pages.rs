@@ -206,11 +206,7 @@ impl CheckView {
             .map(|p| ProblemLine {
                 error: p.severity == crate::problem::Severity::Error,
                 level: p.severity.label(),
-                place: [p.sheet.clone().unwrap_or_default(), p.place()]
-                    .into_iter()
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                place: p.sheet_and_place(),
                 what: p.what.clone(),
                 action: p.action.clone(),
             })
