@@ -406,28 +406,22 @@ async fn upload(
         );
     };
     let now = Utc::now();
-    let Ok(_permit) = state.checks.acquire().await else {
-        return message(
-            &state,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "服务正在停止",
-            "服务正在停止，请稍后重试。",
-            None,
-        );
-    };
-    let worker = Arc::clone(&state);
-    let accepted = tokio::task::spawn_blocking(move || {
+    let accepted = checking(&state, move |worker| {
         let accepted = worker.store.accept(worker.reader(), unit, received, now)?;
         let superseded = worker
             .store
             .superseded_by(worker.reader(), unit, &accepted.name);
         Ok((accepted, superseded))
     })
-    .await
-    .unwrap_or_else(|e| Err(Refusal::Disk(format!("检查时中断：{e}"))));
+    .await;
     let (accepted, superseded) = match accepted {
-        Ok(accepted) => accepted,
-        Err(refusal) => return refused(&state, &attempt, &refusal, form.principal),
+        Ok(Ok(accepted)) => accepted,
+        Ok(Err(refusal)) => return refused(&state, &attempt, &refusal, form.principal),
+        Err(Stopped::ShuttingDown) => return Stopped::ShuttingDown.answer(&state, None),
+        Err(Stopped::Interrupted(e)) => {
+            let refusal = Refusal::Disk(format!("检查时中断：{e}"));
+            return refused(&state, &attempt, &refusal, form.principal);
+        }
     };
     let record = Record {
         id: file_id(&accepted.name),
@@ -639,18 +633,8 @@ async fn show_return(
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    let Ok(_permit) = state.checks.acquire().await else {
-        return message(
-            &state,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "服务正在停止",
-            "服务正在停止，请稍后重试。",
-            None,
-        );
-    };
-    let worker = Arc::clone(&state);
     let shown = record.clone();
-    let view = tokio::task::spawn_blocking(move || {
+    let view = checking(&state, move |worker| {
         let inspection = worker.inspect(&shown.file);
         let superseded = worker
             .store
@@ -666,13 +650,7 @@ async fn show_return(
             who,
             pages::check(&view, false),
         ),
-        Err(_) => message(
-            &state,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "无法检查",
-            "检查时中断，请稍后重试。",
-            who,
-        ),
+        Err(stopped) => stopped.answer(&state, who),
     }
 }
 
@@ -686,18 +664,8 @@ async fn annotated(
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    let Ok(_permit) = state.checks.acquire().await else {
-        return message(
-            &state,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "服务正在停止",
-            "服务正在停止，请稍后重试。",
-            None,
-        );
-    };
-    let worker = Arc::clone(&state);
     let file = record.file.clone();
-    let copy = tokio::task::spawn_blocking(move || {
+    let copy = checking(&state, move |worker| {
         let inspection = worker.inspect(&file);
         let sheet = inspection.returns().next().map(|r| r.sheet.clone());
         let bytes = std::fs::read(worker.plan.dir.join(&file)).ok();
@@ -705,23 +673,66 @@ async fn annotated(
         crate::annotate::build(bytes, sheet.as_deref(), &listed, worker.limits)
             .map_err(|e| e.to_string())
     })
-    .await
-    .map_err(|e| e.to_string())
-    .and_then(|r| r);
+    .await;
     match copy {
-        Ok(bytes) => download(
+        Ok(Ok(bytes)) => download(
             bytes,
             XLSX,
             &format!("标注副本_{}.xlsx", stem(&record.file)),
         ),
-        Err(e) => message(
+        Ok(Err(e)) => message(
             &state,
             StatusCode::INTERNAL_SERVER_ERROR,
             "无法生成标注副本",
             &format!("生成标注副本时出错（{e}）：请把这条信息发给维护人员。"),
             who,
         ),
+        Err(stopped) => stopped.answer(&state, who),
     }
+}
+
+/// Why a check did not run to its end.
+enum Stopped {
+    /// The server is shutting down: no permit is given any more.
+    ShuttingDown,
+    /// The check panicked or was cancelled.
+    Interrupted(String),
+}
+
+impl Stopped {
+    fn answer(&self, state: &State, who: Option<Principal>) -> Response {
+        match self {
+            Self::ShuttingDown => message(
+                state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "服务正在停止",
+                "服务正在停止，请稍后重试。",
+                None,
+            ),
+            Self::Interrupted(_) => message(
+                state,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "无法检查",
+                "检查时中断，请稍后重试。",
+                who,
+            ),
+        }
+    }
+}
+
+/// Runs `job` (reading and checking a return: blocking) on the blocking pool,
+/// at most one per core at once ([`State::checks`]).
+async fn checking<T: Send + 'static>(
+    state: &Arc<State>,
+    job: impl FnOnce(&State) -> T + Send + 'static,
+) -> Result<T, Stopped> {
+    let Ok(_permit) = state.checks.acquire().await else {
+        return Err(Stopped::ShuttingDown);
+    };
+    let worker = Arc::clone(state);
+    tokio::task::spawn_blocking(move || job(&worker))
+        .await
+        .map_err(|e| Stopped::Interrupted(e.to_string()))
 }
 
 fn stem(name: &str) -> &str {
