@@ -766,10 +766,7 @@ async fn status_page(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(answer) = admin(&state, peer, &headers).await {
-        return answer;
-    }
-    match state.board.snapshot(&state).await {
+    match admin_snapshot(&state, peer, &headers).await {
         Ok(snapshot) => page(
             &state,
             StatusCode::OK,
@@ -777,14 +774,29 @@ async fn status_page(
             Some(Principal::Admin),
             pages::board(&snapshot.status),
         ),
-        Err(e) => message(
-            &state,
+        Err(answer) => answer,
+    }
+}
+
+/// The period consolidated, for the admin only.
+///
+/// # Errors
+/// The answer to send: the login page, or 无法汇总 with the reason.
+async fn admin_snapshot(
+    state: &Arc<State>,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Result<Arc<super::board::Snapshot>, Response> {
+    admin(state, peer, headers).await?;
+    state.board.snapshot(state).await.map_err(|e| {
+        message(
+            state,
             StatusCode::INTERNAL_SERVER_ERROR,
             "无法汇总",
             &e,
             Some(Principal::Admin),
-        ),
-    }
+        )
+    })
 }
 
 async fn status_json(
@@ -810,20 +822,9 @@ async fn workbook(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(answer) = admin(&state, peer, &headers).await {
-        return answer;
-    }
-    let snapshot = match state.board.snapshot(&state).await {
+    let snapshot = match admin_snapshot(&state, peer, &headers).await {
         Ok(snapshot) => snapshot,
-        Err(e) => {
-            return message(
-                &state,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "无法汇总",
-                &e,
-                Some(Principal::Admin),
-            );
-        }
+        Err(answer) => return answer,
     };
     let worker = Arc::clone(&state);
     let bytes = tokio::task::spawn_blocking(move || snapshot.workbook(&worker))
@@ -852,21 +853,12 @@ async fn chase_csv(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(answer) = admin(&state, peer, &headers).await {
-        return answer;
-    }
-    match state.board.snapshot(&state).await {
+    match admin_snapshot(&state, peer, &headers).await {
         Ok(snapshot) => download(
             super::board::chase_csv(&snapshot.status),
             "text/csv; charset=utf-8",
             &format!("催报名单_{}.csv", state.plan.period.month),
         ),
-        Err(e) => message(
-            &state,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "无法汇总",
-            &e,
-            Some(Principal::Admin),
-        ),
+        Err(answer) => answer,
     }
 }
