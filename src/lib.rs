@@ -29,3 +29,6 @@ pub mod save;
 pub mod serve;
 pub mod table;
 pub mod template;
+
+#[cfg(test)]
+mod messages;

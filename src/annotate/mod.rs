@@ -44,17 +44,10 @@ pub fn build(
         Some(source) if source.workbook.format == Format::Xlsx => {
             match original::annotate(source, problems, limits) {
                 Ok(copy) => return Ok(copy),
-                Err(why) => Some(format!(
-                    "未能在原文件上直接标注（{why}），本副本按读到的单元格重新排版：\
-                     内容与原文件相同，字体、边框等格式未保留"
-                )),
+                Err(why) => Some(not_kept_notice(&why)),
             }
         }
-        Some(source) => Some(format!(
-            "原文件是{}，无法在原文件上直接标注，本副本按读到的单元格重新排版：\
-             内容与原文件相同，字体、边框等格式未保留",
-            kind(source.workbook.format)
-        )),
+        Some(source) => Some(other_format_notice(source.workbook.format)),
         None => None,
     };
     rebuilt::build(
@@ -93,6 +86,23 @@ impl Source {
     }
 }
 
+/// 问题清单's first line when an .xlsx could not be marked in place.
+fn not_kept_notice(why: &original::NotKept) -> String {
+    format!(
+        "未能在原文件上直接标注（{why}），本副本按读到的单元格重新排版：\
+         内容与原文件相同，字体、边框等格式未保留"
+    )
+}
+
+/// 问题清单's first line for a format that cannot be marked in place.
+fn other_format_notice(format: Format) -> String {
+    format!(
+        "原文件是{}，无法在原文件上直接标注，本副本按读到的单元格重新排版：\
+         内容与原文件相同，字体、边框等格式未保留",
+        kind(format)
+    )
+}
+
 /// What a file is, as 问题清单 names it.
 fn kind(format: Format) -> &'static str {
     match format {
@@ -110,6 +120,44 @@ fn kind(format: Format) -> &'static str {
 mod tests {
     use super::*;
     use crate::problem::Severity;
+
+    /// Every notice the copy can carry, word for word (see `crate::messages`).
+    #[test]
+    fn notices_read_word_for_word() {
+        use original::NotKept;
+        const REST: &str = "本副本按读到的单元格重新排版：内容与原文件相同，字体、边框等格式未保留";
+        let kept = [
+            (NotKept::Panicked, "读取库处理该文件时中断"),
+            (NotKept::Refused, "读取库无法改写该文件"),
+            (NotKept::Unreadable, "改写后的文件无法读回"),
+            (NotKept::SheetsChanged, "改写后工作表的数目与原文件不一致"),
+            (
+                NotKept::Changed("进展情况".into()),
+                "改写后工作表“进展情况”的内容与原文件不一致",
+            ),
+        ];
+        for (why, text) in kept {
+            assert_eq!(
+                not_kept_notice(&why),
+                format!("未能在原文件上直接标注（{text}），{REST}")
+            );
+        }
+        let formats = [
+            (Format::Xlsx, "原文件是 Excel 工作簿（.xlsx）"),
+            (Format::Xlsb, "原文件是 Excel 二进制工作簿（.xlsb）"),
+            (Format::Xls, "原文件是 Excel 97-2003 工作簿（.xls）"),
+            (Format::Ods, "原文件是 OpenDocument 表格（.ods）"),
+            (Format::Html, "原文件是网页（HTML）"),
+            (Format::Csv, "原文件是文本表格（CSV）"),
+            (Format::SpreadsheetMl, "原文件是 Excel 2003 XML 表格"),
+        ];
+        for (format, start) in formats {
+            assert_eq!(
+                other_format_notice(format),
+                format!("{start}，无法在原文件上直接标注，{REST}")
+            );
+        }
+    }
 
     #[test]
     fn an_unreadable_file_still_gets_its_problem_list() {

@@ -45,10 +45,10 @@ pub enum OpenError {
     #[error("文件为空（0 字节）：请重新导出后报送")]
     Empty,
     /// Over `--max-file-mb`.
-    #[error("文件过大（{size} 字节，上限 {limit} 字节）：请删除无关工作表或图片后重新报送")]
+    #[error("文件过大（{}，上限 {}）：请删除无关工作表或图片后重新报送", megabytes(*.size), megabytes(*.limit))]
     TooLarge { size: u64, limit: u64 },
     /// The zip's parts would inflate past `--max-inflated-mb`, or claim impossible ratios.
-    #[error("文件解压后过大（超过 {limit} 字节），可能已损坏：请另存为 .xlsx 后重新报送")]
+    #[error("文件解压后过大（超过 {}），可能已损坏：请另存为 .xlsx 后重新报送", megabytes(*.limit))]
     InflatesTooMuch { limit: u64 },
     /// A password is needed to open it (encrypted .xlsx, FILEPASS in an .xls, …).
     #[error(
@@ -125,4 +125,14 @@ pub enum OpenError {
         "表格中有相距很远的单元格（按所占区域计超过 {limit} 个单元格），文件可能已损坏：请删除表格以外的多余内容，另存为 .xlsx 后重新报送"
     )]
     TooSpread { limit: usize },
+}
+
+/// A size as people say it: `50 MB`, `70.5 MB` (1 MB = 1024 × 1024 bytes, as `--max-file-mb`).
+fn megabytes(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
+    } else {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
+    }
 }

@@ -1,0 +1,311 @@
+//! Every error a user reads, word for word: one row per variant, built with
+//! typical values, and the exact Chinese sentence it must render as (the model is
+//! rust_xlsxwriter's `src/error/tests.rs`). A changed wording fails here first, so
+//! it is changed on purpose. Errors of the collection server are asserted in
+//! `serve`, those of the annotated copy in `annotate`.
+
+use std::io::{Error, ErrorKind};
+use std::path::PathBuf;
+
+use crate::catalogue::CatalogueError;
+use crate::pipeline::SaveError;
+use crate::roster::RosterError;
+use crate::table::format::OpenError;
+
+fn rows() -> Vec<(String, &'static str)> {
+    vec![
+        (
+            OpenError::Empty.to_string(),
+            "文件为空（0 字节）：请重新导出后报送",
+        ),
+        (
+            OpenError::TooLarge {
+                size: 73_400_320,
+                limit: 52_428_800,
+            }
+            .to_string(),
+            "文件过大（70 MB，上限 50 MB）：请删除无关工作表或图片后重新报送",
+        ),
+        (
+            OpenError::TooLarge {
+                size: 73_924_608,
+                limit: 52_428_800,
+            }
+            .to_string(),
+            "文件过大（70.5 MB，上限 50 MB）：请删除无关工作表或图片后重新报送",
+        ),
+        (
+            OpenError::InflatesTooMuch { limit: 524_288_000 }.to_string(),
+            "文件解压后过大（超过 500 MB），可能已损坏：请另存为 .xlsx 后重新报送",
+        ),
+        (
+            OpenError::Password.to_string(),
+            "文件设有打开密码，无法读取：请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空后确定），另存为 .xlsx 后重新报送",
+        ),
+        (
+            OpenError::StructureProtected.to_string(),
+            "文件设有“保护工作簿”（工作簿结构保护），.xls 文件因此被加密，无法读取：请在 Excel 中点“审阅 → 保护工作簿”取消保护，另存为 .xlsx 后重新报送",
+        ),
+        (
+            OpenError::WordDocument.to_string(),
+            "这是 Word 文档，不是电子表格：请用 Excel 模板填报后重新报送",
+        ),
+        (
+            OpenError::Html.to_string(),
+            "这是网页（HTML）或 XML 文件，其中没有可读的表格：请用 Excel 打开后另存为 .xlsx 再报送",
+        ),
+        (
+            OpenError::Text.to_string(),
+            "这是文本文件，不是可读的表格：请用 Excel 打开后另存为 .xlsx 再报送",
+        ),
+        (
+            OpenError::OneLine("附件：海口市7月报表.xlsx".into()).to_string(),
+            "这不是表格文件，只有一行文字“附件：海口市7月报表.xlsx”（附件可能未发送成功）：请重新发送报表文件",
+        ),
+        (
+            OpenError::OtherFormat("SYLK 文件").to_string(),
+            "这是 SYLK 文件，不是 Excel 工作簿，本工具不能直接读取：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送",
+        ),
+        (
+            OpenError::Pdf.to_string(),
+            "这是 PDF 文件，不是电子表格：请以 Excel 文件报送（用模板填写后另存为 .xlsx）",
+        ),
+        (
+            OpenError::Image.to_string(),
+            "这是图片文件，不是电子表格：请以 Excel 文件报送（用模板填写后另存为 .xlsx）",
+        ),
+        (
+            OpenError::Unknown.to_string(),
+            "不是可识别的电子表格文件：请另存为 .xlsx 后重新报送",
+        ),
+        (
+            OpenError::Unsupported("Simple.xlsb 的格式".into()).to_string(),
+            "读取库不支持该文件（Simple.xlsb 的格式），文件本身未必损坏：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送",
+        ),
+        (
+            OpenError::ReaderFailed("no entry found for key".into()).to_string(),
+            "读取库不支持该文件，读取时中断（no entry found for key），文件本身未必损坏：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送",
+        ),
+        (
+            OpenError::Corrupt("部件 xl/worksheets/sheet1.xml 不完整".into()).to_string(),
+            "文件已损坏或不完整，无法读取（部件 xl/worksheets/sheet1.xml 不完整）：请重新保存为 .xlsx 后报送",
+        ),
+        (
+            OpenError::NoSheets.to_string(),
+            "文件中没有工作表，可能已损坏：请用 Excel 打开检查后另存为 .xlsx 再报送",
+        ),
+        (
+            OpenError::CannotRead("没有权限读写，请检查文件或文件夹的权限".into()).to_string(),
+            "无法打开文件（没有权限读写，请检查文件或文件夹的权限）：请确认文件未被占用后重试",
+        ),
+        (
+            OpenError::NoReturn { sheets: 3 }.to_string(),
+            "文件可以打开，但其中 3 张工作表都没有进展情况表的表头（应含 序号、主要任务、完成状态 等列），未找到进展情况表：请按模板填报后重新报送",
+        ),
+        (
+            OpenError::HeaderIncomplete {
+                sheet: "Sheet1".into(),
+            }
+            .to_string(),
+            "工作表“Sheet1”的表头缺少“序号”（或“主要任务”）列或“完成状态”（或“进展情况”）列：请按模板填报后重新报送",
+        ),
+        (
+            OpenError::TooManyCells {
+                sheet: "进展情况".into(),
+                limit: 2_000_000,
+            }
+            .to_string(),
+            "工作表“进展情况”超过 2000000 个非空单元格：请只保留进展情况表后重新报送",
+        ),
+        (
+            OpenError::TooSpread { limit: 2_000_000 }.to_string(),
+            "表格中有相距很远的单元格（按所占区域计超过 2000000 个单元格），文件可能已损坏：请删除表格以外的多余内容，另存为 .xlsx 后重新报送",
+        ),
+        (
+            RosterError::Io {
+                path: "名单.csv".into(),
+                reason: "找不到该文件或文件夹，请检查路径".into(),
+            }
+            .to_string(),
+            "无法读取单位名单 名单.csv：找不到该文件或文件夹，请检查路径",
+        ),
+        (
+            RosterError::NotUtf8 {
+                path: "名单.csv".into(),
+            }
+            .to_string(),
+            "单位名单 名单.csv 不是 UTF-8 编码：请在 Excel 中“另存为 CSV UTF-8”后重试",
+        ),
+        (
+            RosterError::Csv("第 3 行的列数与第一行不同".into()).to_string(),
+            "单位名单格式有误：第 3 行的列数与第一行不同",
+        ),
+        (
+            RosterError::NoUnitColumn.to_string(),
+            "单位名单缺少“单位”列：第一行应为 单位,别名,类别",
+        ),
+        (
+            RosterError::EmptyName { line: 4 }.to_string(),
+            "单位名单第 4 行：单位名称为空",
+        ),
+        (
+            RosterError::BadKind {
+                line: 2,
+                value: "地级市".into(),
+            }
+            .to_string(),
+            "单位名单第 2 行：类别“地级市”无法识别，应为“市县”或“部门”",
+        ),
+        (
+            RosterError::Ambiguous {
+                word: "海口".into(),
+                first: "海口市".into(),
+                second: "海口区".into(),
+            }
+            .to_string(),
+            "单位名单中“海口”同时指向“海口市”和“海口区”：请删去其中一个别名",
+        ),
+        (RosterError::Empty.to_string(), "单位名单为空"),
+        (
+            CatalogueError::Io {
+                path: "任务.txt".into(),
+                reason: "找不到该文件或文件夹，请检查路径".into(),
+            }
+            .to_string(),
+            "无法读取任务表 任务.txt：找不到该文件或文件夹，请检查路径",
+        ),
+        (
+            CatalogueError::NotUtf8 {
+                path: "任务.txt".into(),
+            }
+            .to_string(),
+            "任务表 任务.txt 不是 UTF-8 编码：请用记事本“另存为 UTF-8”后重试",
+        ),
+        (
+            CatalogueError::WrongCellCount { line: 7, found: 4 }.to_string(),
+            "任务表第 7 行：应有 5 栏（序号、主要任务、牵头单位、配合单位、完成时限），实际 4 栏",
+        ),
+        (
+            CatalogueError::BadNumber {
+                line: 7,
+                value: "七".into(),
+            }
+            .to_string(),
+            "任务表第 7 行：序号“七”不是整数",
+        ),
+        (
+            CatalogueError::BadDeadline {
+                line: 7,
+                value: "尽快".into(),
+            }
+            .to_string(),
+            "任务表第 7 行：完成时限“尽快”无法识别（可写作 2018年底、2017年7月底、2020年）",
+        ),
+        (
+            CatalogueError::MissingCell {
+                line: 7,
+                what: "牵头单位",
+            }
+            .to_string(),
+            "任务表第 7 行：牵头单位为空",
+        ),
+        (
+            CatalogueError::DuplicateNumber(12).to_string(),
+            "任务表中序号 12 出现了两次",
+        ),
+        (CatalogueError::Empty.to_string(), "任务表中没有任何任务行"),
+        (
+            CatalogueError::MissingColumns {
+                path: "任务.xlsx".into(),
+                missing: "完成时限".into(),
+            }
+            .to_string(),
+            "任务表 任务.xlsx 缺少列：完成时限（需要 序号、主要任务、牵头单位、配合单位、完成时限）",
+        ),
+        (
+            SaveError::Write {
+                what: "汇总表",
+                path: PathBuf::from("output/2018-07/汇总.xlsx"),
+                error: Error::from(ErrorKind::PermissionDenied),
+            }
+            .to_string(),
+            "无法写入汇总表 output/2018-07/汇总.xlsx：没有权限：文件可能正在 Excel 或 WPS 中打开，或文件夹只读，请关闭文件或换一个可写的文件夹",
+        ),
+        (
+            SaveError::Layout("行号超出范围".into()).to_string(),
+            "生成汇总表时出错（行号超出范围）：请把这条信息发给维护人员",
+        ),
+    ]
+}
+
+/// Fails to compile when a variant is added: give it a row above, then list it here.
+#[allow(dead_code)]
+fn every_variant_has_a_row(
+    open: &OpenError,
+    roster: &RosterError,
+    table: &CatalogueError,
+    save: &SaveError,
+) {
+    use CatalogueError as C;
+    use OpenError as O;
+    use RosterError as R;
+    match open {
+        O::Empty
+        | O::TooLarge { .. }
+        | O::InflatesTooMuch { .. }
+        | O::Password
+        | O::StructureProtected
+        | O::WordDocument
+        | O::Html
+        | O::Text
+        | O::OneLine(_)
+        | O::OtherFormat(_)
+        | O::Pdf
+        | O::Image
+        | O::Unknown
+        | O::Unsupported(_)
+        | O::ReaderFailed(_)
+        | O::Corrupt(_)
+        | O::NoSheets
+        | O::CannotRead(_)
+        | O::NoReturn { .. }
+        | O::HeaderIncomplete { .. }
+        | O::TooManyCells { .. }
+        | O::TooSpread { .. } => {}
+    }
+    match roster {
+        R::Io { .. }
+        | R::NotUtf8 { .. }
+        | R::Csv(_)
+        | R::NoUnitColumn
+        | R::EmptyName { .. }
+        | R::BadKind { .. }
+        | R::Ambiguous { .. }
+        | R::Empty => {}
+    }
+    match table {
+        C::Io { .. }
+        | C::NotUtf8 { .. }
+        | C::WrongCellCount { .. }
+        | C::BadNumber { .. }
+        | C::BadDeadline { .. }
+        | C::MissingCell { .. }
+        | C::DuplicateNumber(_)
+        | C::Empty
+        | C::MissingColumns { .. } => {}
+    }
+    match save {
+        SaveError::Write { .. } | SaveError::Layout(_) => {}
+    }
+}
+
+#[test]
+fn every_error_reads_word_for_word() {
+    let mut wrong = Vec::new();
+    for (said, want) in rows() {
+        if said != want {
+            wrong.push(format!("said: {said}\nwant: {want}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
