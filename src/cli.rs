@@ -1,8 +1,13 @@
 //! Flags → settings and plans, resolved once: dates parsed, paths checked, each
-//! default in one place (the clap attributes below). Nothing below this module
-//! reads a raw flag or asks for today's date. A flag the parser refuses is
-//! answered in Chinese ([`usage_error`]), never with clap's English.
+//! default in one place (the clap attributes below, and the `DEFAULT_*` of the
+//! settings a config file may also set). Every such setting is the flag when
+//! given, else the settings file's value ([`crate::config`]), else the default:
+//! [`Setting::pick`] is the one rule, and [`in_force`] shows its outcome. Nothing
+//! below this module reads a raw flag, the settings file or today's date. A flag
+//! the parser refuses is answered in Chinese ([`usage_error`]), never with clap's
+//! English.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -11,6 +16,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::catalogue::Catalogue;
+use crate::config::{self, Config, Origin, Setting, Values};
 use crate::intake::{Reader, ReportPeriod};
 use crate::period::Month;
 use crate::report::Letterhead;
@@ -20,9 +26,31 @@ use crate::table::format::Limits;
 /// Help laid out with Chinese headings (clap's own are English).
 const HELP: &str = "{about}\n\n用法：{usage}\n\n{all-args}{after-help}";
 
+/// What `--version` shows: the crate's version, and the commit and day it was
+/// built from (stamped by `build.rs`). Nothing the tool writes carries the latter.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " （提交 ",
+    env!("COUNTY_RETURNS_COMMIT"),
+    "，构建于 ",
+    env!("COUNTY_RETURNS_BUILD_DATE"),
+    "）"
+);
+
+/// The issuing office when neither `--office` nor the settings file names one.
+pub const DEFAULT_OFFICE: &str = "海南省教育厅";
+/// The folder holding the period folders, relative to the working folder.
+pub const DEFAULT_INPUT: &str = "input";
+/// The folder the workbooks and templates go under.
+pub const DEFAULT_OUTPUT: &str = "output";
+/// Where `serve` listens: this computer only.
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+/// Returns are due by this day of the next month.
+pub const DEFAULT_DUE_DAY: u32 = 5;
+
 /// 汇总各市县《消除大班额专项规划》任务进展月报：逐项核对任务分工表中的任务，生成汇总表。
 #[derive(Debug, Parser)]
-#[command(name = "county-returns", version, about, long_about = None, help_template = HELP)]
+#[command(name = "county-returns", version = VERSION, about, long_about = None, help_template = HELP)]
 #[command(
     disable_help_subcommand = true,
     disable_help_flag = true,
@@ -43,9 +71,13 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Help, help_heading = "通用选项")]
     help: Option<bool>,
 
-    /// 显示版本
+    /// 显示版本（含提交号和构建日期）
     #[arg(short = 'V', long, action = clap::ArgAction::Version)]
     version: Option<bool>,
+
+    /// 配置文件（默认：环境变量“COUNTY_RETURNS_CONFIG”所指的文件；否则当前文件夹的 county-returns.toml 和 /etc/county-returns/config.toml；写 /dev/null 则不用配置文件）
+    #[arg(long, global = true, value_name = "文件", help_heading = "通用选项")]
+    pub config: Option<PathBuf>,
 
     /// 另用一份任务分工表（文本格式同 seeds/，或含 序号/主要任务/牵头单位/配合单位/完成时限 列的 xlsx）
     #[arg(long, global = true, value_name = "文件", help_heading = "通用选项")]
@@ -71,15 +103,8 @@ pub struct Cli {
     pub max_cells: u64,
 
     /// 制表单位：印在每一页的页眉和督办单的落款上（默认 海南省教育厅）
-    #[arg(
-        long,
-        global = true,
-        value_name = "单位",
-        default_value = "海南省教育厅",
-        hide_default_value = true,
-        help_heading = "通用选项"
-    )]
-    pub office: String,
+    #[arg(long, global = true, value_name = "单位", help_heading = "通用选项")]
+    pub office: Option<String>,
 
     /// 规划名称，印在标题中（默认取任务分工表的标题）
     #[arg(long, global = true, value_name = "名称", help_heading = "通用选项")]
@@ -111,6 +136,12 @@ pub enum Command {
     /// 开启报表收集网页：各单位上传报表并立即看到检查结果，管理员查看报送情况
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns serve [选项]")]
     Serve(ServeArgs),
+    /// 显示正在使用的各项设置及其来源（命令行、配置文件或默认）
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns config")]
+    Config,
+    /// 生成手册页和命令补全脚本（打包用）
+    #[command(hide = true, help_template = HELP, next_help_heading = "选项", override_usage = "county-returns generate <文件夹>")]
+    Generate(GenerateArgs),
     /// 显示帮助：county-returns help <命令> 显示某个命令的说明
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "county-returns help [命令]")]
     Help {
@@ -138,9 +169,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "文件夹")]
     pub previous: Option<PathBuf>,
     /// 报表应于次月几日前报送（1–31，默认 5；该月没有这一天时取月末），晚于此日的标为“迟报”
-    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true, allow_negative_numbers = true,
+    #[arg(long, value_name = "日", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=31))]
-    pub due_day: u32,
+    pub due_day: Option<u32>,
     /// 另为每个单位生成一份督办单，保存到该文件夹
     #[arg(long, value_name = "文件夹")]
     pub feedback: Option<PathBuf>,
@@ -171,21 +202,16 @@ pub struct CheckArgs {
     #[arg(long, value_name = "输出文件")]
     pub annotate: Option<PathBuf>,
     /// 报表应于次月几日前报送（1–31，默认 5），填报日期晚于此日的提示“迟报”
-    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true, allow_negative_numbers = true,
+    #[arg(long, value_name = "日", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=31))]
-    pub due_day: u32,
+    pub due_day: Option<u32>,
 }
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
     /// 模板保存的文件夹（默认 output/templates）
-    #[arg(
-        long,
-        value_name = "文件夹",
-        default_value = "output/templates",
-        hide_default_value = true
-    )]
-    pub output: PathBuf,
+    #[arg(long, value_name = "文件夹")]
+    pub output: Option<PathBuf>,
     /// 只为这个单位生成模板
     #[arg(long, value_name = "单位")]
     pub unit: Option<String>,
@@ -193,9 +219,9 @@ pub struct TemplateArgs {
     #[arg(long, value_name = "月份", value_parser = parse_month)]
     pub period: Option<Month>,
     /// 报表应于次月几日前报送（1–31，默认 5），写入填表说明
-    #[arg(long, value_name = "日", default_value_t = 5, hide_default_value = true, allow_negative_numbers = true,
+    #[arg(long, value_name = "日", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=31))]
-    pub due_day: u32,
+    pub due_day: Option<u32>,
 }
 
 /// `--period`: a month written YYYY-MM.
@@ -243,7 +269,7 @@ fn help_for(command: Option<&str>) -> Parsed {
     }
 }
 
-const COMMANDS: &str = "run（汇总一期报表）、check（检查一份报表）、template（生成模板）、tasks（列出任务清单）、codes（生成上报码）、serve（开启报表收集网页）、help（显示帮助）";
+const COMMANDS: &str = "run（汇总一期报表）、check（检查一份报表）、template（生成模板）、tasks（列出任务清单）、codes（生成上报码）、serve（开启报表收集网页）、config（显示设置）、help（显示帮助）";
 
 /// A clap error said in Chinese: what was wrong, with the value, and what to do.
 pub fn usage_error(e: &clap::Error) -> Parsed {
@@ -328,6 +354,7 @@ pub fn usage_error(e: &clap::Error) -> Parsed {
 fn value_hint(flag: &str) -> Option<&'static str> {
     Some(match flag {
         "--as-of" | "--reply-by" => "应为 YYYY-MM-DD 形式的日期，例如 2018-07-31",
+        "--config" => "应为配置文件的路径，例如 /etc/county-returns/config.toml",
         "--period" => "应为 YYYY-MM 形式的月份，例如 2018-07",
         "--jobs" => "应为 1 到 1024 之间的整数，例如 2",
         "--due-day" => "应为 1 到 31 之间的整数（次月几日前报送），例如 5",
@@ -352,6 +379,8 @@ pub struct Settings {
     pub jobs: Option<usize>,
     /// Today, as the default as-of date. Read here once, and nowhere else.
     pub today: NaiveDate,
+    /// What the settings file(s) say, for the plans to put under their flags.
+    pub file: Values,
 }
 
 impl Settings {
@@ -360,25 +389,28 @@ impl Settings {
     /// # Errors
     /// When a named table or roster cannot be read or is malformed.
     pub fn resolve(cli: &Cli) -> Result<Self> {
+        let file = load_config(cli)?.values;
+        let tasks = Setting::given(cli.tasks.clone(), file.tasks.as_ref()).map(|s| s.value);
+        let roster = Setting::given(cli.roster.clone(), file.roster.as_ref()).map(|s| s.value);
+        let plan_name = Setting::given(cli.plan_name.clone(), file.plan_name.as_ref());
         let limits = Limits {
             max_file_bytes: cli.max_file_mb.saturating_mul(1024 * 1024),
             max_inflated_bytes: cli.max_inflated_mb.saturating_mul(1024 * 1024),
             max_cells: usize::try_from(cli.max_cells).unwrap_or(usize::MAX),
         };
-        let catalogue = match &cli.tasks {
+        let catalogue = match &tasks {
             Some(path) => Catalogue::load(path, limits)?,
             None => Catalogue::embedded()?,
         };
-        let roster = match &cli.roster {
+        let roster = match &roster {
             Some(path) => Roster::load(path)?,
             None => Roster::default_hainan()?,
         };
-        let plan = cli
-            .plan_name
-            .clone()
+        let plan = plan_name
+            .map(|s| s.value)
             .or_else(|| catalogue.plan_name.clone())
             .or_else(|| {
-                cli.tasks
+                tasks
                     .as_deref()
                     .and_then(Path::file_stem)
                     .map(|s| s.to_string_lossy().into_owned())
@@ -388,10 +420,11 @@ impl Settings {
             catalogue,
             roster,
             limits,
-            office: cli.office.trim().to_string(),
+            office: office(cli, &file).value.trim().to_string(),
             plan,
             jobs: cli.jobs.map(usize::from),
             today: chrono::Local::now().date_naive(),
+            file,
         })
     }
 
@@ -403,6 +436,120 @@ impl Settings {
             limits: self.limits,
         }
     }
+}
+
+/// Reads the settings file(s) the command line and the environment point to.
+///
+/// # Errors
+/// A settings file that is named but missing, or one in force that cannot be
+/// read or is malformed ([`config::ConfigError`], in Chinese with the line).
+pub fn load_config(cli: &Cli) -> Result<Config> {
+    let env = std::env::var_os(config::ENV_VAR);
+    Ok(Config::load(&config::Lookup {
+        flag: cli.config.as_deref(),
+        env: env.as_deref(),
+        local: Path::new(config::LOCAL_FILE),
+        system: Path::new(config::SYSTEM_FILE),
+    })?)
+}
+
+fn office(cli: &Cli, file: &Values) -> Setting<String> {
+    Setting::pick(cli.office.clone(), file.office.as_ref(), || {
+        DEFAULT_OFFICE.to_string()
+    })
+}
+
+fn due_day(flag: Option<u32>, file: &Values) -> Setting<u32> {
+    Setting::pick(flag, file.due_day.as_ref(), || DEFAULT_DUE_DAY)
+}
+
+/// The folder holding the period folders (`serve --input`, `codes --input`).
+fn input_root(flag: Option<&Path>, file: &Values) -> Setting<PathBuf> {
+    Setting::pick(flag.map(Path::to_path_buf), file.input.as_ref(), || {
+        PathBuf::from(DEFAULT_INPUT)
+    })
+}
+
+/// The folder the period workbooks and templates go under. No flag names it:
+/// `run --output` is a file and `template --output` a folder of its own.
+fn output_root(file: &Values) -> Setting<PathBuf> {
+    Setting::pick(None, file.output.as_ref(), || PathBuf::from(DEFAULT_OUTPUT))
+}
+
+fn listen(flag: Option<SocketAddr>, file: &Values) -> Setting<SocketAddr> {
+    Setting::pick(flag, file.listen.as_ref(), || DEFAULT_LISTEN)
+}
+
+fn contact(flag: Option<String>, file: &Values) -> Option<Setting<String>> {
+    Setting::given(flag, file.contact.as_ref()).filter(|c| !c.value.trim().is_empty())
+}
+
+/// The HTTPS pair: both flags (clap wants them together), else the file's pair
+/// (the file is refused with half a pair).
+fn tls(cert: Option<&PathBuf>, key: Option<&PathBuf>, file: &Values) -> Option<(PathBuf, PathBuf)> {
+    match (cert, key, &file.tls_cert, &file.tls_key) {
+        (Some(cert), Some(key), _, _) => Some((cert.clone(), key.clone())),
+        (None, None, Some(cert), Some(key)) => Some((cert.value.clone(), key.value.clone())),
+        _ => None,
+    }
+}
+
+/// One line of `county-returns config`: a key, its value in force, and whence.
+pub struct InForce {
+    pub key: &'static config::Key,
+    pub value: String,
+    pub origin: Origin,
+}
+
+/// Every setting a settings file may hold, as the commands would resolve it with
+/// no subcommand flag given: the global flags, the file, the defaults.
+pub fn in_force(cli: &Cli, config: &Config) -> Vec<InForce> {
+    let file = &config.values;
+    let text = |s: Setting<String>| (s.value, s.origin);
+    let path = |s: Setting<PathBuf>| (s.value.display().to_string(), s.origin);
+    let or_none = |s: Option<(String, Origin)>, none: &str| {
+        s.unwrap_or_else(|| (format!("（{none}）"), Origin::Default))
+    };
+    let given_path = |flag: Option<&PathBuf>, set: Option<&Setting<PathBuf>>, none: &str| {
+        or_none(Setting::given(flag.cloned(), set).map(path), none)
+    };
+    config::KEYS
+        .iter()
+        .map(|key| {
+            let (value, origin) = match key.name {
+                "office" => text(office(cli, file)),
+                "contact" => or_none(contact(None, file).map(text), "未设置：督办单上不写联系人"),
+                "plan_name" => or_none(
+                    Setting::given(cli.plan_name.clone(), file.plan_name.as_ref()).map(text),
+                    "未设置：取任务分工表的标题",
+                ),
+                "tasks" => given_path(
+                    cli.tasks.as_ref(),
+                    file.tasks.as_ref(),
+                    "未设置：用内置的任务分工表",
+                ),
+                "roster" => given_path(
+                    cli.roster.as_ref(),
+                    file.roster.as_ref(),
+                    "未设置：用内置的海南省 19 个市县名单",
+                ),
+                "input" => path(input_root(None, file)),
+                "output" => path(output_root(file)),
+                "listen" => {
+                    let set = listen(None, file);
+                    (set.value.to_string(), set.origin)
+                }
+                "due_day" => {
+                    let set = due_day(None, file);
+                    (set.value.to_string(), set.origin)
+                }
+                "tls_cert" => given_path(None, file.tls_cert.as_ref(), "未设置：收集网页用 HTTP"),
+                "tls_key" => given_path(None, file.tls_key.as_ref(), "未设置：收集网页用 HTTP"),
+                _ => (String::new(), Origin::Default),
+            };
+            InForce { key, value, origin }
+        })
+        .collect()
 }
 
 /// Where a run's as-of date came from: the user is told when it is today.
@@ -455,10 +602,12 @@ impl RunPlan {
     ///
     /// # Errors
     /// A missing input or `--previous` folder, or an output inside the input folder.
-    pub fn resolve(args: &RunArgs, today: NaiveDate) -> Result<Self> {
+    pub fn resolve(args: &RunArgs, settings: &Settings) -> Result<Self> {
+        let today = settings.today;
+        let file = &settings.file;
         let input = match &args.input {
             Some(dir) => dir.clone(),
-            None => latest_period(Path::new("input"))?,
+            None => latest_period(&input_root(None, file))?,
         };
         if !input.is_dir() {
             bail!(
@@ -476,13 +625,15 @@ impl RunPlan {
         let month = folder_month.unwrap_or_else(|| Month::of(as_of));
         let output = match &args.output {
             Some(path) => path.clone(),
-            None => PathBuf::from("output")
+            None => output_root(file)
+                .value
                 .join(month.to_string())
                 .join(format!("大班额任务进展汇总_{month}.xlsx")),
         };
         if crate::table::extension(&output) != "xlsx" {
             bail!("汇总表必须保存为 .xlsx 文件：{}", output.display());
         }
+        let due_day = due_day(args.due_day, file).value;
         if let Some(dir) = &args.feedback
             && inside(&dir.join("x"), &input)
         {
@@ -524,7 +675,7 @@ impl RunPlan {
             as_of_from,
             output,
             strict: args.strict,
-            due_day: args.due_day,
+            due_day,
             due_soon_days: args.due_soon_days,
             earlier,
             records,
@@ -532,9 +683,9 @@ impl RunPlan {
             reply_by: match args.reply_by {
                 Some(date) => date,
                 // The next period's returns are due then: the answer comes with them.
-                None => next_due(month, args.due_day),
+                None => next_due(month, due_day),
             },
-            contact: args.contact.clone().filter(|c| !c.trim().is_empty()),
+            contact: contact(args.contact.clone(), file).map(|c| c.value),
             timings: args.timings,
         })
     }
@@ -562,7 +713,8 @@ impl CheckPlan {
     ///
     /// # Errors
     /// A missing file, or an annotated copy that would overwrite it.
-    pub fn resolve(args: &CheckArgs, today: NaiveDate) -> Result<Self> {
+    pub fn resolve(args: &CheckArgs, settings: &Settings) -> Result<Self> {
+        let today = settings.today;
         if !args.file.is_file() {
             bail!("找不到文件 {}：请检查路径", args.file.display());
         }
@@ -589,7 +741,7 @@ impl CheckPlan {
             file: args.file.clone(),
             period: ReportPeriod { as_of, month },
             annotate: args.annotate.clone(),
-            due_day: args.due_day,
+            due_day: due_day(args.due_day, &settings.file).value,
         })
     }
 }
@@ -626,7 +778,7 @@ impl TemplatePlan {
             bail!("制发单位不能为空：请用 --office 写明单位名称，例如 海南省教育厅");
         }
         let latest_folder = || {
-            let dir = latest_period(Path::new("input")).ok()?;
+            let dir = latest_period(&input_root(None, &settings.file)).ok()?;
             let month = Month::parse(dir.file_name()?.to_str()?)?;
             Some((month, dir))
         };
@@ -635,12 +787,15 @@ impl TemplatePlan {
             None => latest_folder().map_or((None, None), |(m, dir)| (Some(m), Some(dir))),
         };
         Ok(Self {
-            output: args.output.clone(),
+            output: args
+                .output
+                .clone()
+                .unwrap_or_else(|| output_root(&settings.file).value.join("templates")),
             units,
             options: crate::template::Options {
                 period,
                 office: office.to_string(),
-                due_day: args.due_day,
+                due_day: due_day(args.due_day, &settings.file).value,
             },
             period_folder,
         })
@@ -664,13 +819,26 @@ fn inside(path: &Path, dir: &Path) -> bool {
 }
 
 /// The last `YYYY-MM` folder under `root`, or `root` itself when it holds none.
-fn latest_period(root: &Path) -> Result<PathBuf> {
+fn latest_period(root: &Setting<PathBuf>) -> Result<PathBuf> {
+    let Setting {
+        value: root,
+        origin,
+    } = root;
     let entries = std::fs::read_dir(root).map_err(|e| {
-        anyhow::anyhow!(
-            "无法打开 {} 文件夹（{}）：请在放有 input/ 的文件夹中运行，或用 --input 指定报表文件夹",
-            root.display(),
-            crate::os::describe(&e)
-        )
+        let root = root.display();
+        match (origin, e.kind()) {
+            (Origin::File { .. }, std::io::ErrorKind::PermissionDenied) => anyhow::anyhow!(
+                "无法打开 {root} 文件夹（没有权限；这个文件夹是{origin}设的 input）：请管理员给您这个文件夹的读写权限——用安装包时执行 sudo adduser 您的用户名 county-returns，重新登录后生效；或用 --input 指定报表文件夹"
+            ),
+            (Origin::File { .. }, _) => anyhow::anyhow!(
+                "无法打开 {root} 文件夹（{}）：请检查{origin}设的 input，或用 --input 指定报表文件夹",
+                crate::os::describe(&e)
+            ),
+            _ => anyhow::anyhow!(
+                "无法打开 {root} 文件夹（{}）：请在放有 input/ 的文件夹中运行，或用 --input 指定报表文件夹",
+                crate::os::describe(&e)
+            ),
+        }
     })?;
     let latest = latest_month_in(entries);
     Ok(latest.map_or_else(|| root.to_path_buf(), |m| root.join(m.to_string())))
@@ -679,13 +847,8 @@ fn latest_period(root: &Path) -> Result<PathBuf> {
 #[derive(Debug, Args)]
 pub struct CodesArgs {
     /// 存放各期报表文件夹的文件夹（默认 input），上报码的哈希保存在其中
-    #[arg(
-        long,
-        value_name = "文件夹",
-        default_value = "input",
-        hide_default_value = true
-    )]
-    pub input: PathBuf,
+    #[arg(long, value_name = "文件夹")]
+    pub input: Option<PathBuf>,
     /// 上报码清单的保存路径（默认当前文件夹下的 上报码.csv），请妥善保管、分发后删除
     #[arg(
         long,
@@ -702,20 +865,14 @@ pub struct CodesArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// 存放各期报表文件夹的文件夹（默认 input）
-    #[arg(
-        long,
-        value_name = "文件夹",
-        default_value = "input",
-        hide_default_value = true
-    )]
-    pub input: PathBuf,
+    #[arg(long, value_name = "文件夹")]
+    pub input: Option<PathBuf>,
     /// 收集哪一期 YYYY-MM（默认 --input 下最新的一期，没有则为本月）
     #[arg(long, value_name = "月份", value_parser = parse_month)]
     pub period: Option<Month>,
     /// 监听的地址和端口（默认 127.0.0.1:8080，只供本机；局域网使用请写 0.0.0.0:8080）
-    #[arg(long, value_name = "地址:端口", default_value = "127.0.0.1:8080", hide_default_value = true,
-          value_parser = parse_listen)]
-    pub listen: std::net::SocketAddr,
+    #[arg(long, value_name = "地址:端口", value_parser = parse_listen)]
+    pub listen: Option<SocketAddr>,
     /// HTTPS 证书链（PEM），与 --tls-key 一起使用
     #[arg(long, value_name = "文件", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -725,6 +882,14 @@ pub struct ServeArgs {
     /// 在本机的反向代理之后运行时，按 X-Forwarded-For 识别上传者地址（用于限制错误上报码的尝试次数）
     #[arg(long)]
     pub trust_forwarded_for: bool,
+}
+
+/// The hidden `generate` command: the man page and shell completions, for packaging.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// 保存到这个文件夹（没有则新建）
+    #[arg(value_name = "文件夹", help_heading = "参数")]
+    pub dir: PathBuf,
 }
 
 /// `--listen`: an address and port.
@@ -744,15 +909,16 @@ pub struct CodesPlan {
 impl CodesPlan {
     /// # Errors
     /// A list that would land inside the input folder, where a run could read it.
-    pub fn resolve(args: &CodesArgs) -> Result<Self> {
-        if inside(&args.output, &args.input) {
+    pub fn resolve(args: &CodesArgs, settings: &Settings) -> Result<Self> {
+        let input = input_root(args.input.as_deref(), &settings.file).value;
+        if inside(&args.output, &input) {
             bail!(
                 "上报码清单不能保存在报表文件夹 {} 里：请用 --output 指定别处",
-                args.input.display()
+                input.display()
             );
         }
         Ok(Self {
-            input: args.input.clone(),
+            input,
             output: args.output.clone(),
             force: args.force,
         })
@@ -766,7 +932,7 @@ pub struct ServePlan {
     pub root: PathBuf,
     /// The period folder (made when missing), with `run`'s plan for it.
     pub run: RunPlan,
-    pub listen: std::net::SocketAddr,
+    pub listen: SocketAddr,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub trust_forwarded_for: bool,
 }
@@ -774,18 +940,21 @@ pub struct ServePlan {
 impl ServePlan {
     /// # Errors
     /// A missing input folder or certificate, or a period folder that cannot be made.
-    pub fn resolve(args: &ServeArgs, today: NaiveDate) -> Result<Self> {
-        if !args.input.is_dir() {
+    pub fn resolve(args: &ServeArgs, settings: &Settings) -> Result<Self> {
+        let today = settings.today;
+        let file = &settings.file;
+        let root = input_root(args.input.as_deref(), file).value;
+        if !root.is_dir() {
             bail!(
                 "找不到报表文件夹 {}：请先运行 county-returns codes 生成上报码，或用 --input 指定存放各期报表的文件夹",
-                args.input.display()
+                root.display()
             );
         }
         let month = match args.period {
             Some(month) => month,
-            None => latest_month(&args.input).unwrap_or_else(|| Month::of(today)),
+            None => latest_month(&root).unwrap_or_else(|| Month::of(today)),
         };
-        let dir = args.input.join(month.to_string());
+        let dir = root.join(month.to_string());
         std::fs::create_dir_all(&dir).map_err(|e| {
             anyhow::anyhow!(
                 "无法创建本期报表文件夹 {}：{}",
@@ -793,12 +962,14 @@ impl ServePlan {
                 crate::os::describe(&e)
             )
         })?;
-        for path in [&args.tls_cert, &args.tls_key].into_iter().flatten() {
+        let tls = tls(args.tls_cert.as_ref(), args.tls_key.as_ref(), file);
+        for path in tls.iter().flat_map(|(cert, key)| [cert, key]) {
             if !path.is_file() {
                 bail!("找不到 HTTPS 证书文件 {}：请检查路径", path.display());
             }
         }
-        // `run`'s own defaults, from its flags' declarations: the same workbook by construction.
+        // `run`'s own defaults, from its flags' declarations, and the same
+        // settings file: the same workbook by construction.
         let mut run_args = {
             use clap::FromArgMatches;
             let matches = RunArgs::augment_args(clap::Command::new("run"))
@@ -807,12 +978,12 @@ impl ServePlan {
             RunArgs::from_arg_matches(&matches).context("内部错误：run 的默认选项无法解析")?
         };
         run_args.input = Some(dir);
-        let run = RunPlan::resolve(&run_args, today)?;
+        let run = RunPlan::resolve(&run_args, settings)?;
         Ok(Self {
-            root: args.input.clone(),
+            root,
             run,
-            listen: args.listen,
-            tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+            listen: listen(args.listen, file).value,
+            tls,
             trust_forwarded_for: args.trust_forwarded_for,
         })
     }

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use county_returns::cli::{self, Command, Parsed, Settings};
+use county_returns::cli::{self, Cli, Command, Parsed, Settings};
 use county_returns::cmd::{self, Outcome};
 
 fn main() -> ExitCode {
@@ -22,7 +22,26 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = Settings::resolve(&cli).and_then(|settings| {
+    let result = match &cli.command {
+        // Neither needs the task table or the roster: they work when those are broken.
+        Command::Config => cmd::config::run(&cli),
+        Command::Generate(args) => cmd::generate::run(args),
+        _ => run(&cli),
+    };
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::from(2),
+        Ok(Outcome::Rejected) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("错误：{error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The commands that work on the settings: the catalogue, roster and settings file.
+fn run(cli: &Cli) -> anyhow::Result<Outcome> {
+    Settings::resolve(cli).and_then(|settings| {
         if let Some(jobs) = settings.jobs {
             // Only fails when a pool exists already, which cannot happen this early.
             let _ = rayon::ThreadPoolBuilder::new()
@@ -36,17 +55,8 @@ fn main() -> ExitCode {
             Command::Tasks => cmd::tasks::run(&settings),
             Command::Codes(args) => cmd::codes::run(&settings, args),
             Command::Serve(args) => cmd::serve::run(settings, args),
-            // Answered while parsing.
-            Command::Help { .. } => Ok(Outcome::Done),
+            // Answered while parsing, or above.
+            Command::Help { .. } | Command::Config | Command::Generate(_) => Ok(Outcome::Done),
         }
-    });
-    match result {
-        Ok(Outcome::Done) => ExitCode::SUCCESS,
-        Ok(Outcome::Problems) => ExitCode::from(2),
-        Ok(Outcome::Rejected) => ExitCode::from(1),
-        Err(error) => {
-            eprintln!("错误：{error:#}");
-            ExitCode::from(1)
-        }
-    }
+    })
 }

@@ -8,6 +8,7 @@ use std::io::{Error, ErrorKind};
 use std::path::PathBuf;
 
 use crate::catalogue::CatalogueError;
+use crate::config::{ConfigError, NamedBy};
 use crate::pipeline::SaveError;
 use crate::roster::RosterError;
 use crate::table::format::OpenError;
@@ -235,6 +236,78 @@ fn rows() -> Vec<(String, &'static str)> {
             SaveError::Layout("行号超出范围".into()).to_string(),
             "生成汇总表时出错（行号超出范围）：请把这条信息发给维护人员",
         ),
+        (
+            ConfigError::Missing {
+                path: PathBuf::from("/srv/cr.toml"),
+                named_by: NamedBy::Flag,
+            }
+            .to_string(),
+            "找不到配置文件 /srv/cr.toml（由 --config 指定）：请检查路径；不用任何配置文件可写 --config /dev/null",
+        ),
+        (
+            ConfigError::Missing {
+                path: PathBuf::from("/srv/cr.toml"),
+                named_by: NamedBy::Env,
+            }
+            .to_string(),
+            "找不到配置文件 /srv/cr.toml（由环境变量“COUNTY_RETURNS_CONFIG”指定）：请检查路径；不用任何配置文件可写 --config /dev/null",
+        ),
+        (
+            ConfigError::Unreadable {
+                path: PathBuf::from("/etc/county-returns/config.toml"),
+                reason: "没有权限".into(),
+            }
+            .to_string(),
+            "无法读取配置文件 /etc/county-returns/config.toml：没有权限",
+        ),
+        (
+            ConfigError::NotUtf8 {
+                path: PathBuf::from("county-returns.toml"),
+            }
+            .to_string(),
+            "配置文件 county-returns.toml 不是 UTF-8 编码：请用文本编辑器另存为 UTF-8 编码（记事本：另存为，编码选 UTF-8）",
+        ),
+        (
+            ConfigError::Syntax {
+                path: PathBuf::from("county-returns.toml"),
+                line: 2,
+                column: 10,
+                hint: "引号没有配对：文字两端各要一个英文双引号".into(),
+                excerpt: "    office = \"海南\n             ^".into(),
+            }
+            .to_string(),
+            "配置文件 county-returns.toml 第 2 行第 10 列写法有误：引号没有配对：文字两端各要一个英文双引号\n    office = \"海南\n             ^",
+        ),
+        (
+            ConfigError::UnknownKey {
+                path: PathBuf::from("county-returns.toml"),
+                line: 3,
+                key: "due-day".into(),
+                suggestion: "您是不是要写“due_day”？".into(),
+            }
+            .to_string(),
+            "配置文件 county-returns.toml 第 3 行：不认识的设置项“due-day”。您是不是要写“due_day”？可用的设置项：“office”（制表单位）、“contact”（督办单上的联系人和电话）、“plan_name”（规划名称）、“tasks”（任务分工表文件）、“roster”（单位名单文件）、“input”（报表总文件夹）、“output”（汇总表总文件夹）、“listen”（收集网页监听的地址和端口）、“due_day”（报表应于次月几日前报送）、“tls_cert”（收集网页的 HTTPS 证书链）、“tls_key”（收集网页的 HTTPS 私钥）",
+        ),
+        (
+            ConfigError::BadValue {
+                path: PathBuf::from("county-returns.toml"),
+                line: 4,
+                key: "due_day",
+                want: "应为 1 到 31 之间的整数，不加引号，例如“due_day = 5”",
+            }
+            .to_string(),
+            "配置文件 county-returns.toml 第 4 行：“due_day”的取值无效，应为 1 到 31 之间的整数，不加引号，例如“due_day = 5”",
+        ),
+        (
+            ConfigError::HalfTls {
+                path: PathBuf::from("county-returns.toml"),
+                line: 5,
+                given: "tls_cert",
+                missing: "tls_key",
+            }
+            .to_string(),
+            "配置文件 county-returns.toml 第 5 行：“tls_cert”要与“tls_key”一起设置，请补上“tls_key”或删去这一行",
+        ),
     ]
 }
 
@@ -245,6 +318,7 @@ fn every_variant_has_a_row(
     roster: &RosterError,
     table: &CatalogueError,
     save: &SaveError,
+    config: &ConfigError,
 ) {
     use CatalogueError as C;
     use OpenError as O;
@@ -296,6 +370,15 @@ fn every_variant_has_a_row(
     }
     match save {
         SaveError::Write { .. } | SaveError::Layout(_) => {}
+    }
+    match config {
+        ConfigError::Missing { .. }
+        | ConfigError::Unreadable { .. }
+        | ConfigError::NotUtf8 { .. }
+        | ConfigError::Syntax { .. }
+        | ConfigError::UnknownKey { .. }
+        | ConfigError::BadValue { .. }
+        | ConfigError::HalfTls { .. } => {}
     }
 }
 

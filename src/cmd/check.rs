@@ -15,7 +15,7 @@ use crate::problem::Problem;
 use crate::save::save_atomic;
 
 pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
-    let plan = CheckPlan::resolve(args, settings.today)?;
+    let plan = CheckPlan::resolve(args, settings)?;
     let inspection = inspect(settings.reader(), &plan.file, plan.period, plan.due_day);
     let Some(file) = inspection.file() else {
         anyhow::bail!("找不到文件 {}", plan.file.display());

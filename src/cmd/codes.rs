@@ -9,7 +9,7 @@ use crate::save::{Outputs, Staged};
 use crate::serve::codes::{self, HASH_FILE};
 
 pub fn run(settings: &Settings, args: &CodesArgs) -> Result<Outcome> {
-    let plan = CodesPlan::resolve(args)?;
+    let plan = CodesPlan::resolve(args, settings)?;
     let hashes = plan.input.join(HASH_FILE);
     if !plan.force {
         if hashes.exists() {

@@ -2,6 +2,8 @@
 
 pub mod check;
 pub mod codes;
+pub mod config;
+pub mod generate;
 pub mod run;
 pub mod serve;
 pub mod tasks;

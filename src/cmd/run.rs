@@ -11,7 +11,7 @@ use crate::monthly::changes::ChangeKind;
 use crate::pipeline::{Clock, Job, Targets};
 
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
-    let plan = RunPlan::resolve(args, settings.today)?;
+    let plan = RunPlan::resolve(args, settings)?;
     let mut clock = Clock::start();
     let job = Job {
         reader: settings.reader(),

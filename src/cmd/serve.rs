@@ -7,7 +7,7 @@ use crate::cli::{ServeArgs, ServePlan, Settings};
 use crate::serve::{Config, Plan};
 
 pub fn run(settings: Settings, args: &ServeArgs) -> Result<Outcome> {
-    let plan = ServePlan::resolve(args, settings.today)?;
+    let plan = ServePlan::resolve(args, &settings)?;
     let run = plan.run;
     let letterhead = run.letterhead(&settings);
     let month = run.period.month;

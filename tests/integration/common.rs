@@ -31,10 +31,13 @@ impl Workdir {
         p
     }
 
-    /// Runs the binary in this folder.
+    /// Runs the binary in this folder, with no settings file: a machine with the
+    /// package installed has `/etc/county-returns/config.toml`, and the tests
+    /// mean the built-in defaults.
     pub fn run(&self, args: &[&str]) -> Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_county-returns"))
             .args(args)
+            .env("COUNTY_RETURNS_CONFIG", "/dev/null")
             .current_dir(self.dir.path())
             .output()
             .expect("run county-returns")
@@ -53,6 +56,7 @@ impl Workdir {
         use std::process::{Command, ExitStatus, Stdio};
         let mut child = Command::new(env!("CARGO_BIN_EXE_county-returns"))
             .args(args)
+            .env("COUNTY_RETURNS_CONFIG", "/dev/null")
             .current_dir(self.dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

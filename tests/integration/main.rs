@@ -22,6 +22,7 @@ mod rules;
 mod sample;
 mod serve;
 mod server;
+mod settings;
 mod template_print;
 mod template_roundtrip;
 mod usage;

@@ -9,6 +9,7 @@ fn english_words(text: &str) -> Vec<String> {
     let allowed = [
         "county", "returns", "run", "check", "template", "tasks", "codes", "serve", "help",
         "input", "output", "xlsx", "csv", "YYYY", "MM", "DD", "MB", "Excel", "WPS", "CSV", "UTF",
+        "config", "HTTPS", "PEM",
     ];
     text.split(|c: char| !c.is_ascii_alphabetic())
         .filter(|w| w.len() >= 2)
@@ -18,10 +19,15 @@ fn english_words(text: &str) -> Vec<String> {
 }
 
 /// Flag names, the paths the cases use and the values they gave (quoted “…”) are
-/// not prose.
+/// not prose, nor a settings file's line shown back under its error (indented).
 fn prose(text: &str) -> String {
     let mut unquoted = String::new();
     let mut quoted = false;
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("    "))
+        .collect::<Vec<_>>()
+        .join("\n");
     for c in text.chars() {
         match c {
             '“' => quoted = true,
@@ -179,6 +185,33 @@ const BAD: &[(&[&str], &str)] = &[
         &["codes", "--input", "returns", "--output", "returns/x.csv"],
         "上报码清单不能保存在报表文件夹",
     ),
+    (
+        &["--config", "no/such.toml", "tasks"],
+        "找不到配置文件 no/such.toml（由 --config 指定）",
+    ),
+    (&["--config", "no/such.toml", "config"], "请检查路径"),
+    (
+        &["run", "--config", "unquoted.toml"],
+        "配置文件 unquoted.toml 第 2 行第 10 列写法有误：文字和路径要用英文双引号括起来",
+    ),
+    (
+        &["--config", "unknown.toml", "serve"],
+        "配置文件 unknown.toml 第 1 行：不认识的设置项“colour”",
+    ),
+    (
+        &["--config", "typo.toml", "config"],
+        "不认识的设置项“due-day”。您是不是要写“due_day”？",
+    ),
+    (
+        &["--config", "day.toml", "template"],
+        "配置文件 day.toml 第 3 行：“due_day”的取值无效，应为 1 到 31 之间的整数",
+    ),
+    (
+        &["--config", "listen.toml", "serve", "--input", "returns"],
+        "“listen”的取值无效",
+    ),
+    (&["config", "extra"], "多余的参数“extra”"),
+    (&["--config"], "选项 --config 缺少取值"),
 ];
 
 #[test]
@@ -189,6 +222,15 @@ fn bad_invocations_exit_1_in_chinese() {
     // A file where a folder should be: nothing can be written under it.
     std::fs::write(w.path("blocker"), "not a folder").expect("blocker");
     std::fs::write(w.path("a.xlsx"), "x").expect("a");
+    for (name, text) in [
+        ("unquoted.toml", "# 制表单位\noffice = 海南省教育厅\n"),
+        ("unknown.toml", "colour = \"red\"\n"),
+        ("typo.toml", "due-day = 5\n"),
+        ("day.toml", "office = \"海南省教育厅\"\n\ndue_day = 40\n"),
+        ("listen.toml", "listen = \"8080\"\n"),
+    ] {
+        std::fs::write(w.path(name), text).expect("settings file");
+    }
     let mut failures = Vec::new();
     for (args, words) in BAD {
         let output = w.run(args);
@@ -217,6 +259,8 @@ fn help_is_chinese_and_exits_0() {
         &["check", "-h"],
         &["template", "--help"],
         &["tasks", "--help"],
+        &["config", "--help"],
+        &["help", "config"],
     ] {
         let output = w.run(args);
         let stdout = String::from_utf8_lossy(&output.stdout);
