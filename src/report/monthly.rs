@@ -67,7 +67,11 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
             } else {
                 Cell::Empty
             },
-            Cell::Verdict(c.previous),
+            // A whole unit's row says whether it reported, not one task's verdict.
+            match (c.task, c.kind) {
+                (None, ChangeKind::NewlyMissing) => "已报送".into(),
+                _ => Cell::Verdict(c.previous),
+            },
             match (c.task, c.kind) {
                 (None, ChangeKind::NewlyReported) => "已报送".into(),
                 _ => Cell::Verdict(c.current),

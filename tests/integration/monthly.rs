@@ -61,6 +61,18 @@ fn every_change_category_shows_in_july() {
         "missing two periods in a row"
     );
     assert!(has("儋州市", "5", "新完成", ""), "newly done");
+    // A unit's own rows say whether it reported, before and now: not a task's verdict.
+    let unit_row = |unit: &str, change: &str| {
+        rows.iter()
+            .find(|r| r[0] == unit && r[1].is_empty() && r[3] == change)
+            .map(|r| (r[5].as_str(), r[6].as_str()))
+    };
+    assert_eq!(
+        unit_row("五指山市", "新增未报送"),
+        Some(("已报送", "未报送")),
+        "{rows:?}"
+    );
+    assert_eq!(unit_row("三沙市", "新报送"), Some(("未报送", "已报送")));
     for task in ["10", "11", "12"] {
         assert!(
             has("白沙黎族自治县", task, "本期进展与上期相同", ""),
