@@ -140,14 +140,14 @@ fn regressions(monthly: &Monthly) -> Vec<Problem> {
     let previous = monthly
         .earlier
         .last()
-        .map_or_else(|| "上期".to_string(), |p| p.month.to_string());
+        .map_or_else(|| "上期".to_string(), |p| p.month.chinese());
     monthly
         .changes
         .iter()
         .filter(|c| c.kind == ChangeKind::Regressed)
         .map(|c| {
             let what = format!(
-                "任务 {} 在 {previous} 期已完成，本期为{}",
+                "任务 {} 在{previous}已完成，本期为{}",
                 c.task.unwrap_or_default(),
                 c.current.label()
             );

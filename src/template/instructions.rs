@@ -5,11 +5,10 @@
 //! what to send by when, and whom to ask. Intake ignores the sheet (SPEC §3:
 //! other sheets such as 填表说明 are not the data sheet).
 
-use chrono::NaiveDate;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::{Options, STATUS_CHOICES};
-use crate::period::{Month, returns_due};
+use crate::period::{Month, chinese_date, returns_due};
 use crate::report::style;
 use crate::report::table::text_lines;
 
@@ -116,11 +115,6 @@ fn lines(guide: &Guide) -> Vec<(Option<usize>, String)> {
                 .map(move |(j, text)| ((j == 0).then_some(i + 1), text))
         })
         .collect()
-}
-
-/// `2018年8月5日`.
-fn chinese_date(date: NaiveDate) -> String {
-    date.format("%Y年%-m月%-d日").to_string()
 }
 
 /// Writes the instructions into `sheet`.

@@ -86,7 +86,7 @@ fn every_change_category_shows_in_july() {
     assert!(
         problems(&out)
             .iter()
-            .any(|p| p.contains("任务 4 在 2018-06 期已完成")),
+            .any(|p| p.contains("任务 4 在2018年6月已完成")),
         "a regression is a problem too"
     );
 }
