@@ -282,12 +282,14 @@ pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
     let columns = [
         col("文件名", 16, Kind::Wrap),
         col("大小（字节）", 5, Kind::Center),
-        col("SHA-256", 16, Kind::Wrap),
+        // Two lines of 32 hex digits: a Latin digit is wider than half a CJK
+        // character in the fonts offices print with, so 16 would need three.
+        col("SHA-256", 22, Kind::Wrap),
         col("单位", 8, Kind::Text),
         col("填报日期", 5, Kind::Date),
         col("读取行数", 4, Kind::Center),
         col("迟报", 2, Kind::Center),
-        col("处理结果", 20, Kind::Wrap),
+        col("处理结果", 14, Kind::Wrap),
     ];
     let rows: Vec<Vec<Cell>> = report
         .intake
