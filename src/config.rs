@@ -400,98 +400,139 @@ fn read(path: &Path, named_by: Option<NamedBy>) -> Result<Values, ConfigError> {
 /// Invalid TOML, an unknown key, or a value of the wrong kind, with its line.
 pub fn parse(text: &str, path: &Path) -> Result<Values, ConfigError> {
     let table = toml::de::DeTable::parse(text).map_err(|e| syntax(text, path, e.span()))?;
-    let table = table.get_ref();
-    // Unknown keys first, by name and line, so the message never depends on the
-    // parser's English.
-    let mut keys: Vec<(&str, Range<usize>, Range<usize>)> = table
-        .iter()
-        .map(|(k, v)| (k.get_ref().as_ref(), k.span(), v.span()))
-        .collect();
-    keys.sort_by_key(|(_, span, _)| span.start);
-    if let Some((key, span, _)) = keys
-        .iter()
-        .find(|(key, _, _)| !KEYS.iter().any(|k| k.name == *key))
-    {
-        return Err(ConfigError::UnknownKey {
-            path: path.to_path_buf(),
-            line: position(text, span.start).0,
-            key: (*key).to_string(),
-            suggestion: suggest(key),
-        });
-    }
+    let file = File {
+        text,
+        path,
+        base: path.parent().filter(|p| !p.as_os_str().is_empty()),
+    };
+    let keys = file.known_keys(table.get_ref())?;
     let raw: Raw = toml::from_str(text).map_err(|e| {
         // The key whose value the error points into; else the first key.
         let at = e.span().map_or(0, |s| s.start);
-        let (name, span, _) = keys
+        let (name, span) = keys
             .iter()
             .find(|(_, k, v)| (k.start..v.end.max(k.end)).contains(&at))
             .or(keys.first())
-            .cloned()
-            .unwrap_or(("", 0..0, 0..0));
-        bad_value(text, path, name, span.start)
+            .map_or(("", 0..0), |(name, k, _)| (*name, k.clone()));
+        file.bad_value(name, span.start)
     })?;
-    let line = |span: Range<usize>| position(text, span.start).0;
-    let origin = |span: Range<usize>| Origin::File {
-        path: path.to_path_buf(),
-        line: line(span),
-    };
-    let base = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let text_value = |name: &'static str, v: Option<Spanned<String>>| match v {
-        None => Ok(None),
-        Some(v) if v.get_ref().trim().is_empty() => {
-            Err(bad_value(text, path, name, v.span().start))
-        }
-        Some(v) => Ok(Some(Setting {
-            value: v.get_ref().trim().to_string(),
-            origin: origin(v.span()),
-        })),
-    };
-    let path_value = |name: &'static str, v: Option<Spanned<String>>| {
-        text_value(name, v).map(|set| {
-            set.map(|s| Setting {
-                value: match base {
-                    Some(base) if Path::new(&s.value).is_relative() => base.join(&s.value),
-                    _ => PathBuf::from(&s.value),
-                },
-                origin: s.origin,
-            })
-        })
-    };
-    let listen = match raw.listen {
-        None => None,
-        Some(v) => match v.get_ref().trim().parse::<SocketAddr>() {
-            Ok(addr) => Some(Setting {
-                value: addr,
-                origin: origin(v.span()),
-            }),
-            Err(_) => return Err(bad_value(text, path, "listen", v.span().start)),
-        },
-    };
-    let due_day = match raw.due_day {
-        None => None,
-        Some(v) => match u32::try_from(*v.get_ref()) {
-            Ok(day @ 1..=31) => Some(Setting {
-                value: day,
-                origin: origin(v.span()),
-            }),
-            _ => return Err(bad_value(text, path, "due_day", v.span().start)),
-        },
-    };
     let values = Values {
-        office: text_value("office", raw.office)?,
-        contact: text_value("contact", raw.contact)?,
-        plan_name: text_value("plan_name", raw.plan_name)?,
-        tasks: path_value("tasks", raw.tasks)?,
-        roster: path_value("roster", raw.roster)?,
-        input: path_value("input", raw.input)?,
-        output: path_value("output", raw.output)?,
-        listen,
-        due_day,
-        tls_cert: path_value("tls_cert", raw.tls_cert)?,
-        tls_key: path_value("tls_key", raw.tls_key)?,
+        office: file.text_value("office", raw.office)?,
+        contact: file.text_value("contact", raw.contact)?,
+        plan_name: file.text_value("plan_name", raw.plan_name)?,
+        tasks: file.path_value("tasks", raw.tasks)?,
+        roster: file.path_value("roster", raw.roster)?,
+        input: file.path_value("input", raw.input)?,
+        output: file.path_value("output", raw.output)?,
+        listen: file.parsed_value("listen", raw.listen, |v| v.trim().parse().ok())?,
+        due_day: file.parsed_value("due_day", raw.due_day, |v| {
+            u32::try_from(*v).ok().filter(|d| (1..=31).contains(d))
+        })?,
+        tls_cert: file.path_value("tls_cert", raw.tls_cert)?,
+        tls_key: file.path_value("tls_key", raw.tls_key)?,
     };
     check_tls_pair(&values, path)?;
     Ok(values)
+}
+
+/// One settings file's text while it is read: turns its spans into lines and
+/// its values into settings that say where they came from.
+struct File<'a> {
+    text: &'a str,
+    path: &'a Path,
+    /// The folder relative paths are taken from.
+    base: Option<&'a Path>,
+}
+
+/// A key as written, with the spans of its name and of its value.
+type KeySpans<'a> = (&'a str, Range<usize>, Range<usize>);
+
+impl<'a> File<'a> {
+    /// The keys in the order written, refusing the first unknown one by name and
+    /// line, so the message never depends on the parser's English.
+    fn known_keys<'t>(
+        &self,
+        table: &'t toml::de::DeTable<'t>,
+    ) -> Result<Vec<KeySpans<'t>>, ConfigError> {
+        let mut keys: Vec<KeySpans<'t>> = table
+            .iter()
+            .map(|(k, v)| (k.get_ref().as_ref(), k.span(), v.span()))
+            .collect();
+        keys.sort_by_key(|(_, span, _)| span.start);
+        match keys
+            .iter()
+            .find(|(key, _, _)| !KEYS.iter().any(|k| k.name == *key))
+        {
+            Some((key, span, _)) => Err(ConfigError::UnknownKey {
+                path: self.path.to_path_buf(),
+                line: position(self.text, span.start).0,
+                key: (*key).to_string(),
+                suggestion: suggest(key),
+            }),
+            None => Ok(keys),
+        }
+    }
+
+    fn origin(&self, span: Range<usize>) -> Origin {
+        Origin::File {
+            path: self.path.to_path_buf(),
+            line: position(self.text, span.start).0,
+        }
+    }
+
+    /// The error for a known key's value, at the byte where the key starts.
+    fn bad_value(&self, name: &str, at: usize) -> ConfigError {
+        let key = KEYS.iter().find(|k| k.name == name).unwrap_or(&KEYS[0]);
+        ConfigError::BadValue {
+            path: self.path.to_path_buf(),
+            line: position(self.text, at).0,
+            key: key.name,
+            want: key.want,
+        }
+    }
+
+    /// A value `convert` accepts; anything else is a bad value on its line.
+    fn parsed_value<R, T>(
+        &self,
+        name: &'static str,
+        raw: Option<Spanned<R>>,
+        convert: impl FnOnce(&R) -> Option<T>,
+    ) -> Result<Option<Setting<T>>, ConfigError> {
+        let Some(raw) = raw else { return Ok(None) };
+        match convert(raw.get_ref()) {
+            Some(value) => Ok(Some(Setting {
+                value,
+                origin: self.origin(raw.span()),
+            })),
+            None => Err(self.bad_value(name, raw.span().start)),
+        }
+    }
+
+    /// Text, trimmed; an empty one is a mistake, not "unset".
+    fn text_value(
+        &self,
+        name: &'static str,
+        raw: Option<Spanned<String>>,
+    ) -> Result<Option<Setting<String>>, ConfigError> {
+        self.parsed_value(name, raw, |v| {
+            Some(v.trim().to_string()).filter(|v| !v.is_empty())
+        })
+    }
+
+    /// A path, relative ones taken from the file's folder.
+    fn path_value(
+        &self,
+        name: &'static str,
+        raw: Option<Spanned<String>>,
+    ) -> Result<Option<Setting<PathBuf>>, ConfigError> {
+        self.parsed_value(name, raw, |v| {
+            let v = v.trim();
+            (!v.is_empty()).then(|| match self.base {
+                Some(base) if Path::new(v).is_relative() => base.join(v),
+                _ => PathBuf::from(v),
+            })
+        })
+    }
 }
 
 /// A certificate without its key (or the reverse) cannot serve HTTPS.
@@ -512,17 +553,6 @@ fn check_tls_pair(values: &Values, path: &Path) -> Result<(), ConfigError> {
             missing,
         }),
         None => Ok(()),
-    }
-}
-
-/// The error for a known key's value, at the byte where the key starts.
-fn bad_value(text: &str, path: &Path, name: &str, at: usize) -> ConfigError {
-    let key = KEYS.iter().find(|k| k.name == name).unwrap_or(&KEYS[0]);
-    ConfigError::BadValue {
-        path: path.to_path_buf(),
-        line: position(text, at).0,
-        key: key.name,
-        want: key.want,
     }
 }
 
