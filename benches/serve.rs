@@ -102,10 +102,7 @@ fn main() {
         (latencies, start.elapsed())
     });
     // Every upload stored exactly once, under its own unit's name.
-    let stored: Vec<String> = server::names(&server.period_dir())
-        .into_iter()
-        .filter(|n| n.contains("_2018-07_"))
-        .collect();
+    let stored = server::stored(&server);
     let mut found: BTreeMap<String, usize> = BTreeMap::new();
     for name in &stored {
         let bytes = std::fs::read(server.period_dir().join(name)).expect("stored file");

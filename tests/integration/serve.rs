@@ -9,7 +9,7 @@ use county_returns::catalogue::Catalogue;
 use county_returns::roster::Roster;
 use county_returns::template::{self, Fill, RowFill};
 
-use super::server::{BIN, Server, client, names, read, read_codes, upload};
+use super::server::{BIN, Server, client, names, read, read_codes, stored, upload};
 
 /// A return of `unit` with every expected task at `status`, signed by `filler`.
 pub fn return_of(unit: &str, filler: &str, status: &str, narrative: &str) -> Vec<u8> {
@@ -71,39 +71,6 @@ async fn unit_status(server: &Server, unit: &str) -> serde_json::Value {
         .find(|u| u["unit"] == unit)
         .unwrap_or_else(|| panic!("{unit} not on the board: {body}"))
         .clone()
-}
-
-/// The files the server stored in the period folder (named `<unit>_<UTC time>_<sha256 prefix>.<ext>`).
-fn stored(server: &Server) -> Vec<String> {
-    names(&server.period_dir())
-        .into_iter()
-        .filter(|n| is_server_name(n))
-        .collect()
-}
-
-/// Whether `name` has the server's form: `<unit>_<YYYYMMDDTHHMMSSZ>_<8 hex>.<ext>`.
-fn is_server_name(name: &str) -> bool {
-    let Some((stem, ext)) = name.rsplit_once('.') else {
-        return false;
-    };
-    let parts: Vec<&str> = stem.split('_').collect();
-    let [unit, time, sha] = parts.as_slice() else {
-        return false;
-    };
-    !unit.is_empty()
-        && !ext.is_empty()
-        && time.is_ascii()
-        && time.len() == 16
-        && time.as_bytes()[8] == b'T'
-        && time.ends_with('Z')
-        && time[..8]
-            .bytes()
-            .chain(time[9..15].bytes())
-            .all(|b| b.is_ascii_digit())
-        && sha.len() == 8
-        && sha
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 #[test]

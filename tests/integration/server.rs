@@ -227,3 +227,36 @@ pub fn names(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// The files the server stored in the period folder (named `<unit>_<UTC time>_<sha256 prefix>.<ext>`).
+pub fn stored(server: &Server) -> Vec<String> {
+    names(&server.period_dir())
+        .into_iter()
+        .filter(|n| is_server_name(n))
+        .collect()
+}
+
+/// Whether `name` has the server's form: `<unit>_<YYYYMMDDTHHMMSSZ>_<8 hex>.<ext>`.
+pub fn is_server_name(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    let parts: Vec<&str> = stem.split('_').collect();
+    let [unit, time, sha] = parts.as_slice() else {
+        return false;
+    };
+    !unit.is_empty()
+        && !ext.is_empty()
+        && time.is_ascii()
+        && time.len() == 16
+        && time.as_bytes()[8] == b'T'
+        && time.ends_with('Z')
+        && time[..8]
+            .bytes()
+            .chain(time[9..15].bytes())
+            .all(|b| b.is_ascii_digit())
+        && sha.len() == 8
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
