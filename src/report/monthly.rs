@@ -2,12 +2,10 @@
 //! (completion rate per unit per period, with a line chart) and 催报名单 (whom to
 //! chase, with the contact from their latest return).
 
-use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartFont, ChartMarker, ChartMarkerType, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Chart, ChartDataLabel, ChartMarker, ChartMarkerType, Worksheet, XlsxError};
 
 use super::Report;
-use super::style::{self, Formats};
+use super::style::{self, Formats, RateChart};
 use super::table::{Cell, Kind, col, write_cell, write_title, write_titled};
 use crate::check::{UnitRef, Verdict};
 use crate::monthly::changes::{Change, ChangeKind};
@@ -168,25 +166,14 @@ pub fn trend_chart(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxErr
             .set_marker(ChartMarker::new().set_type(ChartMarkerType::Circle))
             .set_data_label(ChartDataLabel::new().show_value().set_num_format("0.0%"));
     }
-    let mut font = ChartFont::new();
-    font.set_name(style::BODY_FONT).set_size(10);
-    let mut title_font = ChartFont::new();
-    title_font.set_name(style::HEADING_FONT).set_size(14);
-    chart
-        .title()
-        .set_name(&format!("全省完成率趋势（截至{}）", page.as_of))
-        .set_font(&title_font);
-    chart.legend().set_hidden();
-    chart.x_axis().set_font(&font);
-    chart
-        .y_axis()
-        .set_min(0)
-        .set_max(1)
-        .set_num_format("0%")
-        .set_font(&font);
-    sheet.insert_chart(0, 0, &chart)?;
-    style::print_setup(sheet, None, &page)?;
-    Ok(())
+    style::chart_page(
+        sheet,
+        &mut chart,
+        RateChart::Line,
+        "全省完成率趋势",
+        &page,
+        10,
+    )
 }
 
 /// The units to chase: 未报送 or 漏报 items, with the latest contact known.

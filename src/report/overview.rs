@@ -1,12 +1,10 @@
 //! 总览: the as-of date, province-wide totals, one ranked row per unit, the units
 //! that sent nothing, and a bar chart of completion rates.
 
-use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartFont, ChartFormat, ChartSolidFill, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Chart, ChartDataLabel, ChartFormat, ChartSolidFill, Worksheet, XlsxError};
 
 use super::Report;
-use super::style::{self, Formats};
+use super::style::{self, Formats, RateChart};
 use super::table::{Cell, Column, Kind, col, write_cell, write_table, write_title};
 use crate::check::{UnitStats, Verdict};
 
@@ -156,25 +154,5 @@ pub fn chart(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
             .set_data_label(ChartDataLabel::new().show_value().set_num_format("0%"))
             .set_gap(40);
     }
-    let mut font = ChartFont::new();
-    font.set_name(style::BODY_FONT).set_size(9);
-    let mut title_font = ChartFont::new();
-    title_font.set_name(style::HEADING_FONT).set_size(14);
-    chart
-        .title()
-        .set_name(&format!("各单位完成率（截至{}）", page.as_of))
-        .set_font(&title_font);
-    chart.legend().set_hidden();
-    // In a bar chart rust_xlsxwriter's y axis is the category axis: reversed,
-    // rank 1 is on top. The x axis holds the rates.
-    chart.y_axis().set_reverse().set_font(&font);
-    chart
-        .x_axis()
-        .set_min(0)
-        .set_max(1)
-        .set_num_format("0%")
-        .set_font(&font);
-    sheet.insert_chart(0, 0, &chart)?;
-    style::print_setup(sheet, None, &page)?;
-    Ok(())
+    style::chart_page(sheet, &mut chart, RateChart::Bars, "各单位完成率", &page, 9)
 }

@@ -1,6 +1,8 @@
 //! Every font, colour, border and page setting of the workbook, in one place.
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartAxis, ChartFont, Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
+};
 
 use crate::check::Verdict;
 
@@ -249,6 +251,59 @@ pub fn print_setup(
         header_text(&page.office)
     ));
     Ok(())
+}
+
+/// How a chart of completion rates lays out its axes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateChart {
+    /// Units as bars, ranked top down: rust_xlsxwriter's bar chart holds the
+    /// categories on y (reversed, so rank 1 is on top) and the rates on x.
+    Bars,
+    /// Periods along x, rates on y.
+    Line,
+}
+
+/// A chart of completion rates on a sheet of its own, as 完成率图 and 趋势图
+/// print: a 14-point heading `name（截至…）`, no legend, rates from 0 to 100 %,
+/// axis labels in body type of `axis_points`; placed at A1 and set up for print.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's own checks.
+pub fn chart_page(
+    sheet: &mut Worksheet,
+    chart: &mut Chart,
+    kind: RateChart,
+    name: &str,
+    page: &Page,
+    axis_points: u8,
+) -> Result<(), XlsxError> {
+    let mut title_font = ChartFont::new();
+    title_font.set_name(HEADING_FONT).set_size(14);
+    chart
+        .title()
+        .set_name(&format!("{name}（截至{}）", page.as_of))
+        .set_font(&title_font);
+    chart.legend().set_hidden();
+    let mut font = ChartFont::new();
+    font.set_name(BODY_FONT).set_size(axis_points);
+    let rates = |axis: &mut ChartAxis| {
+        axis.set_min(0)
+            .set_max(1)
+            .set_num_format("0%")
+            .set_font(&font);
+    };
+    match kind {
+        RateChart::Bars => {
+            chart.y_axis().set_reverse().set_font(&font);
+            rates(chart.x_axis());
+        }
+        RateChart::Line => {
+            chart.x_axis().set_font(&font);
+            rates(chart.y_axis());
+        }
+    }
+    sheet.insert_chart(0, 0, chart)?;
+    print_setup(sheet, None, page)
 }
 
 /// A4 landscape, fitted to one page wide, header rows repeated, 第 X 页 共 Y 页;
