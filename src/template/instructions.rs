@@ -141,11 +141,6 @@ pub fn write(sheet: &mut Worksheet, guide: &Guide) -> Result<(), XlsxError> {
         sheet.set_row_height(row, height)?;
     }
     style::print_one_page(sheet);
-    style::page_header(
-        sheet,
-        &format!("{}制", options.office),
-        &format!("{}任务进展情况表 填表说明", guide.unit),
-        &options.period.map(Month::chinese).unwrap_or_default(),
-    );
+    options.page_header(sheet, &format!("{}任务进展情况表 填表说明", guide.unit));
     Ok(())
 }

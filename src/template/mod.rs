@@ -72,6 +72,18 @@ pub struct Options {
     pub due_day: u32,
 }
 
+impl Options {
+    /// Every template page's header: `<office>制`, `title`, and the period.
+    fn page_header(&self, sheet: &mut Worksheet, title: &str) {
+        style::page_header(
+            sheet,
+            &format!("{}制", self.office),
+            title,
+            &self.period.map(Month::chinese).unwrap_or_default(),
+        );
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {
@@ -288,13 +300,8 @@ fn write_return(
         ..ProtectionOptions::default()
     });
     style::print_layout(sheet, Some((HEADER_ROW, HEADER_ROW)))?;
-    let options = page.options;
-    style::page_header(
-        sheet,
-        &format!("{}制", options.office),
-        &format!("{}任务进展情况表", page.unit),
-        &options.period.map(Month::chinese).unwrap_or_default(),
-    );
+    page.options
+        .page_header(sheet, &format!("{}任务进展情况表", page.unit));
     Ok(())
 }
 
