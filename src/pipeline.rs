@@ -164,7 +164,7 @@ impl Consolidated {
     ) -> Result<usize, SaveError> {
         let mut workbook = layout(report).map_err(|e| SaveError::Layout(e.to_string()))?;
         clock.lap("排版工作表");
-        let folder = folder_of(targets.workbook);
+        let folder = crate::save::folder_of(targets.workbook);
         let period = self.monthly.current.as_ref().map(|p| p.month);
         let write = |what, path: &Path| {
             let path = path.to_path_buf();
@@ -250,13 +250,6 @@ impl Consolidated {
             staged.push(fingerprint);
         }
         Ok(staged)
-    }
-}
-
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
     }
 }
 

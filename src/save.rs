@@ -76,7 +76,7 @@ fn stage_file(
     }
 }
 
-fn folder_of(path: &Path) -> &Path {
+pub(crate) fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -84,7 +84,7 @@ fn folder_of(path: &Path) -> &Path {
 }
 
 /// Makes a folder's new entries durable (a rename is only on disk once its folder is).
-fn sync_folder(dir: &Path) {
+pub(crate) fn sync_folder(dir: &Path) {
     #[cfg(unix)]
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();

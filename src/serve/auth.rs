@@ -210,7 +210,7 @@ impl Auth {
     pub fn open_session(&self, principal: Principal) -> String {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
-        let token = hex(&bytes);
+        let token = crate::intake::hex(&bytes);
         let now = Instant::now();
         let mut sessions = lock(&self.sessions);
         if sessions.len() >= SWEEP_AT {
@@ -258,10 +258,6 @@ impl Auth {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {

@@ -199,7 +199,7 @@ impl Store {
             staging,
             path,
             size,
-            sha256: crate::serve::auth::hex(&hasher.finalize()),
+            sha256: crate::intake::hex(&hasher.finalize()),
             client_ext,
         })
     }
@@ -245,7 +245,7 @@ impl Store {
                 Err(e) => return Err(disk(e)),
             }
         }
-        sync_folder(&self.dir);
+        crate::save::sync_folder(&self.dir);
         // The inspection named the staged file: the same name as the stored one.
         Ok(Accepted { name, inspection })
     }
@@ -403,19 +403,10 @@ fn place(staged: &Path, target: &Path) -> std::io::Result<()> {
     }
 }
 
-fn sync_folder(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
 /// The opaque id a stored file is reached by in links: a hash of its name, so
 /// no client text is ever taken for a path.
 pub fn file_id(name: &str) -> String {
-    crate::serve::auth::hex(&Sha256::digest(name.as_bytes())[..8])
+    crate::intake::hex(&Sha256::digest(name.as_bytes())[..8])
 }
 
 #[cfg(test)]
