@@ -229,13 +229,21 @@ impl Consolidated {
             return Ok(staged);
         };
         let chase = folder.join(format!("催报名单_{month}.csv"));
-        staged.push(Staged::bytes(&chase, &chase_csv(report)).map_err(|error| {
-            SaveError::Write {
+        staged.push(
+            Staged::bytes(
+                &chase,
+                &crate::report::monthly::chase_csv(
+                    crate::report::monthly::chase_rows(report)
+                        .iter()
+                        .map(|row| row.iter().map(crate::report::table::Cell::text)),
+                ),
+            )
+            .map_err(|error| SaveError::Write {
                 what: "催报名单",
                 path: chase.clone(),
                 error,
-            }
-        })?);
+            })?,
+        );
         if let Some(current) = &self.monthly.current {
             let csv = history::csv_path(folder, month);
             let [record, fingerprint] =
@@ -251,19 +259,6 @@ impl Consolidated {
         }
         Ok(staged)
     }
-}
-
-/// 催报名单 as CSV (UTF-8 with BOM) for a mail merge.
-fn chase_csv(report: &Report) -> Vec<u8> {
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    let mut writer = csv::Writer::from_writer(&mut bytes);
-    let _ = writer.write_record(crate::report::monthly::CHASE_HEADER);
-    for row in crate::report::monthly::chase_rows(report) {
-        let _ = writer.write_record(row.iter().map(crate::report::table::Cell::text));
-    }
-    let _ = writer.flush();
-    drop(writer);
-    bytes
 }
 
 /// Wall time per stage of a run, for `--timings`.

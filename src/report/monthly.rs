@@ -176,6 +176,24 @@ pub fn trend_chart(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxErr
     )
 }
 
+/// 催报名单 as CSV (UTF-8 with BOM) for a mail merge: [`CHASE_HEADER`], then
+/// each row's texts. `run` writes it beside the workbook; `serve` offers it.
+pub fn chase_csv<R, T>(rows: impl IntoIterator<Item = R>) -> Vec<u8>
+where
+    R: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    let mut writer = csv::Writer::from_writer(&mut bytes);
+    let _ = writer.write_record(CHASE_HEADER);
+    for row in rows {
+        let _ = writer.write_record(row);
+    }
+    let _ = writer.flush();
+    drop(writer);
+    bytes
+}
+
 /// The units to chase: 未报送 or 漏报 items, with the latest contact known.
 pub fn chase_rows(report: &Report) -> Vec<Vec<Cell>> {
     // One pass over the entries, grouped by unit: no scan of all entries per unit.

@@ -6,6 +6,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use axum::body::Bytes;
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
@@ -30,7 +31,8 @@ pub struct Snapshot {
     seen: u64,
     pub done: Consolidated,
     pub status: Status,
-    workbook: OnceLock<Result<Arc<Vec<u8>>, String>>,
+    /// Shared by every download: cloning `Bytes` copies no workbook.
+    workbook: OnceLock<Result<Bytes, String>>,
 }
 
 impl Snapshot {
@@ -38,13 +40,13 @@ impl Snapshot {
     ///
     /// # Errors
     /// When the workbook cannot be laid out (a bug: the message says so).
-    pub fn workbook(&self, state: &State) -> Result<Arc<Vec<u8>>, String> {
+    pub fn workbook(&self, state: &State) -> Result<Bytes, String> {
         self.workbook
             .get_or_init(|| {
                 let report = self.done.report(state.reader(), &state.plan.letterhead);
                 self.done
                     .workbook_bytes(&report)
-                    .map(Arc::new)
+                    .map(Bytes::from)
                     .map_err(|e| e.to_string())
             })
             .clone()
@@ -296,22 +298,16 @@ fn plan_month(state: &State) -> String {
     state.plan.period.month.to_string()
 }
 
-/// 催报名单 as CSV (UTF-8 with BOM), the columns of the workbook's sheet.
+/// 催报名单 as CSV, the same bytes `run` writes beside the workbook.
 pub fn chase_csv(status: &Status) -> Vec<u8> {
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    let mut writer = csv::Writer::from_writer(&mut bytes);
-    let _ = writer.write_record(crate::report::monthly::CHASE_HEADER);
-    for c in &status.chase {
-        let _ = writer.write_record([
+    crate::report::monthly::chase_csv(status.chase.iter().map(|c| {
+        [
             &c.unit,
             &c.situation,
             &c.missing,
             &c.what,
             &c.filler,
             &c.phone,
-        ]);
-    }
-    let _ = writer.flush();
-    drop(writer);
-    bytes
+        ]
+    }))
 }

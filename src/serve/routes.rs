@@ -833,11 +833,7 @@ async fn workbook(
         .and_then(|r| r);
     let month = state.plan.period.month;
     match bytes {
-        Ok(bytes) => download(
-            bytes.as_ref().clone(),
-            XLSX,
-            &format!("大班额任务进展汇总_{month}.xlsx"),
-        ),
+        Ok(bytes) => download(bytes, XLSX, &format!("大班额任务进展汇总_{month}.xlsx")),
         Err(e) => message(
             &state,
             StatusCode::INTERNAL_SERVER_ERROR,
