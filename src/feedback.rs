@@ -12,7 +12,7 @@ use crate::check::{Entry, UnitRef, Verdict};
 use crate::problem::Problem;
 use crate::report::Report;
 use crate::report::style;
-use crate::report::table::{fit_cell_text, lines_needed};
+use crate::report::table::{fit_cell_text, lines_height, lines_needed};
 use crate::save::Staged;
 
 /// Stages `dir/<unit>.xlsx` for every unit expected on a task, to be put in place
@@ -306,7 +306,7 @@ impl<'a> Letter<'a> {
         self.merged(
             text,
             &style::letter().set_text_wrap(),
-            style::line_height(lines) + 6.0,
+            lines_height(lines) + 4.0,
         )
     }
 
@@ -340,8 +340,7 @@ impl<'a> Letter<'a> {
                 .write_string_with_format(self.row, c as u16, fit_cell_text(text), format)?;
             lines = lines.max(lines_needed(text, COLUMNS[c].1));
         }
-        self.sheet
-            .set_row_height(self.row, style::line_height(lines) + 2.0)?;
+        self.sheet.set_row_height(self.row, lines_height(lines))?;
         self.row += 1;
         Ok(())
     }

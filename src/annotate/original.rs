@@ -141,7 +141,7 @@ fn add_note(sheet: &mut umya::Worksheet, (col, row): (u32, u32), text: &str) {
         comment.set_text_string(format!("{old}\n{text}"));
         return;
     }
-    let lines: usize = text.split('\n').map(|l| text_lines(l, 20)).sum();
+    let lines = text_lines(&text, 20);
     let lines = u32::try_from(lines.min(20)).unwrap_or(20);
     let mut comment = Comment::default();
     comment.new_comment((col, row));
@@ -208,9 +208,7 @@ fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<C
         .map(|column| {
             let centered = column.kind == Kind::Center;
             let wrap = column.kind == Kind::Wrap;
-            let mut look = cell_style(BODY_FONT, None, BODY_BORDER, centered, wrap);
-            look.alignment_mut().set_wrap_text(wrap);
-            look
+            cell_style(BODY_FONT, None, BODY_BORDER, centered, wrap)
         })
         .collect();
     for (r, cells) in rows.iter().enumerate() {

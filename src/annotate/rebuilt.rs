@@ -255,10 +255,7 @@ fn copy_sheet(
             out.write_blank(row, column(col), &format_of(look(row, col, None)))?;
         }
         if let Some(text) = &mark.note {
-            let lines: usize = text
-                .split('\n')
-                .map(|l| text_lines(l, NOTE_CHARS_PER_LINE))
-                .sum();
+            let lines = text_lines(text, NOTE_CHARS_PER_LINE);
             let note = Note::new(fit_cell_text(text).into_owned())
                 .set_author(NOTE_AUTHOR)
                 .add_author_prefix(false)

@@ -155,12 +155,12 @@ pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         .iter()
         .filter(|e| e.counts() && e.verdict.is_missing())
     {
-        let (filler, phone) = contact(report, &e.unit);
         if let (Verdict::NotSubmitted, UnitRef::Known(u)) = (e.verdict, &e.unit) {
             if silent_done == Some(*u) {
                 continue;
             }
             silent_done = Some(*u);
+            let (filler, phone) = contact(report, &e.unit);
             let expected = report.result.expected[*u].len();
             rows.push(vec![
                 report.unit_name(&e.unit).into(),
@@ -175,6 +175,7 @@ pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
             ]);
             continue;
         }
+        let (filler, phone) = contact(report, &e.unit);
         rows.push(vec![
             report.unit_name(&e.unit).into(),
             Cell::Verdict(e.verdict),

@@ -100,11 +100,6 @@ pub fn letter_signature() -> Format {
     letter().set_align(FormatAlign::Right)
 }
 
-/// Points for `lines` lines of 10-point CJK text.
-pub fn line_height(lines: usize) -> f64 {
-    13.5 * lines as f64
-}
-
 pub fn subtitle() -> Format {
     Format::new()
         .set_font_name(BODY_FONT)
@@ -390,7 +385,7 @@ pub fn print_one_page(sheet: &mut Worksheet) {
         .set_print_fit_to_pages(1, 1)
         .set_margins(0.7, 0.7, 0.8, 0.8, 0.3, 0.3)
         .set_print_center_horizontally(true)
-        .set_footer("&C&\"宋体\"第 &P 页 共 &N 页");
+        .set_footer(PAGE_FOOTER);
 }
 
 /// A page header: who issues the document on the left, what it is in the

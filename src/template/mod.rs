@@ -235,9 +235,7 @@ impl Formats {
             locked_center: locked(style::centered().set_text_wrap()),
             open: style::wrapped().set_unlocked(),
             open_center: style::centered().set_text_wrap().set_unlocked(),
-            open_date: style::centered()
-                .set_num_format(style::DATE_FORMAT)
-                .set_unlocked(),
+            open_date: style::date().set_unlocked(),
             label: style::form_label(),
             blank: style::form_blank(),
         }
