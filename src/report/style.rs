@@ -221,9 +221,15 @@ impl Page {
     }
 }
 
-/// Text for a page header: `&` is Excel's code character there.
-fn header_text(text: &str) -> String {
-    text.replace('&', "&&")
+/// One part of a page header (`L`, `C` or `R`) in 9-point body type. The text
+/// is cut to 60 characters, so three parts stay within Excel's 255 (over it
+/// rust_xlsxwriter drops the header with an English warning), and `&`, Excel's
+/// code character there, is doubled.
+fn header_part(code: &str, text: &str) -> String {
+    let text: String = text.chars().take(60).collect();
+    // The size before the font: after it, a text starting with digits
+    // (2018年7月) would be read as part of the size.
+    format!("&{code}&9&\"{BODY_FONT}\"{}", text.replace('&', "&&"))
 }
 
 /// A4 landscape, fitted to one page wide, header rows repeated; every page headed
@@ -237,13 +243,10 @@ pub fn print_setup(
     page: &Page,
 ) -> Result<(), XlsxError> {
     print_layout(sheet, repeat)?;
-    // The size before the font: after it, text starting with digits would be
-    // read as part of the size.
     sheet.set_header(format!(
-        "&L&9&\"{BODY_FONT}\"{}&R&9&\"{BODY_FONT}\"统计截止 {}　{}",
-        header_text(&page.title),
-        header_text(&page.as_of),
-        header_text(&page.office)
+        "{}{}",
+        header_part("L", &page.title),
+        header_part("R", &format!("统计截止 {}　{}", page.as_of, page.office))
     ));
     Ok(())
 }
@@ -389,20 +392,13 @@ pub fn print_one_page(sheet: &mut Worksheet) {
 }
 
 /// A page header: who issues the document on the left, what it is in the
-/// middle, the period on the right. Each part is cut to fit Excel's 255
-/// characters (rust_xlsxwriter drops a longer header with an English warning).
+/// middle, the period on the right.
 pub fn page_header(sheet: &mut Worksheet, left: &str, center: &str, right: &str) {
-    let part = |code: &str, text: &str| {
-        let text: String = text.chars().take(60).collect();
-        // The size before the font: after it, a text starting with digits
-        // (2018年7月) would be read as part of the size.
-        format!("&{code}&9&\"{BODY_FONT}\"{}", text.replace('&', "&&"))
-    };
     sheet.set_header(format!(
         "{}{}{}",
-        part("L", left),
-        part("C", center),
-        part("R", right)
+        header_part("L", left),
+        header_part("C", center),
+        header_part("R", right)
     ));
 }
 

@@ -1,5 +1,7 @@
 //! `--tasks` and `--roster`: other plans and other units, and clear errors.
 
+use std::path::Path;
+
 use rust_xlsxwriter::Workbook;
 
 use crate::common::{ReturnBuilder, Workdir, detail};
@@ -171,4 +173,53 @@ fn a_roster_with_a_department() {
     let output = w.run(&["--roster", "bad.csv", "tasks"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("单位名单缺少“单位”列"));
+}
+
+#[test]
+fn a_long_plan_name_keeps_every_page_header() {
+    // Each printed page names the plan in its header; Excel allows 255
+    // characters there, and rust_xlsxwriter drops a longer header whole.
+    let w = Workdir::new();
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("input/2018-07");
+    let plan = "消除义务教育学校大班额".repeat(25);
+    let output = w.run(&[
+        "--plan-name",
+        &plan,
+        "run",
+        "--input",
+        input.to_str().expect("utf-8"),
+        "--output",
+        "out.xlsx",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let file = std::fs::File::open(w.path("out.xlsx")).expect("workbook");
+    let mut book = zip::ZipArchive::new(file).expect("zip");
+    let sheets: Vec<String> = book
+        .file_names()
+        .filter_map(Result::ok)
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        .map(|n| n.to_string())
+        .collect();
+    assert!(sheets.len() > 10, "{sheets:?}");
+    for name in sheets {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut book.by_name(&name).expect("part"), &mut xml)
+            .expect("utf-8");
+        let header = xml
+            .split_once("<oddHeader>")
+            .and_then(|(_, rest)| rest.split_once("</oddHeader>"))
+            .map(|(header, _)| header.to_string());
+        let Some(header) = header else {
+            panic!("{name} lost its page header");
+        };
+        assert!(
+            header.contains("消除义务教育学校大班额"),
+            "{name}: {header}"
+        );
+        assert!(header.contains("海南省教育厅"), "{name}: {header}");
+    }
 }
