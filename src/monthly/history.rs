@@ -143,8 +143,9 @@ pub fn fingerprint(intake: &Intake) -> String {
     )
 }
 
-/// The same digest as [`fingerprint`], of a folder not read as returns.
-pub fn folder_fingerprint(dir: &Path) -> String {
+/// The same digest as [`fingerprint`], of a folder not read as returns: a file
+/// over `max_file_bytes` is not hashed, as intake does not hash it.
+pub fn folder_fingerprint(dir: &Path, max_file_bytes: u64) -> String {
     use rayon::prelude::*;
     let files = crate::intake::list_folder(dir).unwrap_or_default();
     // Every file is read and hashed: on both cores, collected in name order.
@@ -155,9 +156,14 @@ pub fn folder_fingerprint(dir: &Path) -> String {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let hash = std::fs::read(path)
-                .map(|b| crate::intake::sha256_hex(&b))
-                .unwrap_or_default();
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
+            let hash = if size <= max_file_bytes {
+                std::fs::read(path)
+                    .map(|b| crate::intake::sha256_hex(&b))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
             (name, hash)
         })
         .collect();
@@ -269,7 +275,8 @@ pub fn load(csv: &Path) -> Option<Period> {
     period
 }
 
-/// Whether the inputs a record was made from have changed since.
-pub fn inputs_changed(csv: &Path, now: &str) -> bool {
-    std::fs::read_to_string(fingerprint_path(csv)).is_ok_and(|then| then.trim() != now)
+/// Whether the inputs a record was made from have changed since. `now` digests
+/// the folder as it is, and runs only when the record kept a fingerprint.
+pub fn inputs_changed(csv: &Path, now: impl FnOnce() -> String) -> bool {
+    std::fs::read_to_string(fingerprint_path(csv)).is_ok_and(|then| then.trim() != now())
 }

@@ -76,10 +76,11 @@ pub fn load_earlier(
     for &(month, ref dir) in inputs {
         let csv = records.map(|root| history::csv_path(&root.join(month.to_string()), month));
         if let Some(period) = csv.as_deref().and_then(history::load) {
-            if csv
-                .as_deref()
-                .is_some_and(|c| history::inputs_changed(c, &history::folder_fingerprint(dir)))
-            {
+            if csv.as_deref().is_some_and(|c| {
+                history::inputs_changed(c, || {
+                    history::folder_fingerprint(dir, reader.limits.max_file_bytes)
+                })
+            }) {
                 notices.push(Problem::file(
                     Severity::Warning,
                     &format!("{month} 期报表文件夹"),

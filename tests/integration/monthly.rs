@@ -122,6 +122,27 @@ fn a_first_period_runs_cleanly() {
 }
 
 #[test]
+fn an_oversized_file_in_an_earlier_period_is_no_change() {
+    // A file over --max-file-mb is not hashed when June is consolidated; July's
+    // look at June's folder must not hash it either, or June always "changed".
+    let w = with_sample(&["2018-06", "2018-07"]);
+    std::fs::write(
+        w.path("input/2018-06/扫描件.pdf"),
+        vec![b'x'; 3 * 1024 * 1024 / 2],
+    )
+    .expect("big file");
+    run_period(&w, "2018-06", &["--max-file-mb", "1"]);
+    let out = run_period(&w, "2018-07", &["--max-file-mb", "1"]);
+    assert!(
+        !problems(&out)
+            .iter()
+            .any(|p| p.contains("上次汇总后有改动")),
+        "{:?}",
+        problems(&out)
+    );
+}
+
+#[test]
 fn earlier_results_come_from_their_csv_and_changed_inputs_are_named() {
     let w = with_sample(&["2018-06", "2018-07"]);
     run_period(&w, "2018-06", &[]);
