@@ -61,9 +61,11 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
     let Some(last) = earlier.last() else {
         return Vec::new();
     };
+    let earlier_silent: Vec<BTreeSet<&str>> = earlier.iter().map(Period::silent_units).collect();
     let silent = Silent {
-        last: last.silent_units(),
+        last: earlier_silent.last().cloned().unwrap_or_default(),
         now: current.silent_units(),
+        earlier: &earlier_silent,
     };
     let mut changes = unit_changes(earlier, current, &silent);
     for ((unit, task), item) in &current.items {
@@ -81,15 +83,17 @@ pub fn compute(earlier: &[Period], current: &Period) -> Vec<Change> {
     changes
 }
 
-/// The units that sent nothing, last period and now.
-struct Silent<'a> {
+/// The units that sent nothing, last period and now, and in each earlier
+/// period (oldest first), worked out once.
+struct Silent<'a, 'p> {
     last: BTreeSet<&'a str>,
     now: BTreeSet<&'a str>,
+    earlier: &'p [BTreeSet<&'a str>],
 }
 
 /// A unit that sent nothing is one row, not one per task: silent again
 /// (how many periods in a row), newly silent, or reporting again.
-fn unit_changes(earlier: &[Period], current: &Period, silent: &Silent) -> Vec<Change> {
+fn unit_changes(earlier: &[Period], current: &Period, silent: &Silent<'_, '_>) -> Vec<Change> {
     let Some(last) = earlier.last() else {
         return Vec::new();
     };
@@ -101,28 +105,35 @@ fn unit_changes(earlier: &[Period], current: &Period, silent: &Silent) -> Vec<Ch
         current,
         streak,
     };
+    let (in_last, in_current) = (units_of(last), units_of(current));
     let mut changes = Vec::new();
     for &unit in &silent.now {
         if silent.last.contains(unit) {
-            let streak = 1 + earlier
+            let streak = 1 + silent
+                .earlier
                 .iter()
                 .rev()
-                .take_while(|p| p.silent_units().contains(unit))
+                .take_while(|s| s.contains(unit))
                 .count();
             let (kind, was) = (ChangeKind::MissingStreak, Verdict::NotSubmitted);
             changes.push(unit_change(unit, kind, was, Verdict::NotSubmitted, streak));
-        } else if last.items.keys().any(|(u, _)| u == unit) {
+        } else if in_last.contains(unit) {
             let (kind, was) = (ChangeKind::NewlyMissing, Verdict::InProgress);
             changes.push(unit_change(unit, kind, was, Verdict::NotSubmitted, 1));
         }
     }
     for &unit in silent.last.difference(&silent.now) {
-        if current.items.keys().any(|(u, _)| u == unit) {
+        if in_current.contains(unit) {
             let (kind, was) = (ChangeKind::NewlyReported, Verdict::NotSubmitted);
             changes.push(unit_change(unit, kind, was, Verdict::InProgress, 0));
         }
     }
     changes
+}
+
+/// The units a period has items for.
+fn units_of(period: &Period) -> BTreeSet<&str> {
+    period.items.keys().map(|(u, _)| u.as_str()).collect()
 }
 
 /// One (unit, task) of the period.
