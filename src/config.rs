@@ -274,6 +274,7 @@ impl Config {
     }
 
     /// The files read, in precedence order.
+    #[cfg(test)]
     pub fn files(&self) -> Vec<&Path> {
         match &self.chosen {
             Chosen::Flag(p) | Chosen::Env(p) => vec![p.as_path()],

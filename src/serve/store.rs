@@ -137,14 +137,6 @@ impl Store {
         })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    pub fn period(&self) -> ReportPeriod {
-        self.period
-    }
-
     /// A staging folder for one upload.
     ///
     /// # Errors
