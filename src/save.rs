@@ -36,7 +36,7 @@ pub fn write_atomic(
     target: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let temp = stage_file(target, write)?;
+    let temp = stage_file(target, true, write)?;
     std::fs::rename(&temp, target).inspect_err(|_| {
         let _ = std::fs::remove_file(&temp);
     })?;
@@ -47,15 +47,17 @@ pub fn write_atomic(
 /// Writes a temporary file beside `target`, synced to disk, and gives its path.
 fn stage_file(
     target: &Path,
+    shared: bool,
     write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> std::io::Result<PathBuf> {
     let dir = folder_of(target);
     std::fs::create_dir_all(dir)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
-    // A temp file is private (0600); the workbook is for the office to share.
+    // A temp file is private (0600), which a secret keeps from the start; the
+    // workbook is for the office to share.
     #[cfg(unix)]
-    {
+    if shared {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
@@ -111,7 +113,20 @@ impl Staged {
         write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
     ) -> std::io::Result<Self> {
         Ok(Self {
-            temp: stage_file(target, write)?,
+            temp: stage_file(target, true, write)?,
+            target: target.to_path_buf(),
+            placed: false,
+        })
+    }
+
+    /// Like [`Staged::bytes`], for a secret: readable by its owner only (0600
+    /// on Unix) from the moment it is written.
+    ///
+    /// # Errors
+    /// As [`Staged::write`].
+    pub fn private_bytes(target: &Path, bytes: &[u8]) -> std::io::Result<Self> {
+        Ok(Self {
+            temp: stage_file(target, false, |out| out.write_all(bytes))?,
             target: target.to_path_buf(),
             placed: false,
         })

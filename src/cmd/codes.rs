@@ -43,16 +43,11 @@ pub fn run(settings: &Settings, args: &CodesArgs) -> Result<Outcome> {
             .map_err(|e| write(&hashes, e))?,
     );
     outputs.add(
-        Staged::bytes(&plan.output, &codes::office_csv(&made))
+        // The list is a secret: readable by its owner only.
+        Staged::private_bytes(&plan.output, &codes::office_csv(&made))
             .map_err(|e| write(&plan.output, e))?,
     );
     outputs.commit().map_err(|e| write(&plan.output, e))?;
-    // The list is a secret: readable by its owner only.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&plan.output, std::fs::Permissions::from_mode(0o600));
-    }
     super::print(&format!(
         "已生成上报码 {} 个（{} 个单位，另有管理员码 1 个），清单写入 {}\n\
          请把各单位的上报码分别发给该单位、管理员码自己保管，分发后删除该文件。\n\

@@ -82,6 +82,16 @@ fn codes_writes_the_list_once_and_keeps_only_hashes() {
     assert!(codes.contains_key("海口市") && codes.contains_key("管理员"));
     let list = std::fs::read(dir.path().join("上报码.csv")).expect("list");
     assert!(list.starts_with("\u{feff}单位,上报码\n".as_bytes()));
+    // The list of plain codes is its owner's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("上报码.csv"))
+            .expect("list")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
     let hashes = read(&dir.path().join("input/.county-returns-codes.json"));
     for code in codes.values() {
         assert!(
