@@ -3,7 +3,6 @@
 //! status (who sent, when, how many problems, each verdict's count, 催报名单) and
 //! the workbook come from the same consolidation.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
@@ -15,18 +14,16 @@ use crate::check::Verdict;
 use crate::intake::Quiet;
 use crate::pipeline::{Clock, Consolidated, Job};
 
-/// The last consolidation, and whether an upload came since.
+/// The last consolidation. A stored upload is a new file in the period folder,
+/// so [`folders_seen`] tells when it is stale.
 #[derive(Default)]
 pub struct Board {
-    /// Bumped by each stored upload.
-    generation: AtomicU64,
     /// Held while consolidating, so consolidations run one at a time.
     cache: tokio::sync::Mutex<Option<Arc<Snapshot>>>,
 }
 
 /// One consolidation of the period folder.
 pub struct Snapshot {
-    generation: u64,
     /// What the folders it read looked like ([`folders_seen`]).
     seen: u64,
     pub done: Consolidated,
@@ -116,31 +113,24 @@ pub struct Chase {
 }
 
 impl Board {
-    /// Marks the consolidation stale: an upload was stored.
-    pub fn touch(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// The consolidation of the folder as it is now: the kept one when no upload
-    /// came since, else a new one (waiting for any other to finish first).
+    /// The consolidation of the folder as it is now: the kept one when nothing it
+    /// reads changed since, else a new one (waiting for any other to finish first).
     ///
     /// # Errors
     /// When the period folder cannot be read.
     pub async fn snapshot(&self, state: &Arc<State>) -> Result<Arc<Snapshot>, String> {
         let mut cache = self.cache.lock().await;
-        let generation = self.generation.load(Ordering::SeqCst);
         let worker = Arc::clone(state);
         let seen = tokio::task::spawn_blocking(move || folders_seen(&worker))
             .await
             .unwrap_or_default();
         if let Some(snapshot) = cache.as_ref()
-            && snapshot.generation == generation
             && snapshot.seen == seen
         {
             return Ok(Arc::clone(snapshot));
         }
         let state = Arc::clone(state);
-        let snapshot = tokio::task::spawn_blocking(move || consolidate(&state, generation, seen))
+        let snapshot = tokio::task::spawn_blocking(move || consolidate(&state, seen))
             .await
             .map_err(|e| format!("汇总时出错（{e}）：请把这条信息发给维护人员"))??;
         let snapshot = Arc::new(snapshot);
@@ -149,10 +139,12 @@ impl Board {
     }
 }
 
-/// A fingerprint of what a consolidation reads besides the uploads: every file's
-/// name, size and time in the period folder, the earlier periods' folders and
-/// their records. A file the office puts in by hand makes the board consolidate
-/// again, so `/workbook` stays what `run` would write.
+/// A fingerprint of what a consolidation reads: the name, size and time of every
+/// file intake would list ([`crate::intake::list_folder`]) in the period folder,
+/// the earlier periods' folders and their records. A stored upload or a file the
+/// office puts in by hand makes the board consolidate again, so `/workbook`
+/// stays what `run` would write; an upload still being staged (a hidden folder)
+/// or an Excel lock file does not.
 fn folders_seen(state: &State) -> u64 {
     use std::hash::{Hash, Hasher};
     let plan = &state.plan;
@@ -166,24 +158,22 @@ fn folders_seen(state: &State) -> u64 {
     }
     for folder in folders {
         folder.hash(&mut hasher);
-        let Ok(entries) = std::fs::read_dir(&folder) else {
+        let Ok(files) = crate::intake::list_folder(&folder) else {
             continue;
         };
-        let mut seen: Vec<(std::ffi::OsString, u64, Option<std::time::SystemTime>)> = entries
-            .filter_map(Result::ok)
-            .filter_map(|e| {
-                let meta = e.metadata().ok()?;
-                Some((e.file_name(), meta.len(), meta.modified().ok()))
-            })
-            .collect();
-        seen.sort();
-        seen.hash(&mut hasher);
+        // In name order already.
+        for path in files {
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            (path, meta.len(), meta.modified().ok()).hash(&mut hasher);
+        }
     }
     hasher.finish()
 }
 
 /// Consolidates the period folder as `run` would, and reads the status off it.
-fn consolidate(state: &State, generation: u64, seen: u64) -> Result<Snapshot, String> {
+fn consolidate(state: &State, seen: u64) -> Result<Snapshot, String> {
     let plan = &state.plan;
     let job = Job {
         reader: state.reader(),
@@ -198,7 +188,6 @@ fn consolidate(state: &State, generation: u64, seen: u64) -> Result<Snapshot, St
     let done = job.consolidate(&Quiet, &mut Clock::start())?;
     let status = status_of(state, &done);
     Ok(Snapshot {
-        generation,
         seen,
         done,
         status,

@@ -437,7 +437,6 @@ async fn upload(
         &attempt.line(&state, &accepted.name, STORED, record.problems),
     );
     state.uploads.add(record.clone());
-    state.board.touch();
     let view = CheckView::new(&accepted.inspection, state.reader(), &record, superseded);
     let mut response = page(
         &state,
