@@ -808,10 +808,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Whether `path` would land inside `dir` (compared after resolving what exists).
 fn inside(path: &Path, dir: &Path) -> bool {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = crate::save::folder_of(path);
     match (std::fs::canonicalize(parent), std::fs::canonicalize(dir)) {
         (Ok(p), Ok(d)) => p.starts_with(d),
         _ => false,

@@ -4,7 +4,7 @@
 //! the server reads it back to know what each unit sent.
 
 use std::fs::OpenOptions;
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -58,13 +58,20 @@ impl UploadLog {
     /// When an existing log cannot be read or written.
     pub fn open(root: &Path) -> std::io::Result<Self> {
         let path = root.join(LOG_FILE);
-        match std::fs::read(&path) {
-            Ok(bytes) if !bytes.is_empty() && !bytes.ends_with(b"\n") => {
-                let mut file = OpenOptions::new().append(true).open(&path)?;
-                file.write_all(b"\n")?;
-                file.sync_data()?;
+        // Only the last byte is read: the whole log is read once, by the caller.
+        match OpenOptions::new().read(true).append(true).open(&path) {
+            Ok(mut file) => {
+                let len = file.metadata()?.len();
+                if len > 0 {
+                    let mut last = [0u8];
+                    file.seek(SeekFrom::Start(len - 1))?;
+                    file.read_exact(&mut last)?;
+                    if last != *b"\n" {
+                        file.write_all(b"\n")?;
+                        file.sync_data()?;
+                    }
+                }
             }
-            Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
