@@ -6,10 +6,12 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use rust_xlsxwriter::XlsxError;
 
 use crate::check::{Consolidation, Entry, UnitRef, Verdict, consolidate};
 use crate::intake::{FileStatus, Intake, Quiet, ReadReturn, Reader, ReportPeriod, SourceFile};
 use crate::problem::{Problem, Severity};
+use crate::table::format::Limits;
 
 /// `check` flags 临期 as `run` does by default.
 pub const DUE_SOON_DAYS: u32 = 30;
@@ -48,6 +50,25 @@ impl Inspection {
         self.file()
             .into_iter()
             .flat_map(|f| f.returns.iter().filter(|r| r.counts()))
+    }
+
+    /// The annotated copy of the file ([`crate::annotate::build`]): its data sheet
+    /// (every return of one file is read from the same sheet) marked with every
+    /// problem. `bytes`: the file, `None` when it could not be read again.
+    ///
+    /// # Errors
+    /// Only on rust_xlsxwriter's own checks.
+    pub fn annotated_copy(
+        &self,
+        bytes: Option<Vec<u8>>,
+        limits: Limits,
+    ) -> Result<Vec<u8>, XlsxError> {
+        let sheet = self
+            .file()
+            .and_then(|f| f.returns.first())
+            .map(|r| r.sheet.as_str());
+        let listed: Vec<&Problem> = self.problems.iter().collect();
+        crate::annotate::build(bytes, sheet, &listed, limits)
     }
 
     /// The entries judged for one return's unit.

@@ -10,7 +10,7 @@ use super::Outcome;
 use crate::cli::{CheckArgs, CheckPlan, Settings};
 use crate::inspect::{Inspection, inspect};
 use crate::intake::values::DateCell;
-use crate::intake::{FileStatus, Intake, ReadReturn, SourceFile};
+use crate::intake::{FileStatus, ReadReturn, SourceFile};
 use crate::problem::Problem;
 use crate::save::save_atomic;
 
@@ -47,7 +47,7 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
     let errors = inspection.errors();
     let _ = writeln!(out);
     if let Some(path) = &plan.annotate {
-        write_annotated(&plan.file, path, &inspection.intake, problems, settings)?;
+        write_annotated(&plan.file, path, &inspection, settings)?;
         let _ = writeln!(
             out,
             "标注副本已写入 {}（有问题的单元格已标色并附批注）",
@@ -150,19 +150,13 @@ fn list_tasks(
 fn write_annotated(
     file: &Path,
     path: &Path,
-    intake: &Intake,
-    problems: &[Problem],
+    inspection: &Inspection,
     settings: &Settings,
 ) -> Result<()> {
-    let sheet = intake
-        .files
-        .first()
-        .and_then(|f| f.returns.first())
-        .map(|r| r.sheet.as_str());
     let bytes = std::fs::read(file)
         .map_err(|e| anyhow::anyhow!("无法读取 {}：{}", file.display(), crate::os::describe(&e)))?;
-    let listed: Vec<&Problem> = problems.iter().collect();
-    let copy = crate::annotate::build(Some(bytes), sheet, &listed, settings.limits)
+    let copy = inspection
+        .annotated_copy(Some(bytes), settings.limits)
         .context("生成标注副本时出错")?;
     save_atomic(&copy, path).map_err(|e| {
         anyhow::anyhow!(

@@ -26,7 +26,6 @@ use super::auth::{Denied, Principal};
 use super::log::{Line, Record, STORED};
 use super::pages::{self, CheckView, Viewer};
 use super::store::{Incoming, Refusal, file_id, too_large};
-use crate::problem::Problem;
 
 /// Every request but an upload: forms and links carry a few bytes.
 const SMALL_BODY: usize = 64 * 1024;
@@ -665,11 +664,10 @@ async fn annotated(
     };
     let file = record.file.clone();
     let copy = checking(&state, move |worker| {
-        let inspection = worker.inspect(&file);
-        let sheet = inspection.returns().next().map(|r| r.sheet.clone());
         let bytes = std::fs::read(worker.plan.dir.join(&file)).ok();
-        let listed: Vec<&Problem> = inspection.problems.iter().collect();
-        crate::annotate::build(bytes, sheet.as_deref(), &listed, worker.limits)
+        worker
+            .inspect(&file)
+            .annotated_copy(bytes, worker.limits)
             .map_err(|e| e.to_string())
     })
     .await;
