@@ -165,7 +165,6 @@ impl Consolidated {
         let mut workbook = layout(report).map_err(|e| SaveError::Layout(e.to_string()))?;
         clock.lap("排版工作表");
         let folder = crate::save::folder_of(targets.workbook);
-        let period = self.monthly.current.as_ref().map(|p| p.month);
         let write = |what, path: &Path| {
             let path = path.to_path_buf();
             move |error| SaveError::Write { what, path, error }
@@ -182,7 +181,7 @@ impl Consolidated {
                 })
                 .map_err(write("汇总表", targets.workbook))
             },
-            || self.stage_records(report, folder, period),
+            || self.stage_records(report, folder),
         );
         let mut outputs = Outputs::new(folder);
         outputs.add(book?);
@@ -218,16 +217,10 @@ impl Consolidated {
     }
 
     /// 催报名单, then the period's record and its fingerprint.
-    fn stage_records(
-        &self,
-        report: &Report,
-        folder: &Path,
-        period: Option<Month>,
-    ) -> Result<Vec<Staged>, SaveError> {
+    fn stage_records(&self, report: &Report, folder: &Path) -> Result<Vec<Staged>, SaveError> {
         let mut staged = Vec::new();
-        let Some(month) = period else {
-            return Ok(staged);
-        };
+        let current = &self.monthly.current;
+        let month = current.month;
         let chase = folder.join(format!("催报名单_{month}.csv"));
         staged.push(
             Staged::bytes(
@@ -244,19 +237,17 @@ impl Consolidated {
                 error,
             })?,
         );
-        if let Some(current) = &self.monthly.current {
-            let csv = history::csv_path(folder, month);
-            let [record, fingerprint] =
-                history::stage(current, &csv, &history::fingerprint(&self.intake)).map_err(
-                    |error| SaveError::Write {
-                        what: "明细 CSV",
-                        path: csv.clone(),
-                        error,
-                    },
-                )?;
-            staged.push(record);
-            staged.push(fingerprint);
-        }
+        let csv = history::csv_path(folder, month);
+        let [record, fingerprint] =
+            history::stage(current, &csv, &history::fingerprint(&self.intake)).map_err(
+                |error| SaveError::Write {
+                    what: "明细 CSV",
+                    path: csv.clone(),
+                    error,
+                },
+            )?;
+        staged.push(record);
+        staged.push(fingerprint);
         Ok(staged)
     }
 }

@@ -16,11 +16,11 @@ use changes::{Change, ChangeKind};
 use history::Period;
 
 /// Everything the monthly sheets need.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Monthly {
     /// Earlier periods, oldest first.
     pub earlier: Vec<Period>,
-    pub current: Option<Period>,
+    pub current: Period,
     pub changes: Vec<Change>,
     /// Problems the comparison found: inputs changed since an earlier CSV, regressions.
     pub notices: Vec<Problem>,
@@ -38,7 +38,7 @@ impl Monthly {
 
     /// Every period, oldest first, the current one last.
     pub fn all_periods(&self) -> impl Iterator<Item = &Period> {
-        self.earlier.iter().chain(self.current.as_ref())
+        self.earlier.iter().chain(std::iter::once(&self.current))
     }
 }
 
@@ -127,7 +127,7 @@ pub fn assemble(earlier: Vec<Period>, current: Period, notices: Vec<Problem>) ->
     }
     let mut monthly = Monthly {
         earlier,
-        current: Some(current),
+        current,
         changes,
         notices,
         same_as_last,
