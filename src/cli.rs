@@ -821,7 +821,7 @@ fn latest_period(root: &Setting<PathBuf>) -> Result<PathBuf> {
         value: root,
         origin,
     } = root;
-    let entries = std::fs::read_dir(root).map_err(|e| {
+    let mut folders = Month::folders_in(root).map_err(|e| {
         let root = root.display();
         match (origin, e.kind()) {
             (Origin::File { .. }, std::io::ErrorKind::PermissionDenied) => anyhow::anyhow!(
@@ -837,8 +837,9 @@ fn latest_period(root: &Setting<PathBuf>) -> Result<PathBuf> {
             ),
         }
     })?;
-    let latest = latest_month_in(entries);
-    Ok(latest.map_or_else(|| root.to_path_buf(), |m| root.join(m.to_string())))
+    Ok(folders
+        .pop()
+        .map_or_else(|| root.to_path_buf(), |(_, dir)| dir))
 }
 
 #[derive(Debug, Args)]
@@ -988,14 +989,5 @@ impl ServePlan {
 
 /// The last `YYYY-MM` folder under `root`, if any.
 fn latest_month(root: &Path) -> Option<Month> {
-    latest_month_in(std::fs::read_dir(root).ok()?)
-}
-
-/// The last `YYYY-MM` folder among a folder's entries.
-fn latest_month_in(entries: std::fs::ReadDir) -> Option<Month> {
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| e.file_name().to_str().and_then(Month::parse))
-        .max()
+    Month::folders_in(root).ok()?.pop().map(|(month, _)| month)
 }

@@ -145,6 +145,21 @@ pub struct Month {
 }
 
 impl Month {
+    /// The `YYYY-MM` subfolders of `dir`, oldest first: the period folders of an
+    /// input root.
+    ///
+    /// # Errors
+    /// When `dir` cannot be listed.
+    pub fn folders_in(dir: &std::path::Path) -> std::io::Result<Vec<(Month, std::path::PathBuf)>> {
+        let mut found: Vec<(Month, std::path::PathBuf)> = std::fs::read_dir(dir)?
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| Some((Month::parse(e.file_name().to_str()?)?, e.path())))
+            .collect();
+        found.sort();
+        Ok(found)
+    }
+
     /// The month holding `date`.
     pub fn of(date: NaiveDate) -> Self {
         Self {

@@ -50,16 +50,8 @@ pub fn earlier_inputs(input: &Path, current: Month) -> Vec<(Month, PathBuf)> {
         Some(_) => Path::new("."),
         None => return Vec::new(),
     };
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return Vec::new();
-    };
-    let mut found: Vec<(Month, PathBuf)> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| Some((Month::parse(e.file_name().to_str()?)?, e.path())))
-        .filter(|(month, _)| *month < current)
-        .collect();
-    found.sort();
+    let mut found = Month::folders_in(parent).unwrap_or_default();
+    found.retain(|(month, _)| *month < current);
     found
 }
 
