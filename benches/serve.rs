@@ -70,7 +70,7 @@ fn main() {
         for n in 0..per_unit {
             let bytes = return_of(&catalogue, &roster, unit, n);
             let name = roster.units[unit].name.clone();
-            sent.insert(county_returns::intake::sha256_hex(&bytes), name.clone());
+            sent.insert(county_returns::digest::sha256_hex(&bytes), name.clone());
             uploads.push((name, bytes));
         }
     }
@@ -106,7 +106,7 @@ fn main() {
     let mut found: BTreeMap<String, usize> = BTreeMap::new();
     for name in &stored {
         let bytes = std::fs::read(server.period_dir().join(name)).expect("stored file");
-        let sha = county_returns::intake::sha256_hex(&bytes);
+        let sha = county_returns::digest::sha256_hex(&bytes);
         let unit = sent
             .get(&sha)
             .unwrap_or_else(|| panic!("{name} is no upload"));

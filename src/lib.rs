@@ -16,6 +16,7 @@ pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod digest;
 pub mod feedback;
 pub mod inspect;
 pub mod intake;

@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     // A panic inside one file's intake is caught and listed as that file's problem;
     // any other is a bug, reported in one Chinese line.
     std::panic::set_hook(Box::new(|info| {
-        if !county_returns::intake::in_guard() {
+        if !county_returns::table::guard::in_guard() {
             eprintln!("程序内部错误（{info}）：请把这条信息和所用文件发给维护人员");
         }
     }));

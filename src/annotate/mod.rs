@@ -68,7 +68,7 @@ impl Source {
     /// Opens the return within `limits` (what marking it in place will hold in
     /// memory is bounded by what reading it may cost) and reads its data sheet.
     fn read(bytes: Vec<u8>, name: &str, limits: Limits) -> Option<Self> {
-        crate::intake::quietly(|| {
+        crate::table::guard::quietly(|| {
             let mut workbook = Workbook::open(bytes.clone(), limits).ok()?;
             let hidden = workbook
                 .worksheet_names()

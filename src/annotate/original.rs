@@ -7,7 +7,7 @@
 //! data sheet is put back by [`super::restore`].
 //!
 //! The library panics on some valid files and reads others wrongly, so it runs
-//! inside [`crate::intake::quietly`], and the copy is read back with the tool's own
+//! inside [`crate::table::guard::quietly`], and the copy is read back with the tool's own
 //! reader: every sheet must hold the values and merges it held. Anything else is a
 //! [`NotKept`] and the caller rebuilds the copy instead.
 
@@ -63,14 +63,14 @@ pub fn annotate(
 ) -> Result<Vec<u8>, NotKept> {
     let marks = marks(&source.sheet, problems);
     let rows = list::rows(problems, None);
-    let (copy, list_name) = crate::intake::quietly(|| {
+    let (copy, list_name) = crate::table::guard::quietly(|| {
         let (copy, list_name) = rewrite(&source.original, &source.sheet.name, &marks, rows)?;
         let copy = restore(&source.original, &copy, &source.sheet.name).unwrap_or(copy);
         Ok::<_, umya::XlsxError>((copy, list_name))
     })
     .map_err(|_| NotKept::Panicked)?
     .map_err(|_| NotKept::Refused)?;
-    crate::intake::quietly(|| verify(&mut source.workbook, &copy, &list_name, limits))
+    crate::table::guard::quietly(|| verify(&mut source.workbook, &copy, &list_name, limits))
         .map_err(|_| NotKept::Unreadable)??;
     Ok(copy)
 }

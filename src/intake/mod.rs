@@ -11,13 +11,14 @@ pub mod values;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use sha2::{Digest, Sha256};
 
 use crate::catalogue::Catalogue;
+use crate::digest::sha256_hex;
 use crate::period::Month;
 use crate::problem::{Problem, Severity};
 use crate::roster::Roster;
 use crate::table::cells::cell_text;
+use crate::table::guard::read_guarded;
 use crate::table::header;
 use crate::table::workbook::{Format, Limits, OpenError, Workbook};
 pub use rows::{FormKey, ReturnMeta, ReturnRow, SheetRead};
@@ -296,7 +297,7 @@ impl Reader<'_> {
             match std::fs::read(path) {
                 Ok(bytes) => {
                     file.sha256 = sha256_hex(&bytes);
-                    guard(|| read_return(bytes, catalogue, limits, &name, period.as_of))
+                    read_guarded(|| read_return(bytes, catalogue, limits, &name, period.as_of))
                 }
                 Err(e) => Err(OpenError::CannotRead(crate::os::describe(&e))),
             }
@@ -342,50 +343,6 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-thread_local! {
-    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Whether this thread is inside [`quietly`]: the panic hook stays quiet there,
-/// since the panic becomes a problem row or a fallback instead.
-pub fn in_guard() -> bool {
-    GUARDED.with(std::cell::Cell::get)
-}
-
-/// Runs a reader, a panic inside it turned into this file's problem so that one bad
-/// file never stops the run.
-fn guard<T>(read: impl FnOnce() -> Result<T, OpenError>) -> Result<T, OpenError> {
-    quietly(read).unwrap_or_else(|reason| Err(OpenError::ReaderFailed(reason)))
-}
-
-/// Runs `run`, a panic inside it caught and given back as its message, with the
-/// panic hook quiet: for library code that may panic on a file, whose caller has
-/// something better to do than stop (list the file's problem, or fall back).
-///
-/// # Errors
-/// The panic's message, when `run` panicked.
-pub fn quietly<T>(run: impl FnOnce() -> T) -> Result<T, String> {
-    GUARDED.with(|g| g.set(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
-    GUARDED.with(|g| g.set(false));
-    result.map_err(|panic| {
-        panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default()
-    })
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Bytes as lower-case hexadecimal, as SHA-256 sums are shown.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reads the return a file's bytes hold: the first sheet with a usable header.
@@ -874,16 +831,6 @@ fn flag_other_documents(intake: &mut Intake, roster: &Roster) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_panic_while_reading_becomes_the_files_problem() {
-        let result: Result<(), OpenError> = guard(|| panic!("no entry found for key"));
-        assert_eq!(
-            result,
-            Err(OpenError::ReaderFailed("no entry found for key".into()))
-        );
-        assert!(!in_guard());
-    }
 
     #[test]
     fn months_named_in_titles_and_file_names() {

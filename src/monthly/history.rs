@@ -159,7 +159,7 @@ pub fn folder_fingerprint(dir: &Path, max_file_bytes: u64) -> String {
             let size = std::fs::metadata(path).map_or(0, |m| m.len());
             let hash = if size <= max_file_bytes {
                 std::fs::read(path)
-                    .map(|b| crate::intake::sha256_hex(&b))
+                    .map(|b| crate::digest::sha256_hex(&b))
                     .unwrap_or_default()
             } else {
                 String::new()
@@ -178,7 +178,7 @@ fn digest(files: impl Iterator<Item = (String, String)>) -> String {
         hasher.update(hash.as_bytes());
         hasher.update([0]);
     }
-    crate::intake::hex(&hasher.finalize())
+    crate::digest::hex(&hasher.finalize())
 }
 
 const CSV_HEADER: [&str; 8] = [

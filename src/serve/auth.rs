@@ -210,7 +210,7 @@ impl Auth {
     pub fn open_session(&self, principal: Principal) -> String {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
-        let token = crate::intake::hex(&bytes);
+        let token = crate::digest::hex(&bytes);
         let now = Instant::now();
         let mut sessions = lock(&self.sessions);
         if sessions.len() >= SWEEP_AT {

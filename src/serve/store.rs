@@ -191,7 +191,7 @@ impl Store {
             staging,
             path,
             size,
-            sha256: crate::intake::hex(&hasher.finalize()),
+            sha256: crate::digest::hex(&hasher.finalize()),
             client_ext,
         })
     }
@@ -398,7 +398,7 @@ fn place(staged: &Path, target: &Path) -> std::io::Result<()> {
 /// The opaque id a stored file is reached by in links: a hash of its name, so
 /// no client text is ever taken for a path.
 pub fn file_id(name: &str) -> String {
-    crate::intake::hex(&Sha256::digest(name.as_bytes())[..8])
+    crate::digest::hex(&Sha256::digest(name.as_bytes())[..8])
 }
 
 #[cfg(test)]

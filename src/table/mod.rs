@@ -8,11 +8,13 @@
 //! calamine would refuse; [`text`] reads web and text exports. Every reader gives
 //! [`grid::Sheet`]s. [`header`] finds a table's header row and what each column
 //! holds (序号, 主要任务, 完成状态 …); [`cells`] reads cell text and task numbers.
+//! [`guard`] keeps a reading library's panic on one file from stopping the run.
 //! What the rows of a return mean is intake's business.
 
 pub mod cells;
 pub mod format;
 pub mod grid;
+pub mod guard;
 pub mod header;
 pub mod package;
 pub mod text;

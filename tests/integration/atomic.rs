@@ -31,7 +31,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
                     .display()
                     .to_string();
                 let bytes = std::fs::read(&path).expect("read");
-                files.insert(name, county_returns::intake::sha256_hex(&bytes));
+                files.insert(name, county_returns::digest::sha256_hex(&bytes));
             }
         }
     }

@@ -202,7 +202,7 @@ async fn a_county_uploads_and_sees_its_check_the_office_sees_it_on_the_board() {
     assert_eq!(line["file"], files[0].as_str());
     assert_eq!(line["result"], "已保存");
     assert_eq!(line["size"], bytes.len());
-    assert_eq!(line["sha256"], county_returns::intake::sha256_hex(&bytes));
+    assert_eq!(line["sha256"], county_returns::digest::sha256_hex(&bytes));
     assert_eq!(line["client_name"], "五指山7月.xlsx");
     // The board and its JSON show it.
     let after = unit_status(&server, "五指山市").await;
@@ -729,7 +729,7 @@ async fn concurrent_uploads_are_each_stored_exactly_once() {
         for i in 0..3 {
             let bytes = return_of(&unit.name, &format!("填报人{i}"), "推进中", "正在推进");
             sent.insert(
-                county_returns::intake::sha256_hex(&bytes),
+                county_returns::digest::sha256_hex(&bytes),
                 unit.name.clone(),
             );
             let (url, code) = (server.url.clone(), server.code(&unit.name).to_string());
@@ -749,7 +749,7 @@ async fn concurrent_uploads_are_each_stored_exactly_once() {
         .iter()
         .map(|f| {
             let bytes = std::fs::read(server.period_dir().join(f)).expect("stored");
-            (county_returns::intake::sha256_hex(&bytes), f.clone())
+            (county_returns::digest::sha256_hex(&bytes), f.clone())
         })
         .collect();
     assert_eq!(on_disk.len(), sent.len(), "each upload once");
