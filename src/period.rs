@@ -238,6 +238,146 @@ fn looks_like_time(s: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == ':' || c == '.')
 }
 
+/// A month a title, a file name or a sheet name names: the year when written, and the month.
+pub type MonthName = (Option<i32>, u32);
+
+/// The month a title, a file name or a sheet name names: `2018年6月`, `2018-06`,
+/// `2018.6`, `201806`, `6月份`, `6月`, `三月`, `十二月份`, `元月`, `二〇一八年六月`. A
+/// full date (`2018-07-03`, `7月3日`, `三月五日`) is a day, not the month a return is for.
+pub fn month_named(text: &str) -> Option<MonthName> {
+    let chars = with_arabic_numerals(text);
+    let run_end = |from: usize| {
+        (from..chars.len())
+            .find(|&j| !chars[j].is_ascii_digit())
+            .unwrap_or(chars.len())
+    };
+    let value = |from: usize, to: usize| -> u32 {
+        chars[from..to]
+            .iter()
+            .filter_map(|c| c.to_digit(10))
+            .fold(0u32, |n, d| n.saturating_mul(10).saturating_add(d))
+    };
+    // `3日`, `3号`: what follows a month when it is a day's.
+    let is_day_at = |from: usize| {
+        let end = run_end(from);
+        end > from && matches!(chars.get(end), Some('日' | '号'))
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let end = run_end(i);
+        let digits = end - i;
+        let next = chars.get(end).copied();
+        // 2018年6月, 2018-06, 2018.6, 2018_06, 2018/6 (not followed by a day).
+        if digits == 4 && matches!(next, Some('年' | '-' | '.' | '_' | '/')) {
+            let month_start = end + 1;
+            let month_end = run_end(month_start);
+            let month = value(month_start, month_end);
+            let after = chars.get(month_end).copied();
+            let is_day_next = match (next, after) {
+                (Some('年'), Some('月')) => is_day_at(month_end + 1),
+                (Some(sep), Some(a)) => {
+                    a == sep && chars.get(month_end + 1).is_some_and(char::is_ascii_digit)
+                }
+                _ => false,
+            };
+            let month_closed = next != Some('年') || after == Some('月');
+            let month_digits = month_end - month_start;
+            if (1..=12).contains(&month)
+                && (1..=2).contains(&month_digits)
+                && month_closed
+                && !is_day_next
+            {
+                return Some((Some(value(i, end) as i32), month));
+            }
+        }
+        // 201806, as systems name their exports.
+        if digits == 6 && !matches!(next, Some('日' | '号')) {
+            let (year, month) = (value(i, i + 4), value(i + 4, end));
+            if YEARS.contains(&(year as i32)) && (1..=12).contains(&month) {
+                return Some((Some(year as i32), month));
+            }
+        }
+        // 6月, 6月份 (not 6月3日).
+        if (1..=2).contains(&digits) && next == Some('月') && (i == 0 || chars[i - 1] != '年') {
+            let month = value(i, end);
+            if (1..=12).contains(&month) && !is_day_at(end + 1) {
+                return Some((None, month));
+            }
+        }
+        i = end;
+    }
+    None
+}
+
+/// The text with full-width digits made half-width and the Chinese numerals that
+/// write a year, a month or a day (`二〇一八年`, `十二月`, `元月`, `五日`) in digits.
+fn with_arabic_numerals(text: &str) -> Vec<char> {
+    const NUMERALS: &str = "〇○零一二两三四五六七八九十元";
+    let chars: Vec<char> = text.chars().map(to_half_width).collect();
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !NUMERALS.contains(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let end = (i..chars.len())
+            .find(|&j| !NUMERALS.contains(chars[j]))
+            .unwrap_or(chars.len());
+        let run = &chars[i..end];
+        let written = match chars.get(end) {
+            Some('年') => chinese_year(run),
+            Some('月') if run == ['元'] => Some(1),
+            Some('月') => chinese_number(run).filter(|m| (1..=12).contains(m)),
+            Some('日' | '号') => chinese_number(run).filter(|d| (1..=31).contains(d)),
+            _ => None,
+        };
+        match written {
+            Some(n) => out.extend(n.to_string().chars()),
+            None => out.extend_from_slice(run),
+        }
+        i = end;
+    }
+    out
+}
+
+/// `二〇一八` → 2018: a year written digit by digit.
+fn chinese_year(run: &[char]) -> Option<u32> {
+    if run.len() != 4 {
+        return None;
+    }
+    run.iter().try_fold(0u32, |n, c| Some(n * 10 + chinese_digit(*c)?))
+}
+
+/// 一 to 三十一 (`三`, `十二`, `二十`, `三十一`).
+fn chinese_number(run: &[char]) -> Option<u32> {
+    let digit = |c: &char| chinese_digit(*c).filter(|d| *d > 0);
+    match run {
+        ['十'] => Some(10),
+        [d] => digit(d),
+        ['十', d] => Some(10 + digit(d)?),
+        [t, '十'] => Some(10 * digit(t)?),
+        [t, '十', d] => Some(10 * digit(t)? + digit(d)?),
+        _ => None,
+    }
+}
+
+fn chinese_digit(c: char) -> Option<u32> {
+    match c {
+        '〇' | '○' | '零' => Some(0),
+        '两' => Some(2),
+        _ => "一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|i| i as u32 + 1),
+    }
+}
+
 /// Maps full-width ASCII forms (`３`, `．`, `－`) to their half-width twins.
 pub fn to_half_width(c: char) -> char {
     match c {
@@ -330,6 +470,52 @@ mod tests {
         // In a leap year the day exists.
         let as_of = NaiveDate::from_ymd_opt(2020, 3, 31).unwrap();
         assert_eq!(parse_loose_date("2月29日", as_of), d(2020, 2, 29));
+    }
+
+    #[test]
+    fn months_named_in_titles_file_names_and_sheet_names() {
+        let cases = [
+            ("海口市2018年6月进展情况表", Some((Some(2018), 6))),
+            ("（2018年07月）", Some((Some(2018), 7))),
+            ("海口市7月.xlsx", Some((None, 7))),
+            ("三亚市6月份进展.xlsx", Some((None, 6))),
+            ("琼海_2018-06.xlsx", Some((Some(2018), 6))),
+            ("琼海2018.6.xlsx", Some((Some(2018), 6))),
+            ("海口市_2018-07-03.xlsx", None),
+            ("截至7月3日", None),
+            ("2018年7月3日填报", None),
+            ("海口市_20180803T102105Z_ab12cd34.xlsx", None),
+            ("进展情况表.xlsx", None),
+            ("附件2 2018年", None),
+            // Sheet names of a workbook kept one sheet per month.
+            ("3月", Some((None, 3))),
+            ("3月份", Some((None, 3))),
+            ("03月", Some((None, 3))),
+            ("３月", Some((None, 3))),
+            ("2019年3月", Some((Some(2019), 3))),
+            ("2019.3", Some((Some(2019), 3))),
+            ("2019.03", Some((Some(2019), 3))),
+            ("2019-3", Some((Some(2019), 3))),
+            ("201903", Some((Some(2019), 3))),
+            ("3月进展", Some((None, 3))),
+            ("2019年3月进展情况", Some((Some(2019), 3))),
+            ("三月", Some((None, 3))),
+            ("三月份", Some((None, 3))),
+            ("十二月", Some((None, 12))),
+            ("十一月份进展", Some((None, 11))),
+            ("元月", Some((None, 1))),
+            ("二〇一九年三月", Some((Some(2019), 3))),
+            ("1-3月", Some((None, 3))),
+            ("三月五日", None),
+            ("2019.3.5", None),
+            ("Sheet3", None),
+            ("十三月", None),
+            ("570203", None),
+            ("联系电话：0898-65321234", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(month_named(text), want, "{text:?}");
+        }
     }
 
     #[test]

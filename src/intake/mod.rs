@@ -14,7 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::catalogue::Catalogue;
 use crate::digest::sha256_hex;
-use crate::period::Month;
+use crate::period::{Month, month_named};
 use crate::problem::{Problem, Severity};
 use crate::roster::Roster;
 use crate::table::cells::cell_text;
@@ -580,61 +580,6 @@ fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The month a title or file name names: `2018年6月`, `2018-06`, `2018.6`, `6月份`, `6月`.
-/// A full date (`2018-07-03`, `7月3日`) is a day, not the month a return is for.
-pub fn month_named(text: &str) -> Option<(Option<i32>, u32)> {
-    let chars: Vec<char> = text.chars().map(crate::period::to_half_width).collect();
-    let number_at = |i: usize| -> (u32, usize) {
-        let mut n = 0u32;
-        let mut j = i;
-        while j < chars.len() && chars[j].is_ascii_digit() && j - i < 4 {
-            n = n * 10 + chars[j].to_digit(10).unwrap_or(0);
-            j += 1;
-        }
-        (n, j)
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_digit()) {
-            i += 1;
-            continue;
-        }
-        let (first, end) = number_at(i);
-        let digits = end - i;
-        let next = chars.get(end).copied();
-        // 2018年6月, 2018-06, 2018.6, 2018_06 (not followed by a day)
-        if digits == 4 && matches!(next, Some('年' | '-' | '.' | '_' | '/')) {
-            let (month, month_end) = number_at(end + 1);
-            let after = chars.get(month_end).copied();
-            let is_day_next = match (next, after) {
-                (Some('年'), Some('月')) => chars.get(month_end + 1..).is_some_and(|rest| {
-                    let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-                    n > 0 && matches!(rest.get(n), Some('日' | '号'))
-                }),
-                (Some(sep), Some(a)) => {
-                    a == sep && chars.get(month_end + 1).is_some_and(char::is_ascii_digit)
-                }
-                _ => false,
-            };
-            let month_closed = next != Some('年') || after == Some('月');
-            if (1..=12).contains(&month) && month_end > end + 1 && month_closed && !is_day_next {
-                return Some((Some(first as i32), month));
-            }
-        }
-        // 6月, 6月份 (not 6月3日)
-        if (1..=2).contains(&digits) && next == Some('月') && (i == 0 || chars[i - 1] != '年') {
-            let rest = &chars[end + 1..];
-            let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-            let is_day = n > 0 && matches!(rest.get(n), Some('日' | '号'));
-            if (1..=12).contains(&first) && !is_day {
-                return Some((None, first));
-            }
-        }
-        i = end.max(i + 1);
-    }
-    None
-}
-
 /// Gives a county's return its unit: the 填报单位 cell, else the file name, else the
 /// sheet name.
 fn identify_unit(file: &str, read: &mut ReadReturn, roster: &Roster, problems: &mut Vec<Problem>) {
@@ -826,30 +771,4 @@ fn flag_other_documents(intake: &mut Intake, roster: &Roster) {
         found.push(problem.unit(unit));
     }
     intake.problems.extend(found);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn months_named_in_titles_and_file_names() {
-        let cases = [
-            ("海口市2018年6月进展情况表", Some((Some(2018), 6))),
-            ("（2018年07月）", Some((Some(2018), 7))),
-            ("海口市7月.xlsx", Some((None, 7))),
-            ("三亚市6月份进展.xlsx", Some((None, 6))),
-            ("琼海_2018-06.xlsx", Some((Some(2018), 6))),
-            ("琼海2018.6.xlsx", Some((Some(2018), 6))),
-            ("海口市_2018-07-03.xlsx", None),
-            ("截至7月3日", None),
-            ("2018年7月3日填报", None),
-            ("海口市_20180803T102105Z_ab12cd34.xlsx", None),
-            ("进展情况表.xlsx", None),
-            ("附件2 2018年", None),
-        ];
-        for (text, want) in cases {
-            assert_eq!(month_named(text), want, "{text:?}");
-        }
-    }
 }

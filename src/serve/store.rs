@@ -436,7 +436,7 @@ mod tests {
         // A restarted server goes on after the names already in the folder.
         std::fs::write(dir.path().join(&names[2]), b"x").expect("write");
         // The name names no month: its time is not read as one.
-        assert_eq!(crate::intake::month_named(&names[0]), None);
+        assert_eq!(crate::period::month_named(&names[0]), None);
         let store = Store::open(dir.path(), period, 5).expect("reopen");
         assert_eq!(
             store.next_name("海口市", now, "bbbb0000", "xlsx"),
