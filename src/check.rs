@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::catalogue::{Catalogue, Task};
 use crate::intake::values::{DateCell, Status};
-use crate::intake::{Intake, ReadReturn, ReturnMeta, ReturnRow, SourceFile};
+use crate::intake::{Intake, ReturnMeta, ReturnRow};
 use crate::period::chinese_date;
 use crate::problem::{Problem, Severity, row_ref};
 use crate::roster::{Role, Roster, Unit};
@@ -210,26 +210,53 @@ pub struct Consolidation {
     pub meta: Vec<Option<ReturnMeta>>,
 }
 
+/// A return the check judges: its rows, taken from intake (not copied: at national
+/// scale the rows are most of what a run holds), and what it says besides.
+struct Taken {
+    file: Arc<str>,
+    sheet: Arc<str>,
+    rows: Vec<ReturnRow>,
+    problems: Vec<Problem>,
+    meta: ReturnMeta,
+}
+
+impl Taken {
+    /// Takes the rows of the return at `(f, r)`, leaving its row count.
+    fn from(intake: &mut Intake, (f, r): crate::intake::ReturnAt) -> Self {
+        let file: Arc<str> = intake.files[f].name.as_str().into();
+        let read = &mut intake.files[f].returns[r];
+        Self {
+            file,
+            sheet: read.sheet.as_str().into(),
+            rows: std::mem::take(&mut read.rows),
+            problems: read.problems.clone(),
+            meta: read.meta.clone(),
+        }
+    }
+}
+
 /// Checks every expected (unit, task) against the returns read. An unfinished task
-/// due within `due_soon_days` of the as-of date is flagged 临期.
+/// due within `due_soon_days` of the as-of date is flagged 临期. The rows of the
+/// returns judged move into the entries: intake keeps their counts, not the rows.
 pub fn consolidate(
     catalogue: &Catalogue,
     roster: &Roster,
-    intake: &Intake,
+    intake: &mut Intake,
     as_of: NaiveDate,
     due_soon_days: u32,
 ) -> Consolidation {
     let expected = roster.expectations(catalogue);
-    let returns = intake.returns_by_unit(roster.units.len());
+    let winners = intake.returns_by_unit(roster.units.len());
+    let taken: Vec<Option<Taken>> = winners
+        .iter()
+        .map(|at| at.map(|at| Taken::from(intake, at)))
+        .collect();
     // Units are checked on both cores; collect keeps the roster order.
-    let per_unit: Vec<(Vec<Entry>, Vec<Problem>, Option<ReturnMeta>)> = roster
-        .units
-        .par_iter()
+    let per_unit: Vec<(Vec<Entry>, Vec<Problem>, Option<ReturnMeta>)> = taken
+        .into_par_iter()
+        .zip(roster.units.par_iter())
         .enumerate()
-        .map(|(u, unit)| {
-            let read = returns[u].map(|(f, r)| (&intake.files[f], &intake.files[f].returns[r]));
-            check_unit(catalogue, (u, unit), &expected[u], read, as_of)
-        })
+        .map(|(u, (read, unit))| check_unit(catalogue, (u, unit), &expected[u], read, as_of))
         .collect();
     let mut entries = Vec::new();
     let mut problems = intake.problems.clone();
@@ -241,19 +268,22 @@ pub fn consolidate(
     }
 
     // Returns whose unit is unknown: every row is shown, nothing is counted.
-    for (_, file, read) in intake.returns() {
-        let (Some(name), true) = (&read.unknown_unit, read.counts()) else {
-            continue;
-        };
+    let unknown: Vec<(crate::intake::ReturnAt, String)> = intake
+        .returns()
+        .filter(|(_, _, read)| read.counts())
+        .filter_map(|(at, _, read)| Some((at, read.unknown_unit.clone()?)))
+        .collect();
+    for (at, name) in unknown {
+        let read = Taken::from(intake, at);
         let ctx = RowContext {
-            file: file.name.as_str().into(),
-            sheet: read.sheet.as_str().into(),
+            file: read.file,
+            sheet: read.sheet,
             unit: None,
-            who: UnitRef::Unknown(name.clone()),
+            who: UnitRef::Unknown(name),
             as_of,
         };
-        problems.extend(read.problems.iter().cloned());
-        for row in &read.rows {
+        problems.extend(read.problems);
+        for row in read.rows {
             let Some(t) = catalogue.get(row.task) else {
                 continue;
             };
@@ -293,12 +323,12 @@ fn check_unit(
     catalogue: &Catalogue,
     (u, unit): (usize, &Unit),
     expected: &[(u32, Role)],
-    read: Option<(&SourceFile, &ReadReturn)>,
+    read: Option<Taken>,
     as_of: NaiveDate,
 ) -> (Vec<Entry>, Vec<Problem>, Option<ReturnMeta>) {
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    let Some((file, read)) = read else {
+    let Some(read) = read else {
         for &(task, role) in expected {
             let deadline = catalogue.get(task).map_or(as_of, |t| t.deadline);
             entries.push(Entry {
@@ -315,59 +345,54 @@ fn check_unit(
         return (entries, problems, None);
     };
     let ctx = RowContext {
-        file: file.name.as_str().into(),
-        sheet: read.sheet.as_str().into(),
+        file: read.file,
+        sheet: read.sheet,
         unit: Some(&unit.name),
         who: UnitRef::Known(u),
         as_of,
     };
-    problems.extend(read.problems.iter().cloned().map(|p| p.unit(&unit.name)));
-    let by_task = rows_by_task(&read.rows);
+    problems.extend(read.problems.into_iter().map(|p| p.unit(&unit.name)));
+    let mut by_task = rows_by_task(read.rows);
     for &(task, role) in expected {
         let Some(t) = catalogue.get(task) else {
             continue;
         };
-        let rows = by_task.get(&task).map(Vec::as_slice).unwrap_or(&[]);
-        let chosen = pick_row(rows);
-        for other in rows.iter().filter(|r| Some(**r) != chosen) {
-            problems.push(ctx.duplicate(other, chosen));
+        let mut rows = by_task.remove(&task).unwrap_or_default();
+        let chosen = pick_row(&rows).map(|i| rows.remove(i));
+        for other in &rows {
+            problems.push(ctx.duplicate(other, chosen.as_ref()));
         }
         entries.push(ctx.judge(Some(role), t, chosen, &mut problems));
     }
     // Rows on tasks the unit is not expected on: shown and flagged.
-    for (task, rows) in &by_task {
-        if expected.iter().any(|(t, _)| t == task) {
-            continue;
-        }
-        let Some(t) = catalogue.get(*task) else {
+    for (task, rows) in by_task {
+        let Some(t) = catalogue.get(task) else {
             continue;
         };
         for row in rows {
-            problems.push(ctx.problem(row, Severity::Warning).task(Some(*task)).with(
+            problems.push(ctx.problem(&row, Severity::Warning).task(Some(task)).with(
                 format!("本单位不是任务 {task} 的责任单位，却填报了该任务"),
                 "列入明细（角色为非责任任务），不计入统计",
             ));
             entries.push(ctx.judge(None, t, Some(row), &mut problems));
         }
     }
-    let meta = read.meta.clone();
-    (entries, problems, Some(meta))
+    (entries, problems, Some(read.meta))
 }
 
-fn rows_by_task(rows: &[ReturnRow]) -> BTreeMap<u32, Vec<&ReturnRow>> {
-    let mut map: BTreeMap<u32, Vec<&ReturnRow>> = BTreeMap::new();
+fn rows_by_task(rows: Vec<ReturnRow>) -> BTreeMap<u32, Vec<ReturnRow>> {
+    let mut map: BTreeMap<u32, Vec<ReturnRow>> = BTreeMap::new();
     for row in rows {
         map.entry(row.task).or_default().push(row);
     }
     map
 }
 
-/// Of several rows for one task, the first that has a status speaks for it.
-fn pick_row<'a>(rows: &[&'a ReturnRow]) -> Option<&'a ReturnRow> {
+/// Of several rows for one task, the first that has a status speaks for it: its index.
+fn pick_row(rows: &[ReturnRow]) -> Option<usize> {
     rows.iter()
-        .find(|r| r.status != Status::Empty)
-        .or(rows.first())
-        .copied()
+        .position(|r| r.status != Status::Empty)
+        .or((!rows.is_empty()).then_some(0))
 }
 
 /// Whether an unfinished task is due within `window` days of `as_of` (the deadline day included).
@@ -446,20 +471,20 @@ impl RowContext<'_> {
         &self,
         role: Option<Role>,
         task: &Task,
-        row: Option<&ReturnRow>,
+        row: Option<ReturnRow>,
         problems: &mut Vec<Problem>,
     ) -> Entry {
         let (as_of, ctx) = (self.as_of, self);
         let deadline = task.deadline;
-        let completed = match row.map(|r| &r.date) {
+        let completed = match row.as_ref().map(|r| &r.date) {
             Some(DateCell::Date(d)) => Some(*d),
             _ => None,
         };
         // A return was read: a task it leaves out is 漏报, not 未报送.
         let empty = Status::Empty;
-        let input = Some(row.map_or((&empty, None), |r| (&r.status, completed)));
+        let input = Some(row.as_ref().map_or((&empty, None), |r| (&r.status, completed)));
         let (verdict, finding) = judge(input, deadline, as_of);
-        if let Some(row) = row {
+        if let Some(row) = &row {
             problems.extend(self.finding_problem(row, finding));
             if let Some(c) = completed {
                 problems.extend(self.date_problems(row, c, deadline));
@@ -475,12 +500,12 @@ impl RowContext<'_> {
             task: task.number,
             role,
             verdict,
-            row: row.cloned(),
-            source: row.map(|r| Source {
+            source: row.as_ref().map(|r| Source {
                 file: Arc::clone(&ctx.file),
                 sheet: Arc::clone(&ctx.sheet),
                 row: r.row,
             }),
+            row,
             days_overdue,
             due_soon: false,
         }

@@ -80,11 +80,11 @@ impl Inspection {
 /// Reads one file as a return of `period`, checks it, and adds the self-check.
 /// `due_day` is the day of the next month returns are due.
 pub fn inspect(reader: Reader, file: &Path, period: ReportPeriod, due_day: u32) -> Inspection {
-    let intake = reader.read_files(&[file.to_path_buf()], period, &Quiet);
+    let mut intake = reader.read_files(&[file.to_path_buf()], period, &Quiet);
     let result = consolidate(
         reader.catalogue,
         reader.roster,
-        &intake,
+        &mut intake,
         period.as_of,
         DUE_SOON_DAYS,
     );

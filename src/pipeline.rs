@@ -88,12 +88,11 @@ impl Job<'_> {
         let mut result = consolidate(
             self.reader.catalogue,
             self.reader.roster,
-            &intake,
+            &mut intake,
             self.period.as_of,
             self.due_soon_days,
         );
         result.problems.splice(0..0, self.alarms(&intake));
-        intake.release_rows();
         clock.lap("核对判定");
         let (earlier, notices) =
             monthly::load_earlier(self.reader, self.earlier, self.records, self.due_soon_days);

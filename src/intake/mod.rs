@@ -57,8 +57,9 @@ pub struct ReadReturn {
     /// The first row below the header, 0-based: where data rows begin.
     pub data_start: u32,
     pub meta: ReturnMeta,
+    /// Its rows; the check takes them.
     pub rows: Vec<ReturnRow>,
-    /// How many task rows were read (kept when `rows` is released).
+    /// How many task rows were read (kept once the check has taken `rows`).
     pub row_count: usize,
     /// Problems met while reading (rows not understood, dates unreadable, …).
     pub problems: Vec<Problem>,
@@ -143,14 +144,6 @@ pub struct Intake {
 pub type ReturnAt = (usize, usize);
 
 impl Intake {
-    /// Drops the rows read, keeping their count: once the check has copied what it
-    /// needs into its entries, holding every return's text twice is waste.
-    pub fn release_rows(&mut self) {
-        for read in self.files.iter_mut().flat_map(|f| f.returns.iter_mut()) {
-            read.rows = Vec::new();
-        }
-    }
-
     /// Every return with where it sits.
     pub fn returns(&self) -> impl Iterator<Item = (ReturnAt, &SourceFile, &ReadReturn)> {
         self.files.iter().enumerate().flat_map(|(f, file)| {

@@ -87,13 +87,13 @@ pub fn load_earlier(
             continue;
         };
         let period = ReportPeriod { as_of, month };
-        let Ok(intake) = reader.scan(dir, period, &Quiet) else {
+        let Ok(mut intake) = reader.scan(dir, period, &Quiet) else {
             continue;
         };
         let result = consolidate(
             reader.catalogue,
             reader.roster,
-            &intake,
+            &mut intake,
             as_of,
             due_soon_days,
         );
