@@ -164,11 +164,23 @@ pub struct Source {
     pub file: Arc<str>,
     pub sheet: Arc<str>,
     pub row: u32,
+    /// The last row, when sub-rows of one task were joined: `row` otherwise.
+    pub last_row: u32,
 }
 
 impl Source {
+    /// `文件 / 工作表 / 第7行`, or `… / 第7–9行` for sub-rows joined.
     pub fn describe(&self) -> String {
-        format!("{} / {} / {}", self.file, self.sheet, row_ref(self.row))
+        let rows = if self.last_row > self.row {
+            format!(
+                "第{}–{}行",
+                u64::from(self.row) + 1,
+                u64::from(self.last_row) + 1
+            )
+        } else {
+            row_ref(self.row)
+        };
+        format!("{} / {} / {rows}", self.file, self.sheet)
     }
 }
 
@@ -482,7 +494,10 @@ impl RowContext<'_> {
         };
         // A return was read: a task it leaves out is 漏报, not 未报送.
         let empty = Status::Empty;
-        let input = Some(row.as_ref().map_or((&empty, None), |r| (&r.status, completed)));
+        let input = Some(
+            row.as_ref()
+                .map_or((&empty, None), |r| (&r.status, completed)),
+        );
         let (verdict, finding) = judge(input, deadline, as_of);
         if let Some(row) = &row {
             problems.extend(self.finding_problem(row, finding));
@@ -504,6 +519,7 @@ impl RowContext<'_> {
                 file: Arc::clone(&ctx.file),
                 sheet: Arc::clone(&ctx.sheet),
                 row: r.row,
+                last_row: r.last_row,
             }),
             row,
             days_overdue,
@@ -520,6 +536,8 @@ impl RowContext<'_> {
                 "已完成但未填完成时间，且已过完成时限".into(),
                 "判定为待核实；请补填完成时间",
             ),
+            // A formula without a result: intake has named the cell already.
+            Finding::UnknownStatus if row.status_uncomputed => return None,
             Finding::UnknownStatus if row.status_col.is_none() => {
                 self.problem_at(row, Severity::Error, None).with(
                     "本表没有完成状态栏，本行进展情况也不以状态词开头，无法判断完成状态".into(),

@@ -1,7 +1,7 @@
 //! One return, checked for the county that is about to send it: the same intake
 //! and checks as a run, plus what only a county can still fix (tasks left out, a
 //! late or blank 填报日期, no one to call back). `check` prints it; a collection
-//! page can show it.
+//! page can show it. A zip is checked member by member, as a run reads it.
 
 use std::path::Path;
 
@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::XlsxError;
 
 use crate::check::{Consolidation, Entry, UnitRef, Verdict, consolidate};
+use crate::intake::archive::Archive;
 use crate::intake::{FileStatus, Intake, Quiet, ReadReturn, Reader, ReportPeriod, SourceFile};
 use crate::problem::{Problem, Severity};
-use crate::table::format::Limits;
+use crate::table::format::{Limits, OpenError};
 
 /// `check` flags 临期 as `run` does by default.
 pub const DUE_SOON_DAYS: u32 = 30;
@@ -25,9 +26,26 @@ pub struct Inspection {
 }
 
 impl Inspection {
-    /// The file inspected.
+    /// The file inspected (for a zip, the zip itself).
     pub fn file(&self) -> Option<&SourceFile> {
         self.intake.files.first()
+    }
+
+    /// The file inspected and, for a zip, its members after it.
+    pub fn files(&self) -> &[SourceFile] {
+        &self.intake.files
+    }
+
+    /// Why nothing of the file could be read, when nothing could: the first
+    /// unreadable file's reason (the file's own, or a zip's member's).
+    pub fn unreadable(&self) -> Option<&OpenError> {
+        if self.intake.files.iter().any(|f| !f.returns.is_empty()) {
+            return None;
+        }
+        self.intake.files.iter().find_map(|f| match &f.status {
+            FileStatus::Unreadable(why) => Some(why),
+            _ => None,
+        })
     }
 
     /// Problems the county must fix before sending.
@@ -45,16 +63,19 @@ impl Inspection {
             .is_some_and(|f| matches!(f.status, FileStatus::Skipped(_)))
     }
 
-    /// The returns of the file that count.
+    /// The returns of the file (of every member of a zip) that count.
     pub fn returns(&self) -> impl Iterator<Item = &ReadReturn> {
-        self.file()
-            .into_iter()
+        self.intake
+            .files
+            .iter()
             .flat_map(|f| f.returns.iter().filter(|r| r.counts()))
     }
 
     /// The annotated copy of the file ([`crate::annotate::build`]): its data sheet
     /// (every return of one file is read from the same sheet) marked with every
-    /// problem. `bytes`: the file, `None` when it could not be read again.
+    /// problem. `bytes`: the file, `None` when it could not be read again. Of a
+    /// zip, the copy is of its first member holding a return that counts, marked
+    /// with that member's problems and the zip's.
     ///
     /// # Errors
     /// Only on rust_xlsxwriter's own checks.
@@ -63,11 +84,26 @@ impl Inspection {
         bytes: Option<Vec<u8>>,
         limits: Limits,
     ) -> Result<Vec<u8>, XlsxError> {
-        let sheet = self
-            .file()
+        let files = &self.intake.files;
+        let member = files
+            .iter()
+            .find(|f| f.archive.is_some() && f.returns.iter().any(ReadReturn::counts))
+            .or_else(|| files.iter().find(|f| f.archive.is_some()));
+        let (source, bytes) = match (member, bytes) {
+            (Some(member), Some(zip)) => (Some(member), member_bytes(&zip, member, limits)),
+            (Some(member), None) => (Some(member), None),
+            (None, bytes) => (self.file(), bytes),
+        };
+        let sheet = source
             .and_then(|f| f.returns.first())
             .map(|r| r.sheet.as_str());
-        let listed: Vec<&Problem> = self.problems.iter().collect();
+        let listed: Vec<&Problem> = self
+            .problems
+            .iter()
+            .filter(|p| {
+                source.is_none_or(|f| p.file == f.name || Some(&p.file) == f.archive.as_ref())
+            })
+            .collect();
         crate::annotate::build(bytes, sheet, &listed, limits)
     }
 
@@ -90,7 +126,7 @@ pub fn inspect(reader: Reader, file: &Path, period: ReportPeriod, due_day: u32) 
     );
     let due = crate::period::returns_due(period.as_of, due_day);
     let mut problems = result.problems.clone();
-    if let Some(source) = intake.files.first() {
+    for source in &intake.files {
         for read in source.returns.iter().filter(|r| r.counts()) {
             problems.extend(self_check(source, read, &result, due));
         }
@@ -100,6 +136,15 @@ pub fn inspect(reader: Reader, file: &Path, period: ReportPeriod, due_day: u32) 
         result,
         problems,
     }
+}
+
+/// A zip member's bytes, inflated again from the zip's within the same bounds.
+fn member_bytes(zip: &[u8], member: &SourceFile, limits: Limits) -> Option<Vec<u8>> {
+    let prefix = format!("{} › ", member.archive.as_deref()?);
+    let path = member.name.strip_prefix(&prefix)?;
+    let archive = Archive::open(zip, limits).ok()?;
+    let found = archive.members().iter().find(|m| m.path == path)?;
+    archive.read(found).ok()
 }
 
 /// The entries judged for one return's unit.

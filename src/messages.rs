@@ -123,6 +123,30 @@ fn rows() -> Vec<(String, &'static str)> {
             "表格中有相距很远的单元格（按所占区域计超过 2000000 个单元格），文件可能已损坏：请删除表格以外的多余内容，另存为 .xlsx 后重新报送",
         ),
         (
+            OpenError::Archive.to_string(),
+            "这是 zip 压缩包，不是电子表格：请解压后使用其中的 Excel 文件",
+        ),
+        (
+            OpenError::NestedArchive.to_string(),
+            "这是压缩包里的压缩包，未打开：请解压后直接报送其中的 Excel 文件",
+        ),
+        (
+            OpenError::ArchiveTooManyMembers { limit: 1000 }.to_string(),
+            "压缩包中的文件过多（超过 1000 个），未打开：请只压缩要报送的报表，或直接报送 Excel 文件",
+        ),
+        (
+            OpenError::ArchiveInflatesTooMuch { limit: 524_288_000 }.to_string(),
+            "压缩包解压后过大（超过 500 MB），未打开：请直接报送 Excel 文件",
+        ),
+        (
+            OpenError::ArchivePassword.to_string(),
+            "压缩包设有密码，无法解压：请直接报送 Excel 文件，或取消密码后重新压缩",
+        ),
+        (
+            OpenError::ArchiveMethod("方式 14".into()).to_string(),
+            "压缩包使用了本工具不支持的压缩方式（方式 14），无法解压：请用系统自带的“压缩”功能重新压缩，或直接报送 Excel 文件",
+        ),
+        (
             RosterError::Io {
                 path: "名单.csv".into(),
                 reason: "找不到该文件或文件夹，请检查路径".into(),
@@ -345,7 +369,13 @@ fn every_variant_has_a_row(
         | O::NoReturn { .. }
         | O::HeaderIncomplete { .. }
         | O::TooManyCells { .. }
-        | O::TooSpread { .. } => {}
+        | O::TooSpread { .. }
+        | O::Archive
+        | O::NestedArchive
+        | O::ArchiveTooManyMembers { .. }
+        | O::ArchiveInflatesTooMuch { .. }
+        | O::ArchivePassword
+        | O::ArchiveMethod(_) => {}
     }
     match roster {
         R::Io { .. }

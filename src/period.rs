@@ -351,7 +351,8 @@ fn chinese_year(run: &[char]) -> Option<u32> {
     if run.len() != 4 {
         return None;
     }
-    run.iter().try_fold(0u32, |n, c| Some(n * 10 + chinese_digit(*c)?))
+    run.iter()
+        .try_fold(0u32, |n, c| Some(n * 10 + chinese_digit(*c)?))
 }
 
 /// 一 to 三十一 (`三`, `十二`, `二十`, `三十一`).

@@ -1,11 +1,23 @@
 //! Intake: a folder of returns → what each unit reported, plus every problem met.
 //!
-//! [`scan`] lists the folder and reads each file ([`read_return`]): format by
-//! content ([`workbook`]), the data sheet and its header ([`header`]), the rows
-//! ([`rows`]). Then each file is given a unit from the roster and, when several
-//! files name one unit, the latest wins. Judging the rows is [`crate::check`]'s job.
+//! [`Reader::scan`] lists the folder ([`folder`]) and reads each file ([`file`]);
+//! a zip's members are read as if they lay in the folder ([`archive`]). Of a
+//! workbook, [`sheets`] finds the return's sheet (the period's month when it keeps
+//! one sheet per month), [`rows`] reads its rows ([`values`] their status and date
+//! cells), [`subrows`] joins a task split over sub-rows, [`forms`] splits an
+//! online-form export by sender, and [`unit`] gives each return its unit. When
+//! several returns name one unit, [`supersede`] lets the period's and latest win.
+//! Judging the rows is [`crate::check`]'s job.
 
+pub mod archive;
+mod file;
+pub mod folder;
+mod forms;
 pub mod rows;
+mod sheets;
+pub mod subrows;
+mod supersede;
+mod unit;
 pub mod values;
 
 use std::path::{Path, PathBuf};
@@ -13,24 +25,13 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::catalogue::Catalogue;
-use crate::digest::sha256_hex;
-use crate::period::{Month, month_named};
-use crate::problem::{Problem, Severity};
+use crate::period::{Month, MonthName};
+use crate::problem::Problem;
 use crate::roster::Roster;
-use crate::table::cells::cell_text;
-use crate::table::guard::read_guarded;
-use crate::table::header;
-use crate::table::workbook::{Format, Limits, OpenError, Workbook};
+use crate::table::workbook::{Limits, OpenError};
+pub use folder::list_folder;
 pub use rows::{FormKey, ReturnMeta, ReturnRow, SheetRead};
-
-/// Extensions read as spreadsheets (the format is then decided by content): Excel's
-/// and its templates (a return saved as a template by mistake is still a return),
-/// WPS's, OpenDocument's, Excel 2003 XML, the CSV an online form exports, and the
-/// text and web formats a spreadsheet program saves (read, or named for what they are).
-const SPREADSHEET_EXTENSIONS: [&str; 20] = [
-    "xlsx", "xlsm", "xls", "xlsb", "ods", "et", "ett", "xlt", "xltx", "xltm", "ots", "fods", "xml",
-    "csv", "tsv", "slk", "dif", "htm", "html", "xhtml",
-];
+pub use sheets::read_return;
 
 /// The month the returns are for, and the as-of date they are read against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,48 @@ impl ReportPeriod {
             month: Month::of(as_of),
         }
     }
+
+    /// Whether a month a return names is this period's: the same month, and the
+    /// same year when one is written.
+    pub fn is_named_by(&self, (year, month): MonthName) -> bool {
+        month == self.month.month && year.is_none_or(|y| y == self.month.year)
+    }
+}
+
+/// The months a return names, where it names them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NamedMonths {
+    /// Its title (the text above the header).
+    pub title: Option<MonthName>,
+    /// Its file name (a zip member's own name, else its folder or the zip's).
+    pub file: Option<MonthName>,
+    /// Its sheet's name, when the workbook keeps one sheet per month.
+    pub sheet: Option<MonthName>,
+}
+
+impl NamedMonths {
+    /// The first place naming a month other than the period's, and that month.
+    pub fn other_than(&self, period: ReportPeriod) -> Option<(MonthPlace, MonthName)> {
+        [
+            (MonthPlace::Title, self.title),
+            (MonthPlace::FileName, self.file),
+            (MonthPlace::Sheet, self.sheet),
+        ]
+        .into_iter()
+        .find_map(|(place, month)| {
+            month
+                .filter(|m| !period.is_named_by(*m))
+                .map(|m| (place, m))
+        })
+    }
+}
+
+/// Where a return names a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthPlace {
+    Title,
+    FileName,
+    Sheet,
 }
 
 /// A return read: a whole file's data sheet, or one unit's submission in an
@@ -57,9 +100,10 @@ pub struct ReadReturn {
     /// The first row below the header, 0-based: where data rows begin.
     pub data_start: u32,
     pub meta: ReturnMeta,
-    /// Its rows; the check takes them.
+    /// Its rows, sub-rows of one task joined; the check takes them.
     pub rows: Vec<ReturnRow>,
-    /// How many task rows were read (kept once the check has taken `rows`).
+    /// How many task rows were read, sub-rows each counted (kept once the check
+    /// has taken `rows`).
     pub row_count: usize,
     /// Problems met while reading (rows not understood, dates unreadable, …).
     pub problems: Vec<Problem>,
@@ -69,8 +113,8 @@ pub struct ReadReturn {
     pub unknown_unit: Option<String>,
     /// When it was filed: an online form's submit time, else its 填报日期 at midnight.
     pub filed: Option<NaiveDateTime>,
-    /// The month its title or file name names, if any: (year if written, month).
-    pub month: Option<(Option<i32>, u32)>,
+    /// The months its title, file name and sheet name name.
+    pub months: NamedMonths,
     /// The file whose return won over this one, when another return of the unit did.
     pub superseded_by: Option<String>,
     /// Whether it is one unit's rows of an online-form export.
@@ -84,10 +128,11 @@ impl ReadReturn {
     }
 }
 
-/// What happened to one file of the input folder.
+/// What happened to one file of the input folder (or one member of a zip).
 #[derive(Debug, Clone, PartialEq)]
 pub enum FileStatus {
-    /// Read; its rows are in the consolidation.
+    /// Read; its rows are in the consolidation. A zip of returns is read too: its
+    /// members follow it in the list, each with its own status.
     Read,
     /// Not a spreadsheet by its name (a .docx, a .pdf…): listed, not opened.
     Skipped(String),
@@ -97,9 +142,11 @@ pub enum FileStatus {
     Unreadable(OpenError),
 }
 
-/// One file of the input folder, as listed in 来源文件.
+/// One file of the input folder, or one member of a zip there, as listed in 来源文件.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// The file's name; for a zip's member, the zip's name and the member's path
+    /// (`压缩包.zip › 海口市.xlsx`), as every problem and 来源 names it.
     pub name: String,
     pub size: u64,
     pub sha256: String,
@@ -110,8 +157,10 @@ pub struct SourceFile {
     pub unknown_unit: Option<String>,
     pub status: FileStatus,
     /// The returns read from it: one, or one per unit and submission of an online-form
-    /// export; none for skipped and unreadable files.
+    /// export; none for skipped and unreadable files, and for a zip itself.
     pub returns: Vec<ReadReturn>,
+    /// For a zip's member: the zip's name in the folder.
+    pub archive: Option<String>,
 }
 
 impl SourceFile {
@@ -129,12 +178,17 @@ impl SourceFile {
     pub fn is_form_export(&self) -> bool {
         self.returns.iter().any(|r| r.from_form)
     }
+
+    /// The name of the file as it lies in the folder: the zip's, for a member.
+    pub fn folder_name(&self) -> &str {
+        self.archive.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// Everything read from one input folder.
 #[derive(Debug, Default)]
 pub struct Intake {
-    /// Every file of the folder, by name.
+    /// Every file of the folder, by name; a zip's members right after the zip.
     pub files: Vec<SourceFile>,
     /// File-level problems (unreadable, unknown unit, superseded…).
     pub problems: Vec<Problem>,
@@ -164,6 +218,11 @@ impl Intake {
         }
         by_unit
     }
+
+    /// The files as they lie in the folder: a zip, not its members.
+    pub fn folder_files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().filter(|f| f.archive.is_none())
+    }
 }
 
 /// Told of intake's progress, so a terminal can show a bar; intake itself prints nothing.
@@ -177,21 +236,6 @@ pub trait Progress: Sync {
 pub struct Quiet;
 
 impl Progress for Quiet {}
-
-/// The files of a folder a run reads, in name order: lock and hidden files left out.
-///
-/// # Errors
-/// When the folder cannot be listed.
-pub fn list_folder(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-        .map(|e| e.path())
-        .filter(|p| !is_lock_or_hidden(p))
-        .collect();
-    paths.sort();
-    Ok(paths)
-}
 
 /// What reading a period's returns needs: the plan's tasks, who reports on them,
 /// and what one file may cost. Made once from the settings and handed down.
@@ -228,540 +272,24 @@ impl Reader<'_> {
         progress.start(paths.len());
         // Files are read in parallel; collect keeps the name order, so the output does
         // not depend on which thread finished first.
-        let read: Vec<(SourceFile, Vec<Problem>)> = paths
+        let read: Vec<(Vec<SourceFile>, Vec<Problem>)> = paths
             .par_iter()
             .map(|path| {
-                let mut problems = Vec::new();
-                let file = self.read_source_file(path, period, &mut problems);
-                progress.file_done(&file.name);
-                (file, problems)
+                let read = file::read_path(self, path, period);
+                if let Some(first) = read.0.first() {
+                    progress.file_done(&first.name);
+                }
+                read
             })
             .collect();
         let mut intake = Intake::default();
-        for (file, problems) in read {
-            intake.files.push(file);
+        for (files, problems) in read {
+            intake.files.extend(files);
             intake.problems.extend(problems);
         }
-        resolve_duplicates(&mut intake, self.roster, period);
-        flag_other_documents(&mut intake, self.roster);
+        supersede::resolve(&mut intake, self.roster, period);
+        supersede::flag_other_documents(&mut intake, self.roster);
         progress.finish();
         intake
     }
-
-    fn read_source_file(
-        &self,
-        path: &Path,
-        period: ReportPeriod,
-        problems: &mut Vec<Problem>,
-    ) -> SourceFile {
-        let (catalogue, roster, limits) = (self.catalogue, self.roster, &self.limits);
-        let name = file_name(path);
-        let mut file = SourceFile {
-            name: name.clone(),
-            size: 0,
-            sha256: String::new(),
-            unit: None,
-            unknown_unit: None,
-            status: FileStatus::Read,
-            returns: Vec::new(),
-        };
-        let ext = crate::table::extension(path);
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        file.size = size;
-        if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-            // Hashed all the same, so 来源文件 traces every file and a changed folder shows.
-            if size <= limits.max_file_bytes {
-                file.sha256 = std::fs::read(path)
-                    .map(|b| sha256_hex(&b))
-                    .unwrap_or_default();
-            }
-            // A scanned PDF or a Word file named for a unit is that unit's attempt to
-            // report: [`flag_other_documents`] says so once the returns are resolved.
-            file.unit = roster.find_in(&name);
-            file.status = FileStatus::Skipped("不是电子表格文件，未读取".to_string());
-            return file;
-        }
-        let outcome = if size > limits.max_file_bytes {
-            Err(OpenError::TooLarge {
-                size,
-                limit: limits.max_file_bytes,
-            })
-        } else {
-            match std::fs::read(path) {
-                Ok(bytes) => {
-                    file.sha256 = sha256_hex(&bytes);
-                    read_guarded(|| read_return(bytes, catalogue, limits, &name, period.as_of))
-                }
-                Err(e) => Err(OpenError::CannotRead(crate::os::describe(&e))),
-            }
-        };
-        match outcome {
-            Ok(sheet) => {
-                file.returns = split_returns(&name, sheet, roster, problems);
-                if let [one] = file.returns.as_slice()
-                    && !one.from_form
-                {
-                    file.unit = one.unit;
-                    file.unknown_unit = one.unknown_unit.clone();
-                }
-            }
-            Err(reason) => {
-                // The file name is all we have to tell whose return failed.
-                file.unit = roster.find_in(&name);
-                let unit = file.unit.map(|u| roster.units[u].name.as_str());
-                problems.push(
-                    Problem::file(
-                        Severity::Error,
-                        &name,
-                        reason.to_string(),
-                        "未读取该文件；该单位按未报送处理",
-                    )
-                    .unit_if(unit),
-                );
-                file.status = FileStatus::Unreadable(reason);
-            }
-        }
-        file
-    }
-}
-
-/// `~$name.xlsx` is Excel's lock file and `.name` a hidden file: neither is a return.
-fn is_lock_or_hidden(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with("~$") || n.starts_with('.'))
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-/// Reads the return a file's bytes hold: the first sheet with a usable header.
-/// `as_of` dates what the return writes without a year.
-///
-/// # Errors
-/// An [`OpenError`] when the bytes are no workbook or no sheet holds a return.
-pub fn read_return(
-    bytes: Vec<u8>,
-    catalogue: &Catalogue,
-    limits: &Limits,
-    file: &str,
-    as_of: NaiveDate,
-) -> Result<SheetRead, OpenError> {
-    let mut workbook = Workbook::open(bytes, *limits)?;
-    let is_1904 = workbook.is_1904();
-    let mut sheets = workbook.worksheet_names();
-    // Visible sheets first; a hidden sheet is read only when no visible one holds a return.
-    sheets.sort_by_key(|(_, hidden)| *hidden);
-    let mut partial: Option<String> = None;
-    let mut failure: Option<OpenError> = None;
-    let mut read: Option<SheetRead> = None;
-    let mut others: Vec<String> = Vec::new();
-    // A text file of one line: what a mail gateway leaves for an attachment it lost.
-    let mut lone_text: Option<String> = None;
-    for (name, hidden) in sheets {
-        // Once a return is read, further sheets are only looked at when visible.
-        if read.is_some() && hidden {
-            break;
-        }
-        let sheet = match workbook.read_sheet(&name, hidden) {
-            Ok(sheet) => sheet,
-            Err(e) => {
-                failure.get_or_insert(e);
-                continue;
-            }
-        };
-        if let [row] = sheet.grid.rows.as_slice()
-            && let [(_, cell)] = row.cells.as_slice()
-        {
-            lone_text.get_or_insert_with(|| cell_text(cell));
-        }
-        let Some(found) = header::find_header(&sheet) else {
-            continue;
-        };
-        if found.is_usable() {
-            if read.is_none() {
-                read = Some(rows::read_rows(
-                    &sheet, &found, catalogue, is_1904, file, as_of,
-                ));
-            } else {
-                others.push(name);
-            }
-        } else if found.is_partial() {
-            partial.get_or_insert(name);
-        }
-    }
-    if let Some(mut read) = read {
-        // A workbook keeping one sheet per month: which one is meant is for the county to say.
-        if !others.is_empty() {
-            read.problems.push(Problem::file(
-                Severity::Warning,
-                file,
-                format!("工作簿中还有其他进展情况表：{}", others.join("、")),
-                format!(
-                    "只读取了第一张“{}”；如应读取其他表，请删去多余的工作表后重新报送",
-                    read.sheet
-                ),
-            ));
-        }
-        return Ok(read);
-    }
-    Err(match (partial, failure) {
-        (Some(sheet), _) => OpenError::HeaderIncomplete { sheet },
-        (None, Some(e)) => e,
-        (None, None) if workbook.format == Format::Html => OpenError::Html,
-        (None, None) if workbook.format == Format::Csv => match lone_text {
-            Some(text) => OpenError::OneLine(text.chars().take(60).collect()),
-            None => OpenError::Text,
-        },
-        (None, None) => OpenError::NoReturn {
-            sheets: workbook.worksheet_names().len(),
-        },
-    })
-}
-
-/// The returns a sheet holds: the sheet itself for a county's return, one per unit
-/// and submission for an online-form export. Each is given its unit, the time it
-/// was filed and the month it names.
-fn split_returns(
-    file: &str,
-    sheet: SheetRead,
-    roster: &Roster,
-    problems: &mut Vec<Problem>,
-) -> Vec<ReadReturn> {
-    let SheetRead {
-        sheet: sheet_name,
-        data_start,
-        meta,
-        rows,
-        problems: sheet_problems,
-        form,
-    } = sheet;
-    let month = meta
-        .title
-        .as_deref()
-        .and_then(month_named)
-        .or_else(|| month_named(file));
-    let Some(keys) = form else {
-        let mut read = ReadReturn {
-            sheet: sheet_name,
-            data_start,
-            filed: meta.fill_date.and_then(|d| d.and_hms_opt(0, 0, 0)),
-            meta,
-            row_count: rows.len(),
-            rows,
-            problems: sheet_problems,
-            unit: None,
-            unknown_unit: None,
-            month,
-            superseded_by: None,
-            from_form: false,
-        };
-        identify_unit(file, &mut read, roster, problems);
-        return vec![read];
-    };
-    let parts = FileParts {
-        sheet: sheet_name,
-        data_start,
-        meta,
-        month,
-    };
-    let mut returns = parts.split_by_sender(rows, keys, roster);
-    // A problem about a row goes with the return the row belongs to; the rest (a
-    // row no task could be found for, the file's own notes) is the file's.
-    for p in sheet_problems {
-        let owner = p.location.and_then(|l| {
-            returns
-                .iter_mut()
-                .find(|r| r.rows.iter().any(|row| row.row == l.row))
-        });
-        match owner {
-            Some(read) => read.problems.push(p),
-            None => problems.push(p),
-        }
-    }
-    problems.extend(unknown_senders(file, &returns));
-    returns
-}
-
-/// What the returns split from one form export share.
-struct FileParts {
-    sheet: String,
-    data_start: u32,
-    meta: ReturnMeta,
-    month: Option<(Option<i32>, u32)>,
-}
-
-impl FileParts {
-    /// One return per (unit, submit time), in the order the rows first name them.
-    fn split_by_sender(
-        &self,
-        rows: Vec<ReturnRow>,
-        keys: Vec<FormKey>,
-        roster: &Roster,
-    ) -> Vec<ReadReturn> {
-        let mut groups: Vec<(FormKey, Vec<ReturnRow>)> = Vec::new();
-        let sender = |k: &FormKey| (squash(&k.unit_text), k.submitted);
-        for (row, key) in rows.into_iter().zip(keys) {
-            match groups.iter_mut().find(|(k, _)| sender(k) == sender(&key)) {
-                Some((_, rows)) => rows.push(row),
-                None => groups.push((key, vec![row])),
-            }
-        }
-        groups
-            .into_iter()
-            .map(|(key, mut rows)| {
-                rows.shrink_to_fit();
-                let mut meta = self.meta.clone();
-                meta.unit_text = Some(key.unit_text.clone());
-                let filed = key
-                    .submitted
-                    .or_else(|| meta.fill_date.and_then(|d| d.and_hms_opt(0, 0, 0)));
-                if let Some(at) = key.submitted {
-                    meta.fill_date = Some(at.date());
-                }
-                let unit = roster.find_in(&key.unit_text);
-                ReadReturn {
-                    sheet: self.sheet.clone(),
-                    data_start: self.data_start,
-                    meta,
-                    row_count: rows.len(),
-                    rows,
-                    problems: Vec::new(),
-                    unit,
-                    unknown_unit: unit.is_none().then_some(key.unit_text),
-                    filed,
-                    month: self.month,
-                    superseded_by: None,
-                    from_form: true,
-                }
-            })
-            .collect()
-    }
-}
-
-/// One problem per unit text of a form export that is not in the roster.
-fn unknown_senders(file: &str, returns: &[ReadReturn]) -> Vec<Problem> {
-    let mut unknown: Vec<&str> = returns
-        .iter()
-        .filter_map(|r| r.unknown_unit.as_deref())
-        .collect();
-    unknown.sort_unstable();
-    unknown.dedup();
-    unknown
-        .into_iter()
-        .map(|text| {
-            let what = if text.trim().is_empty() {
-                "在线表单导出文件中有的行没有填报单位".to_string()
-            } else {
-                format!("在线表单导出文件中的填报单位“{text}”不在单位名单中")
-            };
-            Problem::file(
-                Severity::Error,
-                file,
-                what,
-                "这些行仍列入明细（单位栏标为未识别），不计入任何单位的统计；请核对单位名称",
-            )
-        })
-        .collect()
-}
-
-/// Text without white space, for comparing what people typed.
-fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// Gives a county's return its unit: the 填报单位 cell, else the file name, else the
-/// sheet name.
-fn identify_unit(file: &str, read: &mut ReadReturn, roster: &Roster, problems: &mut Vec<Problem>) {
-    let from_cell = read
-        .meta
-        .unit_text
-        .as_deref()
-        .and_then(|t| roster.find_in(t));
-    let from_name = roster.find_in(file);
-    let from_sheet = roster.find_in(&read.sheet);
-    read.unit = from_cell.or(from_name).or(from_sheet);
-    if let (Some(cell), Some(name)) = (from_cell, from_name)
-        && cell != name
-    {
-        let (cell_unit, name_unit) = (&roster.units[cell].name, &roster.units[name].name);
-        problems.push(
-            Problem::file(
-                Severity::Warning,
-                file,
-                format!("填报单位写的是“{cell_unit}”，文件名却是“{name_unit}”"),
-                format!("按填报单位“{cell_unit}”计；如有误请更正填报单位后重新报送"),
-            )
-            .at(
-                &read.sheet,
-                read.meta.unit_cell.0,
-                Some(read.meta.unit_cell.1),
-            )
-            .unit(cell_unit),
-        );
-    }
-    if read.unit.is_none() {
-        let written = read.meta.unit_text.clone().filter(|t| !t.trim().is_empty());
-        let what = match &written {
-            Some(t) => format!("填报单位“{t}”不在单位名单中"),
-            None => "无法确定填报单位（填报单位栏、文件名和工作表名中都没有单位名称）".to_string(),
-        };
-        read.unknown_unit = Some(written.unwrap_or_else(|| file.to_string()));
-        problems.push(Problem::file(
-            Severity::Error,
-            file,
-            what,
-            "其各行仍列入明细（单位栏标为未识别），不计入任何单位的统计；请在填报单位栏写明单位全称后重新报送",
-        ));
-    }
-}
-
-/// How a return's month ranks in supersession: one naming another month loses to
-/// any other (SPEC §3). One naming the period's month and one naming none rank
-/// alike, so the later filed wins between them: an upload the server stored under
-/// its own name supersedes the county's earlier file by time (SPEC §10).
-fn month_rank(month: Option<(Option<i32>, u32)>, period: ReportPeriod) -> u8 {
-    match month {
-        Some(m) if !names_period(m, period) => 0,
-        _ => 1,
-    }
-}
-
-fn names_period((year, month): (Option<i32>, u32), period: ReportPeriod) -> bool {
-    month == period.month.month && year.is_none_or(|y| y == period.month.year)
-}
-
-/// Several returns for one unit: one naming another month loses whatever its
-/// dates, then the latest filed (submit time or 填报日期), ties going
-/// to the file name that sorts last; the others are marked superseded. A return
-/// naming another month is a problem even when it wins.
-fn resolve_duplicates(intake: &mut Intake, roster: &Roster, period: ReportPeriod) {
-    type Key = (u8, Option<NaiveDateTime>, String, usize);
-    let key = |intake: &Intake, (f, r): ReturnAt| -> Key {
-        let file = &intake.files[f];
-        let read = &file.returns[r];
-        (
-            month_rank(read.month, period),
-            read.filed,
-            file.name.clone(),
-            r,
-        )
-    };
-    let mut winner: Vec<Option<ReturnAt>> = vec![None; roster.units.len()];
-    let all: Vec<(ReturnAt, Option<usize>)> =
-        intake.returns().map(|(at, _, r)| (at, r.unit)).collect();
-    for &(at, unit) in &all {
-        let Some(u) = unit else { continue };
-        match winner[u] {
-            Some(w) if key(intake, w) >= key(intake, at) => {}
-            _ => winner[u] = Some(at),
-        }
-    }
-    for &((f, r), unit) in &all {
-        let unit_name = unit.map(|u| roster.units[u].name.as_str());
-        if let Some(problem) = other_month_problem(intake, (f, r), period) {
-            intake.problems.push(problem.unit_if(unit_name));
-        }
-        let Some(w) = unit.and_then(|u| winner[u]).filter(|&w| w != (f, r)) else {
-            continue;
-        };
-        let problem = superseded_problem(intake, (f, r), w).unit_if(unit_name);
-        intake.problems.push(problem);
-        intake.files[f].returns[r].superseded_by = Some(intake.files[w.0].name.clone());
-    }
-    for file in &mut intake.files {
-        if file.status == FileStatus::Read
-            && !file.returns.is_empty()
-            && file.returns.iter().all(|r| !r.counts())
-        {
-            let by = file.returns[0].superseded_by.clone().unwrap_or_default();
-            file.status = FileStatus::Superseded { by };
-        }
-    }
-}
-
-/// A return whose title or file name names another month: still read, and said.
-fn other_month_problem(intake: &Intake, (f, r): ReturnAt, period: ReportPeriod) -> Option<Problem> {
-    let file = &intake.files[f];
-    let (year, month) = file.returns[r]
-        .month
-        .filter(|m| !names_period(*m, period))?;
-    let named = match year {
-        Some(y) => format!("{y}年{month}月"),
-        None => format!("{month}月"),
-    };
-    Some(Problem::file(
-        Severity::Warning,
-        &file.name,
-        format!(
-            "报表的标题或文件名写的是{named}，属于其他月份，不是本期（{}）",
-            period.month.chinese()
-        ),
-        "仍读取本表；如该单位另有本期报表，以本期报表为准；如误报了上月报表，请报送本期报表",
-    ))
-}
-
-/// The return at `lost` is superseded by the one at `won`: another file, or a
-/// later submission in the same form export.
-fn superseded_problem(intake: &Intake, lost: ReturnAt, won: ReturnAt) -> Problem {
-    let name = &intake.files[lost.0].name;
-    let rows = intake.files[lost.0].returns[lost.1].row_count;
-    let what = if won.0 == lost.0 {
-        let when = |(f, r): ReturnAt| {
-            intake.files[f].returns[r]
-                .filed
-                .map_or("（未注明时间）".to_string(), |t| {
-                    t.format("%Y-%m-%d %H:%M").to_string()
-                })
-        };
-        format!(
-            "在线表单中同一单位有多次提交，{} 的提交被 {} 的提交取代",
-            when(lost),
-            when(won)
-        )
-    } else {
-        format!(
-            "同一单位有多份报表，本文件被“{}”取代（后者为本期报表、填报日期较晚或文件名靠后）",
-            intake.files[won.0].name
-        )
-    };
-    Problem::file(
-        Severity::Warning,
-        name,
-        what,
-        format!("这 {rows} 行未计入汇总；如本文件才是最新版本，请删除另一份后重新汇总"),
-    )
-}
-
-/// A PDF or Word file named for a unit: the unit tried to report, in a form the
-/// tool cannot read. Said once per file; an error when the unit sent nothing readable.
-fn flag_other_documents(intake: &mut Intake, roster: &Roster) {
-    let has_return = intake.returns_by_unit(roster.units.len());
-    let mut found = Vec::new();
-    for file in &intake.files {
-        let (FileStatus::Skipped(_), Some(u)) = (&file.status, file.unit) else {
-            continue;
-        };
-        let unit = &roster.units[u].name;
-        let problem = if has_return[u].is_some() {
-            Problem::file(
-                Severity::Warning,
-                &file.name,
-                format!("{unit}报送的“{}”不是电子表格文件", file.name),
-                "未读取该文件；已按该单位的 Excel 报表汇总。请以 Excel 文件报送",
-            )
-        } else {
-            Problem::file(
-                Severity::Error,
-                &file.name,
-                format!("{unit}只报送了“{}”，不是电子表格文件，无法读取", file.name),
-                "该单位按未报送处理；请以 Excel 文件报送（用模板填写后报送 .xlsx 文件）",
-            )
-        };
-        found.push(problem.unit(unit));
-    }
-    intake.problems.extend(found);
 }

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 
 use crate::period::{in_plan_years, parse_loose_date, parse_period_end, to_half_width};
 use crate::table::cells::{cell_text, format_number, is_blank, safe_datetime, without_notes};
+use crate::table::format::DateSystem;
 
 /// What a return says about a task's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +109,94 @@ impl Status {
                 ends.then(|| (status.clone(), (*word).to_string()))
             })
     }
+
+    /// A status cell that also gives a date: `已完成（2019年1月10日）`,
+    /// `已完成(2019.1.10)`, `已完成 2019-01-10`, `已完成，于2019年1月10日`,
+    /// `2019年1月10日已完成`. Gives the status and the date as written (read by
+    /// the caller, against the as-of date); the date is `None` when the cell
+    /// names no date (`已完成（100%）`, `推进中`).
+    pub fn with_date(raw: &str) -> (Self, Option<String>) {
+        let status = Self::parse(raw);
+        let text: String = raw.chars().map(to_half_width).collect();
+        if !matches!(status, Status::Unrecognised(_)) {
+            return (status, date_run(&text));
+        }
+        // The word and the date side by side, no brackets: find the word at
+        // either end, the rest being a date.
+        let squashed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for (word, found) in STATUS_WORDS_LONGEST_FIRST.iter() {
+            let rest = squashed
+                .strip_prefix(word)
+                .or_else(|| squashed.strip_suffix(word));
+            let Some(rest) = rest else { continue };
+            if let Some(date) = date_run(rest)
+                && is_only_date(rest, &date)
+            {
+                return (found.clone(), Some(date));
+            }
+        }
+        (status, None)
+    }
+
+    /// The date a narrative gives right after its leading status word, for returns
+    /// without a status column: `已完成（2019年1月10日）。…`, `已完成，2019年1月…`.
+    pub fn leading_date(narrative: &str) -> Option<String> {
+        let (_, word) = Self::leading(narrative)?;
+        let text: String = narrative.chars().map(to_half_width).collect();
+        let rest = text.split_once(word.as_str())?.1;
+        let rest = rest.trim_start_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(c, ',' | '，' | ':' | '：' | '、' | '于' | '(' | '[' | '【')
+        });
+        let date = date_run(rest)?;
+        rest.starts_with(date.as_str()).then_some(date)
+    }
+}
+
+/// The first run of date characters in `text` that holds a digit and a date
+/// separator (`2019年1月10日`, `2019.1.10`, `1月10日`, `2019-01`): `None` for
+/// `100%` or a bare number.
+fn date_run(text: &str) -> Option<String> {
+    let is_date_char = |c: char| c.is_ascii_digit() || "年月日号.-/底末".contains(c);
+    let chars: Vec<char> = text.chars().map(to_half_width).collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let end = (i..chars.len())
+            .find(|&j| !is_date_char(chars[j]))
+            .unwrap_or(chars.len());
+        let run: String = chars[i..end].iter().collect();
+        let run = run.trim_end_matches(['.', '-', '/']).to_string();
+        if run.chars().any(|c| "年月.-/".contains(c)) {
+            return Some(run);
+        }
+        i = end;
+    }
+    None
+}
+
+/// Whether `rest`, the status cell without its word, is only the date (with the
+/// brackets, separators and labels people put around it).
+fn is_only_date(rest: &str, date: &str) -> bool {
+    let around: String = rest.replacen(date, "", 1);
+    let around = [
+        "完成时间",
+        "完成日期",
+        "时间",
+        "日期",
+        "完成于",
+        "于",
+        "完成",
+        "前",
+    ]
+    .iter()
+    .fold(around, |text, label| text.replace(label, ""));
+    around
+        .chars()
+        .all(|c| c.is_whitespace() || "()[]【】,，:：、/-".contains(c))
 }
 
 /// Punctuation a status word may carry at its end (`已完成。`).
@@ -184,8 +273,8 @@ pub enum DateCell {
 /// Reads a date from a cell known to hold a date: a date cell, an Excel serial
 /// number in a General cell or stored as text (`43296`), an ISO string (ODS), or
 /// any text form of [`parse_loose_date`] (a month without a year is read against
-/// `as_of`). `is_1904` tells how to count a bare serial number.
-pub fn date_from_cell(cell: &Data, is_1904: bool, as_of: NaiveDate) -> DateCell {
+/// `as_of`). `system` is the workbook's: how it counts a bare serial number.
+pub fn date_from_cell(cell: &Data, system: DateSystem, as_of: NaiveDate) -> DateCell {
     match cell {
         c if is_blank(c) => DateCell::Empty,
         Data::DateTime(dt) => match safe_datetime(dt) {
@@ -198,7 +287,7 @@ pub fn date_from_cell(cell: &Data, is_1904: bool, as_of: NaiveDate) -> DateCell 
                 Data::Int(i) => *i as f64,
                 _ => 0.0,
             };
-            match serial_to_date(serial, is_1904) {
+            match serial_to_date(serial, system) {
                 Some(d) => DateCell::Date(d),
                 // A bare 2018 or 201806 typed into a General cell.
                 None => match parse_period_end(&cell_text(cell)) {
@@ -209,7 +298,7 @@ pub fn date_from_cell(cell: &Data, is_1904: bool, as_of: NaiveDate) -> DateCell 
         }
         Data::DateTimeIso(s) | Data::String(s) => match parse_loose_date(s, as_of) {
             Some(d) => DateCell::Date(d),
-            None => match serial_text(s).and_then(|n| serial_to_date(n, is_1904)) {
+            None => match serial_text(s).and_then(|n| serial_to_date(n, system)) {
                 Some(d) => DateCell::Date(d),
                 None => DateCell::Unreadable(s.trim().to_string()),
             },
@@ -220,7 +309,11 @@ pub fn date_from_cell(cell: &Data, is_1904: bool, as_of: NaiveDate) -> DateCell 
 
 /// Reads a moment from a cell: an online form's 提交时间 (`2018/08/03 10:21:05`,
 /// a date-time cell, or a date alone, taken at midnight).
-pub fn datetime_from_cell(cell: &Data, as_of: NaiveDate) -> Option<chrono::NaiveDateTime> {
+pub fn datetime_from_cell(
+    cell: &Data,
+    system: DateSystem,
+    as_of: NaiveDate,
+) -> Option<chrono::NaiveDateTime> {
     let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0);
     match cell {
         Data::DateTime(dt) => safe_datetime(dt).filter(|d| in_range(d.date())),
@@ -242,7 +335,7 @@ pub fn datetime_from_cell(cell: &Data, as_of: NaiveDate) -> Option<chrono::Naive
                 None => midnight(date),
             }
         }
-        other => match date_from_cell(other, false, as_of) {
+        other => match date_from_cell(other, system, as_of) {
             DateCell::Date(d) => midnight(d),
             _ => None,
         },
@@ -258,19 +351,13 @@ fn serial_text(text: &str) -> Option<f64> {
         .flatten()
 }
 
-/// An Excel serial day number → date, only within the plan's plausible years.
-pub fn serial_to_date(serial: f64, is_1904: bool) -> Option<NaiveDate> {
+/// A serial day number → date in the workbook's date system, only within the
+/// plan's plausible years.
+pub fn serial_to_date(serial: f64, system: DateSystem) -> Option<NaiveDate> {
     if !serial.is_finite() || serial < 1.0 {
         return None;
     }
-    let base = if is_1904 {
-        NaiveDate::from_ymd_opt(1904, 1, 1)?
-    } else {
-        // Excel counts 1900-02-29, a day that never was: serials from 61 on are one ahead.
-        NaiveDate::from_ymd_opt(1899, 12, 30)?
-    };
-    let date = base.checked_add_days(chrono::Days::new(serial.floor() as u64))?;
-    in_range(date).then_some(date)
+    system.date(serial).filter(|d| in_range(*d))
 }
 
 fn in_range(d: NaiveDate) -> bool {
@@ -399,11 +486,12 @@ mod tests {
     }
 
     const AS_OF: NaiveDate = NaiveDate::from_ymd_opt(2018, 7, 31).expect("a date");
+    const E1900: DateSystem = DateSystem::EXCEL_1900;
 
     #[test]
     fn dates_from_cells() {
         let d = |y, m, day| DateCell::Date(NaiveDate::from_ymd_opt(y, m, day).expect("date"));
-        let text = |t: &str| date_from_cell(&Data::String(t.into()), false, AS_OF);
+        let text = |t: &str| date_from_cell(&Data::String(t.into()), E1900, AS_OF);
         // SPEC §3's loose forms, and a serial number stored as text.
         assert_eq!(text("7月20日"), d(2018, 7, 20));
         assert_eq!(text("12月底"), d(2017, 12, 31));
@@ -417,44 +505,122 @@ mod tests {
         );
         assert_eq!(text("99999"), DateCell::Unreadable("99999".into()));
         assert_eq!(
-            date_from_cell(&Data::Float(43281.0), false, AS_OF),
+            date_from_cell(&Data::Float(43281.0), E1900, AS_OF),
             d(2018, 6, 30)
         );
         assert_eq!(
-            date_from_cell(&Data::Int(43281), false, AS_OF),
+            date_from_cell(&Data::Int(43281), E1900, AS_OF),
             d(2018, 6, 30)
         );
         assert_eq!(
-            date_from_cell(&Data::Float(41819.0), true, AS_OF),
+            date_from_cell(&Data::Float(41819.0), DateSystem::EXCEL_1904, AS_OF),
             d(2018, 6, 30)
         );
         assert_eq!(
-            date_from_cell(&Data::String("2018年6月".into()), false, AS_OF),
+            date_from_cell(&Data::String("2018年6月".into()), E1900, AS_OF),
             d(2018, 6, 30)
         );
         assert_eq!(
             date_from_cell(
                 &Data::DateTimeIso("2018-06-30T00:00:00".into()),
-                false,
+                E1900,
                 AS_OF
             ),
             d(2018, 6, 30)
         );
         assert_eq!(
-            date_from_cell(&Data::Int(2018), false, AS_OF),
+            date_from_cell(&Data::Int(2018), E1900, AS_OF),
             d(2018, 12, 31)
         );
         assert_eq!(
-            date_from_cell(&Data::String(" ".into()), false, AS_OF),
+            date_from_cell(&Data::String(" ".into()), E1900, AS_OF),
             DateCell::Empty
         );
         assert_eq!(
-            date_from_cell(&Data::String("待定".into()), false, AS_OF),
+            date_from_cell(&Data::String("待定".into()), E1900, AS_OF),
             DateCell::Unreadable("待定".into())
         );
         assert_eq!(
-            date_from_cell(&Data::Float(-3.0), false, AS_OF),
+            date_from_cell(&Data::Float(-3.0), E1900, AS_OF),
             DateCell::Unreadable("-3".into())
         );
+    }
+
+    #[test]
+    fn serials_in_each_date_system() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        // 2019-01-10 is 43475 in the 1900 system and 42013 in the 1904 one.
+        assert_eq!(
+            serial_to_date(43475.0, DateSystem::EXCEL_1900),
+            d(2019, 1, 10)
+        );
+        assert_eq!(
+            serial_to_date(42013.0, DateSystem::EXCEL_1904),
+            d(2019, 1, 10)
+        );
+        assert_eq!(
+            serial_to_date(42013.75, DateSystem::EXCEL_1904),
+            d(2019, 1, 10)
+        );
+        let odf_1900 =
+            DateSystem::from_day_zero(NaiveDate::from_ymd_opt(1900, 1, 1).expect("date"));
+        assert_eq!(serial_to_date(43473.0, odf_1900), d(2019, 1, 10));
+        let text = |t: &str| date_from_cell(&Data::String(t.into()), DateSystem::EXCEL_1904, AS_OF);
+        assert_eq!(
+            text("42013"),
+            DateCell::Date(NaiveDate::from_ymd_opt(2019, 1, 10).expect("date"))
+        );
+    }
+
+    #[test]
+    fn a_status_cell_giving_its_date() {
+        use Status::*;
+        let cases: [(&str, Status, Option<&str>); 20] = [
+            ("已完成（2019年1月10日）", Done, Some("2019年1月10日")),
+            ("已完成(2019.1.10)", Done, Some("2019.1.10")),
+            ("已完成 (2019-01-10)", Done, Some("2019-01-10")),
+            ("已完成【2019/1/10】", Done, Some("2019/1/10")),
+            ("已完成[2019.01.10]", Done, Some("2019.01.10")),
+            ("已完成（于2019年1月10日）", Done, Some("2019年1月10日")),
+            (
+                "已完成（完成时间：2019年1月10日）",
+                Done,
+                Some("2019年1月10日"),
+            ),
+            ("已完成（1月10日）", Done, Some("1月10日")),
+            ("已完成（2019年1月）", Done, Some("2019年1月")),
+            ("已完成（２０１９．１．１０）", Done, Some("2019.1.10")),
+            ("已完成 2019.1.10", Done, Some("2019.1.10")),
+            ("已完成，2019年1月10日", Done, Some("2019年1月10日")),
+            ("已完成\n2019.1.10", Done, Some("2019.1.10")),
+            ("已完成于2019年1月10日", Done, Some("2019年1月10日")),
+            ("2019年1月10日已完成", Done, Some("2019年1月10日")),
+            ("完成 2019-1-10", Done, Some("2019-1-10")),
+            ("已完成（100%）", Done, None),
+            ("已完成", Done, None),
+            ("推进中", InProgress, None),
+            (
+                "已完成2019年的改造任务",
+                Unrecognised("已完成2019年的改造任务".into()),
+                None,
+            ),
+        ];
+        for (text, status, date) in cases {
+            assert_eq!(
+                Status::with_date(text),
+                (status, date.map(str::to_string)),
+                "status cell {text:?}"
+            );
+        }
+        assert_eq!(
+            Status::leading_date("已完成（2019年1月10日）。本市已印发规划"),
+            Some("2019年1月10日".into())
+        );
+        assert_eq!(
+            Status::leading_date("已完成，2018年6月印发实施"),
+            Some("2018年6月".into())
+        );
+        assert_eq!(Status::leading_date("已完成。本市2018年印发规划"), None);
+        assert_eq!(Status::leading_date("推进中：方案初稿"), None);
     }
 }

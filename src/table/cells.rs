@@ -114,6 +114,116 @@ pub fn task_number_from_cell(cell: &Data) -> Option<u32> {
     }
 }
 
+/// The task a sub-row's number belongs to: `5-1`, `5－1`, `5—1`, `5_1`, `5.1`,
+/// `5.1.2`, `5（1）`, `5(1)`, `5-(1)`, `5①`, `五（一）`, `第5项（1）`, a number cell
+/// 5.1, or a date cell Excel made of a typed `5-1` (May 1st: its month). `None`
+/// for a plain task number (`5`, `5.0`, `（5）`) or anything else.
+pub fn sub_number_from_cell(cell: &Data) -> Option<u32> {
+    match cell {
+        Data::Float(f) if f.is_finite() && f.fract() != 0.0 && *f >= 1.0 && *f < 10_000.0 => {
+            Some(f.trunc() as u32)
+        }
+        Data::String(s) => parse_sub_number(s),
+        // Excel turns a typed `5-1` or `5/1` into the date May 1st.
+        Data::DateTime(dt) if dt.is_datetime() => {
+            safe_datetime(dt).map(|d| chrono::Datelike::month(&d.date()))
+        }
+        Data::DateTimeIso(s) => s
+            .get(5..7)
+            .and_then(|m| m.parse::<u32>().ok())
+            .filter(|m| (1..=12).contains(m) && s.get(4..5) == Some("-")),
+        _ => None,
+    }
+}
+
+/// Reads a sub-row's number written as text (see [`sub_number_from_cell`]).
+pub fn parse_sub_number(text: &str) -> Option<u32> {
+    let text: String = text
+        .chars()
+        .map(to_half_width)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut s = text.as_str();
+    for prefix in ["任务", "序号", "第"] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest;
+            break;
+        }
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let (parent, rest) = if digits > 0 {
+        let number: String = chars[..digits].iter().collect();
+        (number.parse::<u32>().ok()?, &chars[digits..])
+    } else {
+        let numerals = chars
+            .iter()
+            .take_while(|c| "一二三四五六七八九十".contains(**c))
+            .count();
+        let number: String = chars[..numerals].iter().collect();
+        (chinese_number(&number)?, &chars[numerals..])
+    };
+    let rest = match rest {
+        ['项' | '条', rest @ ..] => rest,
+        rest => rest,
+    };
+    // What follows the parent: separators, brackets and at least one sub index (not 0).
+    let separators = "-—–_.、·/()";
+    let has_index = rest.iter().any(|c| {
+        matches!(c, '1'..='9') || circled(*c).is_some() || "一二三四五六七八九十".contains(*c)
+    });
+    let only_index = rest.iter().all(|c| {
+        c.is_ascii_digit()
+            || separators.contains(*c)
+            || circled(*c).is_some()
+            || "一二三四五六七八九十".contains(*c)
+    });
+    let starts_sub = rest
+        .first()
+        .is_some_and(|c| separators.contains(*c) || circled(*c).is_some());
+    (parent > 0 && has_index && only_index && starts_sub && !is_zero_fraction(rest))
+        .then_some(parent)
+}
+
+/// `.0`, `.00`: a whole number written with a fraction, not a sub-row.
+fn is_zero_fraction(rest: &[char]) -> bool {
+    matches!(rest, ['.', zeros @ ..] if !zeros.is_empty() && zeros.iter().all(|c| *c == '0'))
+}
+
+/// A sub-row's marker standing alone in the number column: `(1)`, `（2）`, `1)`,
+/// `①`, `(一)`: its index. Whether it marks a sub-row or a task numbered in
+/// brackets is the reader's to decide, by the rows around it.
+pub fn sub_marker(cell: &Data) -> Option<u32> {
+    let Data::String(s) = cell else { return None };
+    let text: String = s
+        .chars()
+        .map(to_half_width)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if let [c] = text.chars().collect::<Vec<_>>().as_slice() {
+        return circled(*c);
+    }
+    let inner = text.strip_prefix('(').unwrap_or(&text);
+    if inner.len() == text.len() && !text.ends_with(')') {
+        return None;
+    }
+    let inner = inner.strip_suffix(')')?;
+    if inner.is_empty() {
+        return None;
+    }
+    if inner.bytes().all(|b| b.is_ascii_digit()) && inner.len() <= 2 {
+        return inner.parse().ok().filter(|n| *n > 0);
+    }
+    chinese_number(inner)
+}
+
+/// ① to ⑳ → 1 to 20.
+fn circled(c: char) -> Option<u32> {
+    ('\u{2460}'..='\u{2473}')
+        .contains(&c)
+        .then(|| c as u32 - 0x2460 + 1)
+}
+
 /// Removes bracketed notes: `完成状态(已完成/推进中)` → `完成状态`, `已完成【备注】` → `已完成`.
 /// Expects half-width brackets (see [`to_half_width`]); 【】 are removed too.
 pub fn without_notes(text: &str) -> String {
@@ -174,5 +284,63 @@ mod tests {
         assert_eq!(task_number_from_cell(&Data::Int(31)), Some(31));
         assert_eq!(task_number_from_cell(&Data::Float(3.5)), None);
         assert_eq!(task_number_from_cell(&Data::Float(-1.0)), None);
+    }
+
+    #[test]
+    fn sub_row_number_forms() {
+        let cases = [
+            ("5-1", Some(5)),
+            ("5－2", Some(5)),
+            ("5—1", Some(5)),
+            ("5_1", Some(5)),
+            ("5.1", Some(5)),
+            ("5.1.2", Some(5)),
+            ("5（1）", Some(5)),
+            ("5(1)", Some(5)),
+            ("5 (1)", Some(5)),
+            ("5-(1)", Some(5)),
+            ("5①", Some(5)),
+            ("五（一）", Some(5)),
+            ("第5项（1）", Some(5)),
+            ("12-3", Some(12)),
+            ("5", None),
+            ("5.", None),
+            ("5.0", None),
+            ("（5）", None),
+            ("第5项", None),
+            ("合计", None),
+            ("5-", None),
+            ("5-a", None),
+            ("0-1", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_sub_number(text), want, "sub number {text:?}");
+        }
+        assert_eq!(sub_number_from_cell(&Data::Float(5.1)), Some(5));
+        assert_eq!(sub_number_from_cell(&Data::Float(5.0)), None);
+        assert_eq!(sub_number_from_cell(&Data::Int(5)), None);
+        assert_eq!(
+            sub_number_from_cell(&Data::DateTimeIso("2019-05-01T00:00:00".into())),
+            Some(5),
+            "a typed 5-1 that became May 1st"
+        );
+        let markers = [
+            ("(1)", Some(1)),
+            ("（2）", Some(2)),
+            ("3)", Some(3)),
+            ("①", Some(1)),
+            ("⑫", Some(12)),
+            ("(一)", Some(1)),
+            ("1", None),
+            ("()", None),
+            ("(1", None),
+        ];
+        for (text, want) in markers {
+            assert_eq!(
+                sub_marker(&Data::String(text.into())),
+                want,
+                "marker {text:?}"
+            );
+        }
     }
 }

@@ -1,5 +1,8 @@
-//! What a file is ([`Format`]), what reading it may cost ([`Limits`]), and why it
-//! could not be read ([`OpenError`]): the words every reader of [`super`] shares.
+//! What a file is ([`Format`]), what reading it may cost ([`Limits`]), how it
+//! counts its dates ([`DateSystem`]), and why it could not be read ([`OpenError`]):
+//! the words every reader of [`super`] shares.
+
+use chrono::NaiveDate;
 
 /// Bounds that keep one hostile file from exhausting the machine.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +22,56 @@ impl Default for Limits {
             max_inflated_bytes: 500 * 1024 * 1024,
             max_cells: 2_000_000,
         }
+    }
+}
+
+/// How a workbook counts serial day numbers: from day zero of its own date system.
+/// Excel's default 1900 system (day 1 is 1900-01-01; from 1900-03-01 on, which is
+/// all this plan's dates, that is day zero 1899-12-30), the Mac's 1904 system
+/// (day zero 1904-01-01), or an OpenDocument file's `table:null-date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateSystem {
+    day_zero: NaiveDate,
+}
+
+impl DateSystem {
+    /// Excel's 1900 date system, the default everywhere.
+    pub const EXCEL_1900: Self = Self {
+        day_zero: NaiveDate::from_ymd_opt(1899, 12, 30).expect("a date"),
+    };
+    /// The 1904 date system of old Mac workbooks (`date1904`, DATEMODE, `f1904`).
+    pub const EXCEL_1904: Self = Self {
+        day_zero: NaiveDate::from_ymd_opt(1904, 1, 1).expect("a date"),
+    };
+
+    /// A system counting from `day_zero` (an OpenDocument file's null date).
+    pub fn from_day_zero(day_zero: NaiveDate) -> Self {
+        Self { day_zero }
+    }
+
+    /// Excel's 1904 system when `is_1904`, else its 1900 system.
+    pub fn excel(is_1904: bool) -> Self {
+        if is_1904 {
+            Self::EXCEL_1904
+        } else {
+            Self::EXCEL_1900
+        }
+    }
+
+    /// The day a serial number names (its fraction, the time of day, dropped);
+    /// `None` before day zero or past the calendar.
+    pub fn date(self, serial: f64) -> Option<NaiveDate> {
+        if !(0.0..=3_000_000.0).contains(&serial) {
+            return None;
+        }
+        self.day_zero
+            .checked_add_days(chrono::Days::new(serial.floor() as u64))
+    }
+}
+
+impl Default for DateSystem {
+    fn default() -> Self {
+        Self::EXCEL_1900
     }
 }
 
@@ -74,6 +127,29 @@ pub enum OpenError {
     /// One line of text and nothing else: what mail gateways leave for a lost attachment.
     #[error("这不是表格文件，只有一行文字“{0}”（附件可能未发送成功）：请重新发送报表文件")]
     OneLine(String),
+    /// A zip archive (not a workbook package) where a single workbook was expected:
+    /// intake opens such archives and reads their members instead.
+    #[error("这是 zip 压缩包，不是电子表格：请解压后使用其中的 Excel 文件")]
+    Archive,
+    /// A zip archive inside a zip archive: not opened.
+    #[error("这是压缩包里的压缩包，未打开：请解压后直接报送其中的 Excel 文件")]
+    NestedArchive,
+    /// A zip archive with more entries than a return's zip could hold.
+    #[error(
+        "压缩包中的文件过多（超过 {limit} 个），未打开：请只压缩要报送的报表，或直接报送 Excel 文件"
+    )]
+    ArchiveTooManyMembers { limit: usize },
+    /// A zip archive whose members would inflate past `--max-inflated-mb`.
+    #[error("压缩包解压后过大（超过 {}），未打开：请直接报送 Excel 文件", megabytes(*.limit))]
+    ArchiveInflatesTooMuch { limit: u64 },
+    /// A member of a zip archive that needs a password.
+    #[error("压缩包设有密码，无法解压：请直接报送 Excel 文件，或取消密码后重新压缩")]
+    ArchivePassword,
+    /// A member of a zip archive compressed by a method this tool does not inflate.
+    #[error(
+        "压缩包使用了本工具不支持的压缩方式（{0}），无法解压：请用系统自带的“压缩”功能重新压缩，或直接报送 Excel 文件"
+    )]
+    ArchiveMethod(String),
     /// A spreadsheet format of its own that this tool does not read (SYLK, DIF, flat ODS).
     #[error(
         "这是 {0}，不是 Excel 工作簿，本工具不能直接读取：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"

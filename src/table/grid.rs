@@ -69,6 +69,16 @@ impl Grid {
 /// A merged area, 0-based inclusive corners: (first row, first col, last row, last col).
 pub type Merge = (u32, u32, u32, u32);
 
+/// A cell holding a formula whose result the file does not store (a workbook
+/// written by a program that does not calculate, and never opened and saved in
+/// Excel): 0-based row and column, and the formula as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingFormula {
+    pub row: u32,
+    pub col: u32,
+    pub formula: String,
+}
+
 /// One sheet as read.
 #[derive(Debug, Clone)]
 pub struct Sheet {

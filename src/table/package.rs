@@ -3,6 +3,9 @@
 //! read valid files it would refuse. The input file is never touched: a repair
 //! builds a new package in memory and only that is read.
 //!
+//! - a zip is a workbook package by its parts, not its name: a zip holding no
+//!   OOXML or OpenDocument part is an archive of files ([`OpenError::Archive`]),
+//!   which intake opens member by member;
 //! - part names are compared as calamine looks them up (`\` read as `/`, any case),
 //!   so a package written with backslashes, or with its workbook outside `xl/`, is
 //!   known for what it is;
@@ -12,16 +15,27 @@
 //!   removed (calamine fails on it, or keeps it in every string);
 //! - a sheet with `t="n"` on a cell whose number is padded (`<v> 1 </v>`) loses the
 //!   attribute, so calamine reads the text instead of failing the sheet.
+//!
+//! The pass over an .ods's content.xml also finds what calamine does not give:
+//! its merged areas, its null date (the day its serial numbers count from) and
+//! the formula cells that hold no result.
 
 use std::io::{Cursor, Read, Write};
 
 use quick_xml::events::Event;
 
-use super::format::{Format, Limits, OpenError};
-use super::grid::Merge;
+use super::format::{DateSystem, Format, Limits, OpenError};
+use super::grid::{Merge, PendingFormula};
 
 /// Merged areas by sheet name, for formats whose reader gives none.
 pub type SheetMerges = Vec<(String, Vec<Merge>)>;
+
+/// Formula cells without a stored result, by sheet name.
+pub type SheetFormulas = Vec<(String, Vec<PendingFormula>)>;
+
+/// Most parts any package may declare before its directory is parsed: far past a
+/// workbook of a thousand sheets, far below what would exhaust memory.
+const MAX_PARTS: u64 = 100_000;
 
 /// What a package is, and what reading it needs.
 #[derive(Debug)]
@@ -31,6 +45,10 @@ pub struct Package {
     pub merges: SheetMerges,
     /// The bytes to read instead of the file's, when a repair was needed.
     pub repaired: Option<Vec<u8>>,
+    /// An .ods's own date system (its `table:null-date`), when it declares one.
+    pub date_system: Option<DateSystem>,
+    /// An .ods's formula cells that hold no result.
+    pub pending: SheetFormulas,
 }
 
 /// A part name as calamine looks it up.
@@ -38,16 +56,110 @@ fn normalised(name: &str) -> String {
     name.replace('\\', "/").to_ascii_lowercase()
 }
 
+/// What the parts of a zip say it is.
+#[derive(Debug, Default)]
+struct Parts {
+    xlsx: bool,
+    xlsb: bool,
+    ods: bool,
+    word: bool,
+    macros: bool,
+    /// A part only an OOXML or OpenDocument package has (`[Content_Types].xml`,
+    /// `mimetype`, `_rels/`, `docProps/`…): a document, if not a workbook.
+    packaged: bool,
+}
+
+impl Parts {
+    fn note(&mut self, name: &str) {
+        match name {
+            "xl/workbook.bin" => self.xlsb = true,
+            "content.xml" => self.ods = true,
+            "word/document.xml" => self.word = true,
+            // The package's relationships name the workbook part; it need not sit in xl/.
+            n if n.ends_with("workbook.xml") => self.xlsx = true,
+            n if n.contains("macrosheets/") => self.macros = true,
+            _ => {}
+        }
+        if matches!(
+            name,
+            "[content_types].xml" | "mimetype" | "meta-inf/manifest.xml"
+        ) || ["_rels/", "docprops/", "xl/", "word/", "ppt/", "meta-inf/"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            self.packaged = true;
+        }
+    }
+
+    /// Whether the zip is an archive of files rather than a document package.
+    fn is_archive(&self) -> bool {
+        !(self.xlsx || self.xlsb || self.ods || self.word || self.packaged)
+    }
+}
+
+/// How many entries a zip's end-of-central-directory record declares (its Zip64
+/// record's count when it has one), read before the directory is parsed: the
+/// zip reader holds every entry of the directory in memory.
+pub fn declared_entries(bytes: &[u8]) -> Option<u64> {
+    const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const LOCATOR: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
+    const EOCD64: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];
+    let last = bytes.len().checked_sub(22)?;
+    let at = (last.saturating_sub(65_535)..=last)
+        .rev()
+        .find(|&i| bytes[i..i + 4] == EOCD)?;
+    let count = u16::from_le_bytes([bytes[at + 10], bytes[at + 11]]);
+    if count != 0xFFFF {
+        return Some(count.into());
+    }
+    let locator = bytes.get(at.checked_sub(20)?..at)?;
+    if locator[..4] != LOCATOR {
+        return Some(count.into());
+    }
+    let offset = usize::try_from(u64::from_le_bytes(locator[8..16].try_into().ok()?)).ok()?;
+    let record = bytes.get(offset..offset.checked_add(56)?)?;
+    if record[..4] != EOCD64 {
+        return Some(count.into());
+    }
+    Some(u64::from_le_bytes(record[32..40].try_into().ok()?))
+}
+
+/// Whether the bytes are a zip archive of files (a zip of returns), not a
+/// workbook or document package: by its parts, whatever the file's name.
+pub fn is_archive(bytes: &[u8]) -> bool {
+    if !bytes.starts_with(b"PK") || declared_entries(bytes).is_some_and(|n| n > MAX_PARTS) {
+        return false;
+    }
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return false;
+    };
+    let mut parts = Parts::default();
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(i) else {
+            return false;
+        };
+        parts.note(&normalised(&String::from_utf8_lossy(entry.name_raw())));
+    }
+    parts.is_archive()
+}
+
 /// Decides what a zip holds and what reading it would cost, repairing it in memory
 /// where calamine would refuse a valid file.
 ///
 /// # Errors
-/// An [`OpenError`] when the zip is broken, inflates past the bound, or is no workbook.
+/// An [`OpenError`] when the zip is broken, inflates past the bound, is no
+/// workbook, or is an archive of files ([`OpenError::Archive`]).
 pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Package, OpenError> {
+    if let Some(parts) = declared_entries(bytes).filter(|n| *n > MAX_PARTS) {
+        return Err(OpenError::Corrupt(format!(
+            "压缩结构中声明了 {parts} 个部件，远超任何工作簿"
+        )));
+    }
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| OpenError::Corrupt(format!("压缩结构损坏：{e}")))?;
     let mut inflated: u64 = 0;
-    let (mut xlsx, mut xlsb, mut ods, mut word, mut macros) = (false, false, false, false, false);
+    let mut lying = false;
+    let mut parts = Parts::default();
     for i in 0..archive.len() {
         let entry = archive
             .by_index_raw(i)
@@ -55,28 +167,19 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Package, OpenError> {
         inflated = inflated.saturating_add(entry.size());
         // Deflate cannot shrink data more than about 1032 times: a part that claims
         // more is lying about its size, as zip bombs do.
-        if entry.size() > 1024 * 1024 && entry.size() / entry.compressed_size().max(1) > 1100 {
-            return Err(OpenError::InflatesTooMuch {
-                limit: limits.max_inflated_bytes,
-            });
-        }
-        let name = normalised(&entry.name().map(|n| n.into_owned()).unwrap_or_default());
-        match name.as_str() {
-            "xl/workbook.bin" => xlsb = true,
-            "content.xml" => ods = true,
-            "word/document.xml" => word = true,
-            // The package's relationships name the workbook part; it need not sit in xl/.
-            n if n.ends_with("workbook.xml") => xlsx = true,
-            n if n.contains("macrosheets/") => macros = true,
-            _ => {}
-        }
+        lying |= entry.size() > 1024 * 1024 && entry.size() / entry.compressed_size().max(1) > 1100;
+        parts.note(&normalised(&String::from_utf8_lossy(entry.name_raw())));
     }
-    if inflated > limits.max_inflated_bytes {
+    // An archive's members are bounded one by one when intake opens it.
+    if parts.is_archive() {
+        return Err(OpenError::Archive);
+    }
+    if lying || inflated > limits.max_inflated_bytes {
         return Err(OpenError::InflatesTooMuch {
             limit: limits.max_inflated_bytes,
         });
     }
-    let format = match (xlsx, xlsb, ods, word) {
+    let format = match (parts.xlsx, parts.xlsb, parts.ods, parts.word) {
         (true, _, _, _) => Format::Xlsx,
         (_, true, _, _) => Format::Xlsb,
         (_, _, true, _) => Format::Ods,
@@ -87,6 +190,8 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Package, OpenError> {
         format,
         merges: Vec::new(),
         repaired: None,
+        date_system: None,
+        pending: Vec::new(),
     };
     match format {
         Format::Ods => {
@@ -100,6 +205,8 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Package, OpenError> {
                 });
             }
             package.merges = layout.merges;
+            package.date_system = layout.null_date.map(DateSystem::from_day_zero);
+            package.pending = layout.pending;
             if layout.indented {
                 package.repaired = rewrite(&mut archive, |name, part| {
                     (name == "content.xml")
@@ -108,7 +215,7 @@ pub fn sniff(bytes: &[u8], limits: &Limits) -> Result<Package, OpenError> {
                 });
             }
         }
-        Format::Xlsx if macros => {
+        Format::Xlsx if parts.macros => {
             package.repaired = rewrite(&mut archive, |name, part| {
                 name.ends_with("_rels/workbook.xml.rels")
                     .then(|| macro_sheets_retyped(part))
@@ -214,14 +321,18 @@ struct OdsLayout {
     merges: SheetMerges,
     /// Whether white space sits between the elements of a row (an indenting writer).
     indented: bool,
+    /// `table:null-date`: the day serial numbers count from, when not 1899-12-30.
+    null_date: Option<chrono::NaiveDate>,
+    /// Formula cells with no `office:value-type`: no result stored.
+    pending: SheetFormulas,
 }
 
 /// One pass over an .ods's content.xml: the cells its sheets span once repeated
 /// rows and cells are laid out (for each table, the rows up to its last row with a
 /// value times the columns up to its last value, summed; empty repeated cells,
 /// which LibreOffice pads every row with, cost nothing), its merged areas
-/// (`table:number-rows-spanned` / `number-columns-spanned` on a cell), and whether
-/// it is indented.
+/// (`table:number-rows-spanned` / `number-columns-spanned` on a cell), its null
+/// date, its formula cells without a result, and whether it is indented.
 fn ods_layout(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<OdsLayout> {
     let content = archive.by_name("content.xml").ok()?;
     let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
@@ -260,7 +371,19 @@ fn ods_layout(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<OdsLayout>
                                 .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
                         })
                         .unwrap_or_default();
-                    layout.merges.push((name, Vec::new()));
+                    layout.merges.push((name.clone(), Vec::new()));
+                    layout.pending.push((name, Vec::new()));
+                }
+                "table:null-date" => {
+                    layout.null_date = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "table:date-value")
+                        .and_then(|a| {
+                            let value = a.value.to_string();
+                            let day = value.get(..10).unwrap_or(&value).to_string();
+                            chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()
+                        });
                 }
                 "table:table-row" => {
                     in_row = matches!(event, Event::Start(_));
@@ -284,6 +407,35 @@ fn ods_layout(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<OdsLayout>
                             start.saturating_add(u32::try_from(span - 1).unwrap_or(u32::MAX))
                         };
                         merges.push((r, c, last(r, down), last(c, across)));
+                    }
+                    // A formula LibreOffice has calculated carries its result's type;
+                    // one written by a program that does not calculate has none.
+                    let formula = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "table:formula")
+                        .map(|a| {
+                            quick_xml::escape::unescape(&a.value)
+                                .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
+                        });
+                    let typed = e
+                        .attributes()
+                        .flatten()
+                        .any(|a| a.key.as_ref() == "office:value-type");
+                    if let (Some(formula), false) = (formula, typed)
+                        && let (Ok(row), Some((_, pending))) =
+                            (u32::try_from(rows), layout.pending.last_mut())
+                    {
+                        // A repeat of the same formula cell: its first few places name it.
+                        for c in col..col.saturating_add(n.min(16)) {
+                            if let Ok(col) = u32::try_from(c) {
+                                pending.push(PendingFormula {
+                                    row,
+                                    col,
+                                    formula: formula.clone(),
+                                });
+                            }
+                        }
                     }
                     col = col.saturating_add(n);
                     if has_value {

@@ -10,7 +10,8 @@ use calamine::Data;
 use scraper::{ElementRef, Html, Selector};
 
 use super::format::OpenError;
-use super::grid::{Grid, Merge, Sheet};
+use super::grid::{Grid, Merge, PendingFormula, Sheet};
+use super::package::SheetFormulas;
 
 /// Decodes text bytes: a BOM decides, else UTF-8 when valid, else the HTML's
 /// declared charset, else GB18030 (a superset of GBK and GB2312).
@@ -126,17 +127,32 @@ pub fn read_html(text: &str, max_cells: usize) -> Result<(Grid, Vec<Merge>), Ope
     }
 }
 
+/// An Excel 2003 XML workbook, read.
+#[derive(Debug)]
+pub struct XmlWorkbook {
+    pub sheets: Vec<Sheet>,
+    /// `<Date1904/>`: serial numbers count from 1904.
+    pub date_1904: bool,
+    /// Cells with an `ss:Formula` and no `<Data>`: no result stored.
+    pub pending: SheetFormulas,
+}
+
 /// Reads Excel 2003 XML (SpreadsheetML): every `Worksheet` a sheet, cells placed by
 /// `ss:Index` and widened by `ss:MergeAcross` / `ss:MergeDown`, numbers as numbers
-/// and dates as ISO text, as calamine gives an .ods's.
+/// and dates as ISO text, as calamine gives an .ods's; a formula's `<Data>` is its
+/// result.
 ///
 /// # Errors
 /// [`OpenError::Html`] when the XML holds no worksheet with text;
 /// [`OpenError::TooManyCells`] past the limit.
-pub fn read_spreadsheet_ml(text: &str, max_cells: usize) -> Result<Vec<Sheet>, OpenError> {
+pub fn read_spreadsheet_ml(text: &str, max_cells: usize) -> Result<XmlWorkbook, OpenError> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut sheets: Vec<Sheet> = Vec::new();
+    let mut date_1904 = false;
+    let mut pending: SheetFormulas = Vec::new();
+    // The formula of the cell being read, until its <Data> shows it has a result.
+    let mut formula: Option<(u32, u32, String)> = None;
     let mut cells: Vec<(u32, u32, Data)> = Vec::new();
     let mut merges: Vec<Merge> = Vec::new();
     let (mut row, mut col) = (0u32, 0u32);
@@ -161,9 +177,11 @@ pub fn read_spreadsheet_ml(text: &str, max_cells: usize) -> Result<Vec<Sheet>, O
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(event, Event::Empty(_));
                 match e.local_name().as_ref() {
+                    "Date1904" => date_1904 = true,
                     "Worksheet" => {
                         let name =
                             attr(e, "Name").unwrap_or_else(|| format!("Sheet{}", sheets.len() + 1));
+                        pending.push((name.clone(), Vec::new()));
                         sheets.push(Sheet {
                             name,
                             hidden: false,
@@ -191,12 +209,16 @@ pub fn read_spreadsheet_ml(text: &str, max_cells: usize) -> Result<Vec<Sheet>, O
                         if across > 0 || down > 0 {
                             merges.push((row, col, row + down, col + across));
                         }
-                        if !empty {
+                        formula = attr(e, "Formula").map(|f| (row, col, f));
+                        if empty {
+                            note_pending(&mut pending, formula.take());
+                        } else {
                             cell = Some((row, col, String::new(), String::new()));
                         }
                         col = col.saturating_add(across + 1);
                     }
                     "Data" => {
+                        formula = None;
                         if let Some((_, _, kind, _)) = cell.as_mut() {
                             *kind = attr(e, "Type").unwrap_or_default();
                         }
@@ -226,6 +248,7 @@ pub fn read_spreadsheet_ml(text: &str, max_cells: usize) -> Result<Vec<Sheet>, O
             }
             Event::End(e) => match e.local_name().as_ref() {
                 "Cell" => {
+                    note_pending(&mut pending, formula.take());
                     if let Some((r, c, kind, text)) = cell.take() {
                         let value = match kind.as_str() {
                             "Number" => text
@@ -261,7 +284,18 @@ pub fn read_spreadsheet_ml(text: &str, max_cells: usize) -> Result<Vec<Sheet>, O
     if sheets.is_empty() {
         return Err(OpenError::Html);
     }
-    Ok(sheets)
+    Ok(XmlWorkbook {
+        sheets,
+        date_1904,
+        pending,
+    })
+}
+
+/// Records a formula cell that ended without a `<Data>` result.
+fn note_pending(pending: &mut SheetFormulas, formula: Option<(u32, u32, String)>) {
+    if let (Some((row, col, formula)), Some((_, cells))) = (formula, pending.last_mut()) {
+        cells.push(PendingFormula { row, col, formula });
+    }
 }
 
 /// Whether a row belongs to this table and not to a table nested in it.
@@ -272,16 +306,22 @@ fn in_table(tr: &ElementRef, table: &ElementRef) -> bool {
         .is_some_and(|t| t.id() == table.id())
 }
 
-/// Reads delimited text (comma, tab or semicolon, whichever the first lines use most).
+/// Reads delimited text: tab-separated when `tab_separated` (Excel's "Unicode
+/// text"), else comma, tab or semicolon, whichever the first lines use most. A
+/// quoted field may hold the delimiter, line breaks and doubled quotes.
 ///
 /// # Errors
 /// [`OpenError::Text`] when the text does not parse as a table.
-pub fn read_csv(text: &str, max_cells: usize) -> Result<Grid, OpenError> {
+pub fn read_csv(text: &str, max_cells: usize, tab_separated: bool) -> Result<Grid, OpenError> {
     let sample: String = text.lines().take(5).collect::<Vec<_>>().join("\n");
-    let delimiter = [b',', b'\t', b';']
-        .into_iter()
-        .max_by_key(|d| sample.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
+    let delimiter = if tab_separated {
+        b'\t'
+    } else {
+        [b',', b'\t', b';']
+            .into_iter()
+            .max_by_key(|d| sample.bytes().filter(|b| b == d).count())
+            .unwrap_or(b',')
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -351,7 +391,7 @@ mod tests {
   </Table>
  </Worksheet>
 </Workbook>"#;
-        let sheets = read_spreadsheet_ml(xml, 100).expect("sheets");
+        let sheets = read_spreadsheet_ml(xml, 100).expect("sheets").sheets;
         assert_eq!(sheets.len(), 1);
         let sheet = &sheets[0];
         assert_eq!(sheet.name, "进展情况");
@@ -382,10 +422,10 @@ mod tests {
             .encode("序号\t完成状态\n1\t已完成\n")
             .0
             .into_owned();
-        let grid = read_csv(&decode(&gbk), 100).expect("tab separated GBK");
+        let grid = read_csv(&decode(&gbk), 100, false).expect("tab separated GBK");
         assert_eq!(grid.rows[1].cells[1].1, Data::String("已完成".into()));
         let utf8_bom = "\u{feff}序号,完成状态\r\n1,推进中\r\n".as_bytes();
-        let grid = read_csv(&decode(utf8_bom), 100).expect("comma separated");
+        let grid = read_csv(&decode(utf8_bom), 100, false).expect("comma separated");
         assert_eq!(grid.rows[0].cells[0].1, Data::String("序号".into()));
     }
 }

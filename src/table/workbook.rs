@@ -13,9 +13,9 @@ use std::sync::Arc;
 use calamine::{Data, Ods, Reader, SheetType, SheetVisible, Xls, XlsOptions, Xlsb, Xlsx};
 
 use super::cells::is_blank;
-pub use super::format::{Format, Limits, OpenError};
-use super::grid::{Grid, Merge, Sheet};
-use super::package::{self, SheetMerges};
+pub use super::format::{DateSystem, Format, Limits, OpenError};
+use super::grid::{Grid, Merge, PendingFormula, Sheet};
+use super::package::{self, SheetFormulas, SheetMerges};
 use super::xls;
 
 /// A workbook opened from bytes, sheets read lazily.
@@ -25,6 +25,11 @@ pub struct Workbook {
     limits: Limits,
     /// Merged areas found before the reader ran, for formats whose reader gives none.
     merges: SheetMerges,
+    /// How the workbook counts serial day numbers.
+    date_system: DateSystem,
+    /// Formula cells without a stored result, by sheet: found before the reader ran
+    /// (.ods, Excel 2003 XML) or while a sheet is read (.xlsx).
+    pending: SheetFormulas,
 }
 
 /// The bytes an .xlsx reader reads, kept so a sheet calamine fails on can be
@@ -60,6 +65,10 @@ struct Sniffed {
     repaired: Option<Vec<u8>>,
     /// The code page calamine must read an .xls with.
     codepage: Option<u16>,
+    /// An .ods's own date system, when it declares one.
+    date_system: Option<DateSystem>,
+    /// An .ods's formula cells without a result.
+    pending: SheetFormulas,
 }
 
 impl Sniffed {
@@ -69,8 +78,16 @@ impl Sniffed {
             merges: Vec::new(),
             repaired: None,
             codepage: None,
+            date_system: None,
+            pending: Vec::new(),
         }
     }
+}
+
+/// Whether text bytes begin with a UTF-16 byte-order mark: Excel's "Unicode text"
+/// (`.txt`, tab-separated), whatever the file is named.
+fn is_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
 }
 
 /// What the bytes are, by content alone, before any sheet is read: the check a
@@ -117,6 +134,8 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Sniffed, OpenError> {
             merges: package.merges,
             repaired: package.repaired,
             codepage: None,
+            date_system: package.date_system,
+            pending: package.pending,
         });
     }
     let head = super::text::decode(&bytes[..bytes.len().min(4096)]);
@@ -139,7 +158,8 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Sniffed, OpenError> {
     if head.starts_with("TABLE\r\n0,1") || head.starts_with("TABLE\n0,1") {
         return Err(OpenError::OtherFormat("DIF 文本表格"));
     }
-    if looks_like_text(&bytes[..bytes.len().min(4096)]) {
+    // UTF-16 text holds a zero byte in every ASCII character.
+    if is_utf16(bytes) || looks_like_text(&bytes[..bytes.len().min(4096)]) {
         return Ok(Sniffed::plain(Format::Csv));
     }
     Err(OpenError::Unknown)
@@ -180,10 +200,9 @@ fn sniff_xls(bytes: &[u8], limits: &Limits) -> Result<Sniffed, OpenError> {
         });
     }
     Ok(Sniffed {
-        format: Format::Xls,
-        merges: Vec::new(),
-        repaired,
         codepage: plain.forced_codepage(),
+        repaired,
+        ..Sniffed::plain(Format::Xls)
     })
 }
 
@@ -209,8 +228,12 @@ impl Workbook {
             merges,
             repaired,
             codepage,
+            date_system,
+            mut pending,
         } = sniff(&bytes, &limits)?;
+        let tab_separated = is_utf16(&bytes);
         let bytes = repaired.unwrap_or(bytes);
+        let mut date_1904 = false;
         let inner = match format {
             Format::Xlsx => {
                 let bytes = Shared(Arc::new(bytes));
@@ -241,18 +264,34 @@ impl Workbook {
                         vec![text_sheet("网页表格", grid, merges)]
                     }
                     Format::Csv => {
-                        let grid = super::text::read_csv(&text, limits.max_cells)?;
+                        let grid = super::text::read_csv(&text, limits.max_cells, tab_separated)?;
                         vec![text_sheet("文本表格", grid, Vec::new())]
                     }
-                    _ => super::text::read_spreadsheet_ml(&text, limits.max_cells)?,
+                    _ => {
+                        let xml = super::text::read_spreadsheet_ml(&text, limits.max_cells)?;
+                        date_1904 = xml.date_1904;
+                        pending = xml.pending;
+                        xml.sheets
+                    }
                 })
             }
         };
+        let date_system = date_system.unwrap_or_else(|| {
+            DateSystem::excel(match &inner {
+                Inner::Xlsx { reader, .. } => reader.has_1904_epoch(),
+                Inner::Xlsb(wb) => wb.has_1904_epoch(),
+                Inner::Xls(wb) => wb.has_1904_epoch(),
+                Inner::Ods(_) => false,
+                Inner::Text(_) => date_1904,
+            })
+        });
         let workbook = Self {
             format,
             inner,
             limits,
             merges,
+            date_system,
+            pending,
         };
         // calamine opens a package whose workbook part is missing with no sheets and no error.
         if workbook.sheet_count() == 0 {
@@ -272,12 +311,20 @@ impl Workbook {
         }
     }
 
-    /// Whether bare serial numbers count from 1904 (old Mac workbooks).
-    pub fn is_1904(&self) -> bool {
-        match &self.inner {
-            Inner::Xlsx { reader, .. } => reader.has_1904_epoch(),
-            _ => false,
-        }
+    /// How the workbook counts serial day numbers: what a bare number in a date
+    /// column means. Date cells come back as dates already, in the same system.
+    pub fn date_system(&self) -> DateSystem {
+        self.date_system
+    }
+
+    /// The formula cells of sheet `name` that hold no result (the workbook was
+    /// written by a program that does not calculate). An .xlsx sheet's are known
+    /// once it has been read; .xls and .xlsb files always store a result.
+    pub fn pending_formulas(&self, name: &str) -> &[PendingFormula] {
+        self.pending
+            .iter()
+            .find(|(sheet, _)| sheet == name)
+            .map_or(&[], |(_, cells)| cells.as_slice())
     }
 
     /// The worksheets in workbook order: (name, hidden). Chart and macro sheets are left out.
@@ -335,11 +382,15 @@ impl Workbook {
                     }
                     other => other,
                 };
-                let cells = match cells {
-                    Ok(Some(cells)) => cells,
+                let (cells, pending) = match cells {
+                    Ok(Some(read)) => read,
                     Ok(None) => return Err(too_many()),
                     Err(e) => return Err(xlsx_error(e, &bytes.0)),
                 };
+                self.pending.retain(|(sheet, _)| sheet != name);
+                if !pending.is_empty() {
+                    self.pending.push((name.to_string(), pending));
+                }
                 // Merged areas widen a parent header cell and carry a status or a
                 // date down over the task rows they span.
                 let merges = reader
@@ -390,20 +441,34 @@ impl Workbook {
     }
 }
 
-/// A sheet's non-empty cells from an .xlsx, `None` past the limit.
+/// A sheet's non-empty cells from an .xlsx, and its formula cells that hold no
+/// result; `None` past the limit.
 fn xlsx_cells(
     reader: &mut Xlsx<Cursor<Shared>>,
     name: &str,
     limit: usize,
-) -> Result<Option<Placed>, calamine::XlsxError> {
+) -> Result<Option<(Placed, Vec<PendingFormula>)>, calamine::XlsxError> {
     let mut cells_reader = reader.worksheet_cells_reader(name)?;
     let mut cells = Cells::new(limit);
-    while let Some(cell) = cells_reader.next_cell()? {
-        if !cells.push(cell.get_position(), cell.get_value().clone().into()) {
+    let mut pending = Vec::new();
+    while let Some(cell) = cells_reader.next_cell_with_formula()? {
+        let value: Data = cell.value.into();
+        // A formula with no <v> at all: the writer never calculated it. An empty
+        // string result is stored as one, and is a value.
+        if let (Some(formula), Data::Empty) = (&cell.formula, &value)
+            && pending.len() < limit
+        {
+            pending.push(PendingFormula {
+                row: cell.pos.0,
+                col: cell.pos.1,
+                formula: format!("={formula}"),
+            });
+        }
+        if !cells.push(cell.pos, value) {
             return Ok(None);
         }
     }
-    Ok(Some(cells.0))
+    Ok(Some((cells.0, pending)))
 }
 
 fn text_sheet(name: &str, grid: Grid, merges: Vec<Merge>) -> Sheet {

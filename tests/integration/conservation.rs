@@ -49,13 +49,17 @@ fn data_rows(path: &Path) -> Option<(String, Vec<u32>)> {
     Some((sheet, rows))
 }
 
-fn row_number(text: &str) -> Option<u32> {
-    let digits: String = text
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
+/// The 1-based rows a place names: `第7行`, `F7`, or `第7–9行` for a task's sub-rows joined.
+fn row_numbers(text: &str) -> Vec<u32> {
+    let numbers: Vec<u32> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
         .collect();
-    digits.parse().ok()
+    match numbers.as_slice() {
+        [first, last] if text.contains('–') => (*first..=*last).collect(),
+        [first, ..] => vec![*first],
+        [] => Vec::new(),
+    }
 }
 
 #[test]
@@ -113,15 +117,13 @@ fn every_row_read_is_in_detail_or_problems() {
         covered
             .entry((parts[0].to_string(), parts[1].to_string()))
             .or_default()
-            .insert(row_number(parts[2]).expect("row in 来源"));
+            .extend(row_numbers(parts[2]));
     }
     for p in &problems[1..] {
-        if let Some(n) = row_number(&p[place_col]) {
-            covered
-                .entry((p[file_col].clone(), p[sheet_col].clone()))
-                .or_default()
-                .insert(n);
-        }
+        covered
+            .entry((p[file_col].clone(), p[sheet_col].clone()))
+            .or_default()
+            .extend(row_numbers(&p[place_col]));
     }
     let superseded: HashMap<&str, &str> = problems[1..]
         .iter()
