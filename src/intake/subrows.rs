@@ -3,6 +3,8 @@
 //! of one task are its sub-rows and become one row: 已完成 when every sub-row is
 //! 已完成 (its date the latest given), 未启动 when every one is 未启动 or empty,
 //! 不适用 when every one given is 不适用, else 推进中; the texts joined in order.
+//! A first row with neither status nor date over rows that have them is the
+//! task's heading (`5 | 主要任务` above `5-1`, `5-2`), not a sub-row.
 //!
 //! Rows of one task that are not consecutive (the task's row, and further down the
 //! same task again) stay apart: the check lists the later one as a duplicate.
@@ -43,11 +45,16 @@ fn one_row(
     if run.len() == 1 {
         return run.remove(0);
     }
-    let status = joint_status(&run);
+    // The task's heading row over its sub-rows counts for its texts only.
+    let heading = run[0].status == Status::Empty
+        && run[0].date == DateCell::Empty
+        && run[1..].iter().any(|r| r.status != Status::Empty);
+    let subs = if heading { &run[1..] } else { &run[..] };
+    let status = joint_status(subs);
     // One status word not understood among understood ones: the task is 推进中 by
     // the rule, and the word is listed so nothing is silently dropped.
     if !matches!(status, Status::Unrecognised(_)) {
-        for row in run
+        for row in subs
             .iter()
             .filter(|r| matches!(r.status, Status::Unrecognised(_)) && !r.status_uncomputed)
         {
@@ -71,7 +78,7 @@ fn one_row(
     }
     // A finished task's date is its last sub-row's; an unfinished one has none
     // (a school's finishing date is not the task's).
-    let dated = run
+    let dated = subs
         .iter()
         .filter_map(|r| match r.date {
             DateCell::Date(d) => Some((d, r.date_col)),
@@ -81,7 +88,7 @@ fn one_row(
     let (date, date_col) = match (&status, dated) {
         (Status::Done, Some((d, col))) => (DateCell::Date(d), col),
         (Status::Done, None) => (
-            run.iter()
+            subs.iter()
                 .map(|r| r.date.clone())
                 .find(|d| matches!(d, DateCell::Unreadable(_)))
                 .unwrap_or(DateCell::Empty),
@@ -89,15 +96,15 @@ fn one_row(
         ),
         _ => (DateCell::Empty, run[0].date_col),
     };
-    let status_text = joint_status_text(&run, &status);
+    let status_text = joint_status_text(subs, &status);
+    let status_uncomputed =
+        subs.iter().any(|r| r.status_uncomputed) && matches!(status, Status::Unrecognised(_));
     let joined = |pick: fn(&ReturnRow) -> &str| joined_text(run.iter().map(pick));
     let narrative = joined(|r| &r.narrative);
     let issues = joined(|r| &r.issues);
     let next_steps = joined(|r| &r.next_steps);
     let remarks = joined(|r| &r.remarks);
     let last_row = run.iter().map(|r| r.last_row).max().unwrap_or(run[0].row);
-    let status_uncomputed =
-        run.iter().any(|r| r.status_uncomputed) && matches!(status, Status::Unrecognised(_));
     let first = run.swap_remove(0);
     ReturnRow {
         last_row,
@@ -249,6 +256,9 @@ mod tests {
             (vec![InProgress, InProgress], InProgress),
             (vec![Empty, Empty], Empty),
             (vec![Unrecognised("待定".into()), Done], InProgress),
+            // A heading row (no status, no date) over its sub-rows.
+            (vec![Empty, Done, Done], Done),
+            (vec![Empty, NotApplicable], NotApplicable),
         ];
         for (statuses, want) in cases {
             let run: Vec<ReturnRow> = statuses
