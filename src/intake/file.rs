@@ -14,7 +14,7 @@ use super::rows::SheetRead;
 use super::{FileStatus, NamedMonths, ReadReturn, Reader, ReportPeriod, SourceFile};
 use crate::digest::sha256_hex;
 use crate::period::month_named;
-use crate::problem::{Problem, Severity};
+use crate::problem::Problem;
 use crate::table::guard::read_guarded;
 use crate::table::package::is_archive;
 use crate::table::workbook::OpenError;
@@ -25,6 +25,9 @@ use crate::table::workbook::OpenError;
 struct Named {
     display: String,
     names: Vec<String>,
+    /// How many of `names` are the file's own (a member's name and folders, not
+    /// its zip's).
+    own: usize,
     /// The zip it is a member of.
     archive: Option<String>,
 }
@@ -54,6 +57,7 @@ pub(super) fn read_path(
     let named = Named {
         display: name.clone(),
         names: vec![name.clone()],
+        own: 1,
         archive: None,
     };
     let mut problems = Vec::new();
@@ -75,21 +79,14 @@ pub(super) fn read_path(
             size,
             limit: reader.limits.max_file_bytes,
         };
-        let file = unreadable(reader, &named, size, String::new(), reason, &mut problems);
+        let file = unreadable(reader, &named, size, String::new(), reason);
         return (vec![file], problems);
     }
     let files = match std::fs::read(path) {
         Ok(bytes) => read_bytes(reader, &named, bytes, kind, period, &mut problems),
         Err(e) => {
             let reason = OpenError::CannotRead(crate::os::describe(&e));
-            vec![unreadable(
-                reader,
-                &named,
-                size,
-                String::new(),
-                reason,
-                &mut problems,
-            )]
+            vec![unreadable(reader, &named, size, String::new(), reason)]
         }
     };
     (files, problems)
@@ -115,7 +112,6 @@ fn read_bytes(
                 size,
                 sha256,
                 OpenError::NestedArchive,
-                problems,
             )];
         }
         return read_archive(reader, named, &bytes, sha256, period, problems);
@@ -152,7 +148,7 @@ fn read_bytes(
         ) if kind == Kind::Text && !unicode_text => {
             vec![skipped(reader, named, size, sha256, kind)]
         }
-        Err(reason) => vec![unreadable(reader, named, size, sha256, reason, problems)],
+        Err(reason) => vec![unreadable(reader, named, size, sha256, reason)],
     }
 }
 
@@ -169,7 +165,7 @@ fn read_archive(
     let size = bytes.len() as u64;
     let archive = match Archive::open(bytes, reader.limits) {
         Ok(archive) => archive,
-        Err(reason) => return vec![unreadable(reader, named, size, sha256, reason, problems)],
+        Err(reason) => return vec![unreadable(reader, named, size, sha256, reason)],
     };
     let has_return = archive
         .members()
@@ -214,10 +210,12 @@ fn read_member(
     if !member.folders().is_empty() {
         names.push(member.folders().to_string());
     }
+    let own = names.len();
     names.extend(zip.names.iter().cloned());
     let named = Named {
         display: format!("{} › {}", zip.display, member.path),
         names,
+        own,
         archive: Some(zip.display.clone()),
     };
     let kind = kind(member.name());
@@ -236,7 +234,6 @@ fn read_member(
             member.size,
             String::new(),
             reason,
-            problems,
         )],
     }
 }
@@ -322,37 +319,29 @@ fn unit_named(reader: &Reader, names: &[String]) -> Option<usize> {
 }
 
 /// A file not opened: not a spreadsheet by its name. Named for a unit, it is that
-/// unit's attempt to report: intake says so once the returns are resolved.
+/// unit's attempt to report: intake says so once the returns are resolved. A note
+/// or a scan beside the returns in a zip is a unit's only when its own name says
+/// so: the zip's name speaks for the bundle.
 fn skipped(reader: &Reader, named: &Named, size: u64, sha256: String, kind: Kind) -> SourceFile {
     let why = match kind {
         Kind::OtherArchive => "是 zip 以外的压缩包（如 RAR、7z），本工具无法打开，未读取",
         _ => "不是电子表格文件，未读取",
     };
     let mut file = named.listed(size, sha256, FileStatus::Skipped(why.to_string()));
-    file.unit = unit_named(reader, &named.names);
+    file.unit = unit_named(reader, &named.names[..named.own]);
     file
 }
 
-/// A file that could not be read: one problem, its unit (by its name) 未报送.
+/// A file that could not be read; its unit is the one its name names. Its problem
+/// is said once the returns are resolved ([`super::supersede::flag_unread_files`]).
 fn unreadable(
     reader: &Reader,
     named: &Named,
     size: u64,
     sha256: String,
     reason: OpenError,
-    problems: &mut Vec<Problem>,
 ) -> SourceFile {
-    let mut file = named.listed(size, sha256, FileStatus::Unreadable(reason.clone()));
+    let mut file = named.listed(size, sha256, FileStatus::Unreadable(reason));
     file.unit = unit_named(reader, &named.names);
-    let unit = file.unit.map(|u| reader.roster.units[u].name.as_str());
-    problems.push(
-        Problem::file(
-            Severity::Error,
-            &named.display,
-            reason.to_string(),
-            "未读取该文件；该单位按未报送处理",
-        )
-        .unit_if(unit),
-    );
     file
 }

@@ -288,7 +288,7 @@ impl Reader<'_> {
             intake.problems.extend(problems);
         }
         supersede::resolve(&mut intake, self.roster, period);
-        supersede::flag_other_documents(&mut intake, self.roster);
+        supersede::flag_unread_files(&mut intake, self.roster);
         progress.finish();
         intake
     }

@@ -3,7 +3,8 @@
 //! whatever its dates; then the latest filed (an online form's submit time, else
 //! its 填报日期) wins, ties going to the file name that sorts last. The others are
 //! marked superseded, and a return naming another month is a problem even when it
-//! wins. A PDF or Word file named for a unit is said once, too.
+//! wins. A file not read (a PDF, a damaged workbook) is said once, too, knowing
+//! whether its unit sent something readable besides.
 
 use chrono::NaiveDateTime;
 
@@ -131,32 +132,44 @@ fn superseded_problem(intake: &Intake, lost: ReturnAt, won: ReturnAt) -> Problem
     )
 }
 
-/// A PDF or Word file named for a unit: the unit tried to report, in a form the
-/// tool cannot read. Said once per file; an error when the unit sent nothing readable.
-pub(super) fn flag_other_documents(intake: &mut Intake, roster: &Roster) {
+/// The files intake did not read: a PDF or Word file named for a unit (the unit
+/// tried to report, in a form the tool cannot read), and a file that could not be
+/// read. Each is said once: an error when its unit sent nothing readable, a
+/// remark when another of its files counts.
+pub(super) fn flag_unread_files(intake: &mut Intake, roster: &Roster) {
     let has_return = intake.returns_by_unit(roster.units.len());
     let mut found = Vec::new();
     for file in &intake.files {
-        let (FileStatus::Skipped(_), Some(u)) = (&file.status, file.unit) else {
-            continue;
-        };
-        let unit = &roster.units[u].name;
-        let problem = if has_return[u].is_some() {
-            Problem::file(
+        let unit = file.unit.map(|u| (u, roster.units[u].name.as_str()));
+        let counted = unit.is_some_and(|(u, _)| has_return[u].is_some());
+        let problem = match (&file.status, unit) {
+            (FileStatus::Skipped(_), Some((_, unit))) if counted => Problem::file(
                 Severity::Warning,
                 &file.name,
                 format!("{unit}报送的“{}”不是电子表格文件", file.name),
                 "未读取该文件；已按该单位的 Excel 报表汇总。请以 Excel 文件报送",
-            )
-        } else {
-            Problem::file(
+            ),
+            (FileStatus::Skipped(_), Some((_, unit))) => Problem::file(
                 Severity::Error,
                 &file.name,
                 format!("{unit}只报送了“{}”，不是电子表格文件，无法读取", file.name),
                 "该单位按未报送处理；请以 Excel 文件报送（用模板填写后报送 .xlsx 文件）",
-            )
+            ),
+            (FileStatus::Unreadable(why), _) if counted => Problem::file(
+                Severity::Warning,
+                &file.name,
+                why.to_string(),
+                "未读取该文件；已按该单位另一份可读取的报表汇总",
+            ),
+            (FileStatus::Unreadable(why), _) => Problem::file(
+                Severity::Error,
+                &file.name,
+                why.to_string(),
+                "未读取该文件；该单位按未报送处理",
+            ),
+            _ => continue,
         };
-        found.push(problem.unit(unit));
+        found.push(problem.unit_if(unit.map(|(_, name)| name)));
     }
     intake.problems.extend(found);
 }
