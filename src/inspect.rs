@@ -107,6 +107,26 @@ impl Inspection {
         crate::annotate::build(bytes, sheet, &listed, limits)
     }
 
+    /// Where a return was read, as a county finds it: its sheet, after the
+    /// member's path when the file is a zip (`3月/海口市.xlsx › 进展情况`).
+    pub fn sheet_of(&self, read: &ReadReturn) -> String {
+        let member = self
+            .intake
+            .files
+            .iter()
+            .find(|f| f.archive.is_some() && f.returns.iter().any(|r| std::ptr::eq(r, read)));
+        match member.and_then(|f| Some((f.name.as_str(), f.archive.as_deref()?))) {
+            Some((name, zip)) => {
+                let path = name
+                    .strip_prefix(zip)
+                    .unwrap_or(name)
+                    .trim_start_matches(" › ");
+                format!("{path} › {}", read.sheet)
+            }
+            None => read.sheet.clone(),
+        }
+    }
+
     /// The entries judged for one return's unit.
     pub fn entries<'a>(&'a self, read: &'a ReadReturn) -> impl Iterator<Item = &'a Entry> {
         entries_of(&self.result, read)

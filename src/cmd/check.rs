@@ -1,5 +1,5 @@
 //! `check FILE`: what the tool understood of one return, and its problems, for the
-//! county about to send it.
+//! county about to send it. A zip is checked member by member, as a run reads it.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -23,25 +23,26 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
     let mut out = String::new();
     let _ = writeln!(out, "文件：{}", plan.file.display());
     if inspection.not_a_spreadsheet() {
+        let what = match &file.status {
+            FileStatus::Skipped(why) if why.starts_with("压缩包") => {
+                "是压缩包，其中没有电子表格文件"
+            }
+            _ => "不是电子表格文件",
+        };
         let _ = writeln!(
             out,
-            "无法检查：“{}”不是电子表格文件。请以 Excel 文件报送：用模板填写后保存为 .xlsx 文件再报送。",
+            "无法检查：“{}”{what}。请以 Excel 文件报送：用模板填写后保存为 .xlsx 文件再报送。",
             file.name
         );
         super::print(&out);
         return Ok(Outcome::Rejected);
     }
-    describe_file(&mut out, file, settings);
+    describe_files(&mut out, inspection.files(), settings);
     let _ = writeln!(out, "统计截止：{}", plan.period.as_of.format("%Y-%m-%d"));
-    for read in inspection.returns() {
+    let returns: Vec<&ReadReturn> = inspection.returns().collect();
+    for read in &returns {
         let _ = writeln!(out);
-        list_tasks(
-            &mut out,
-            &inspection,
-            read,
-            file.returns.len() > 1,
-            settings,
-        );
+        list_tasks(&mut out, &inspection, read, returns.len() > 1, settings);
     }
     let problems = &inspection.problems;
     let errors = inspection.errors();
@@ -54,7 +55,9 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
             path.display()
         );
     }
-    list_problems(&mut out, problems, errors);
+    // A zip's problems say which member they are about.
+    let zip = (inspection.files().len() > 1).then_some(file.name.as_str());
+    list_problems(&mut out, problems, errors, zip);
     super::print(&out);
     Ok(if errors > 0 {
         Outcome::Rejected
@@ -63,7 +66,41 @@ pub fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome> {
     })
 }
 
-/// The file's status, and for each return read its unit, sheet and 填报 line.
+/// The file's status, and for each return read its unit, sheet and 填报 line; for
+/// a zip, each member's after the zip's own line.
+fn describe_files(out: &mut String, files: &[SourceFile], settings: &Settings) {
+    let [first, members @ ..] = files else {
+        return;
+    };
+    if members.is_empty() {
+        describe_file(out, first, settings);
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "压缩包：含 {} 个文件，逐个检查如下（文件夹、__MACOSX 和隐藏文件不计）",
+        members.len()
+    );
+    for member in members {
+        let path = member
+            .name
+            .strip_prefix(&first.name)
+            .unwrap_or(&member.name)
+            .trim_start_matches(" › ");
+        let _ = writeln!(out, "— {path}");
+        match &member.status {
+            FileStatus::Skipped(why) => {
+                let _ = writeln!(out, "已跳过：{why}");
+            }
+            FileStatus::Superseded { by } => {
+                let _ = writeln!(out, "已被“{by}”取代，不计入");
+            }
+            _ => describe_file(out, member, settings),
+        }
+    }
+}
+
+/// One file's status, and for each return read its unit, sheet and 填报 line.
 fn describe_file(out: &mut String, file: &SourceFile, settings: &Settings) {
     let roster = &settings.roster;
     if let FileStatus::Unreadable(why) = &file.status {
@@ -167,8 +204,9 @@ fn write_annotated(
     })
 }
 
-/// The problems, errors and warnings alike, each with where and what to do.
-fn list_problems(out: &mut String, problems: &[Problem], errors: usize) {
+/// The problems, errors and warnings alike, each with where and what to do; for
+/// the members of `zip`, the member's path first.
+fn list_problems(out: &mut String, problems: &[Problem], errors: usize, zip: Option<&str>) {
     if problems.is_empty() {
         let _ = writeln!(out, "未发现问题，可以报送。");
     } else {
@@ -179,7 +217,15 @@ fn list_problems(out: &mut String, problems: &[Problem], errors: usize) {
         );
     }
     for p in problems {
-        let place = p.sheet_and_place();
+        let member = zip
+            .and_then(|zip| p.file.strip_prefix(zip))
+            .map(|path| path.trim_start_matches(" › "))
+            .filter(|path| !path.is_empty());
+        let place = [member.unwrap_or(""), &p.sheet_and_place()]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         let place = if place.is_empty() {
             String::new()
         } else {
