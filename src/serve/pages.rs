@@ -219,7 +219,7 @@ impl CheckView {
             size: record.size,
             sha256: record.sha256.clone(),
             as_of: chinese_date(inspection.result.as_of),
-            sheet: read.map(|r| r.sheet.clone()).unwrap_or_default(),
+            sheet: read.map(|r| inspection.sheet_of(r)).unwrap_or_default(),
             fill_date: meta
                 .and_then(|m| m.fill_date)
                 .map_or_else(blank, chinese_date),

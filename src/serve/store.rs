@@ -59,6 +59,8 @@ impl Refusal {
         match error {
             OpenError::TooLarge { .. }
             | OpenError::InflatesTooMuch { .. }
+            | OpenError::ArchiveInflatesTooMuch { .. }
+            | OpenError::ArchiveTooManyMembers { .. }
             | OpenError::TooManyCells { .. }
             | OpenError::TooSpread { .. } => Refusal::TooLarge(text),
             OpenError::Empty
@@ -210,10 +212,13 @@ impl Store {
     ) -> Result<Accepted, Refusal> {
         let disk = |e: std::io::Error| Refusal::Disk(crate::os::describe(&e));
         let bytes = std::fs::read(&incoming.path).map_err(disk)?;
-        let format = crate::table::workbook::sniff_format(&bytes, &reader.limits)
-            .map_err(|e| Refusal::from_open(&e))?;
+        let ext = match crate::table::workbook::sniff_format(&bytes, &reader.limits) {
+            Ok(format) => extension_for(format, &incoming.client_ext),
+            // A zip of returns: its members are checked below, as a run reads them.
+            Err(OpenError::Archive) => "zip",
+            Err(e) => return Err(Refusal::from_open(&e)),
+        };
         drop(bytes);
-        let ext = extension_for(format, &incoming.client_ext);
         let unit_name = &reader.roster.units[unit].name;
         let prefix = safe_name(unit_name);
         let mut name = self.next_name(&prefix, now, &incoming.sha256, ext);
@@ -277,7 +282,7 @@ impl Store {
             .files
             .iter()
             .find(|f| f.returns.iter().any(|r| r.counts() && r.unit == Some(unit)))
-            .map(|f| f.name.clone());
+            .map(|f| f.folder_name().to_string());
         *standing = Standing {
             files: mine,
             counts: counts.clone(),
@@ -317,18 +322,21 @@ fn parse_name(name: &str) -> Option<(&str, NaiveDateTime)> {
     Some((unit, time))
 }
 
-/// Every return of the file must be the code's unit's: a code uploads for its unit only.
+/// Every return of the file (of every member of a zip) must be the code's unit's:
+/// a code uploads for its unit only. A file, or a zip, nothing of which could be
+/// read is refused for the reason its first unreadable file gives.
 fn check_unit(inspection: &Inspection, reader: Reader, unit: usize) -> Result<(), Refusal> {
     let Some(file) = inspection.file() else {
         return Err(Refusal::Interrupted);
     };
-    match &file.status {
-        FileStatus::Unreadable(e) => return Err(Refusal::from_open(e)),
-        FileStatus::Skipped(why) => return Err(Refusal::NotSpreadsheet(why.clone())),
-        FileStatus::Read | FileStatus::Superseded { .. } => {}
+    if let FileStatus::Skipped(why) = &file.status {
+        return Err(Refusal::NotSpreadsheet(why.clone()));
+    }
+    if let Some(e) = inspection.unreadable() {
+        return Err(Refusal::from_open(e));
     }
     let mine = &reader.roster.units[unit].name;
-    for read in &file.returns {
+    for read in inspection.files().iter().flat_map(|f| &f.returns) {
         if read.unit != Some(unit) {
             let found = match (read.unit, &read.unknown_unit) {
                 (Some(u), _) => reader.roster.units[u].name.clone(),
