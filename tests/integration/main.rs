@@ -12,6 +12,7 @@ mod drifts;
 mod fixtures;
 mod golden;
 mod habits;
+mod habits3;
 mod monthly;
 mod options;
 mod props;
