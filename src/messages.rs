@@ -143,8 +143,8 @@ fn rows() -> Vec<(String, &'static str)> {
             "压缩包设有密码，无法解压：请直接报送 Excel 文件，或取消密码后重新压缩",
         ),
         (
-            OpenError::ArchiveMethod("方式 14".into()).to_string(),
-            "压缩包使用了本工具不支持的压缩方式（方式 14），无法解压：请用系统自带的“压缩”功能重新压缩，或直接报送 Excel 文件",
+            OpenError::ArchiveMethod("LZMA".into()).to_string(),
+            "压缩包使用了本工具不支持的压缩方式（LZMA），无法解压：请用系统自带的“压缩”功能重新压缩，或直接报送 Excel 文件",
         ),
         (
             RosterError::Io {

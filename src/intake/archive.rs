@@ -65,17 +65,15 @@ impl<'a> Archive<'a> {
         if declared_entries(bytes).is_some_and(|n| n > MAX_ENTRIES as u64) {
             return Err(too_many);
         }
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| OpenError::Corrupt(format!("压缩包结构损坏：{e}")))?;
+        let damaged = |_| OpenError::Corrupt("压缩包的目录损坏".to_string());
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
         if zip.len() > MAX_ENTRIES {
             return Err(too_many);
         }
         let mut members = Vec::new();
         let mut declared: u64 = 0;
         for index in 0..zip.len() {
-            let entry = zip
-                .by_index_raw(index)
-                .map_err(|e| OpenError::Corrupt(format!("压缩包结构损坏：{e}")))?;
+            let entry = zip.by_index_raw(index).map_err(damaged)?;
             let path = decode_name(entry.name_raw());
             if entry.is_dir() || path.ends_with('/') || is_junk(&path) {
                 continue;
@@ -124,18 +122,31 @@ impl<'a> Archive<'a> {
         let entry = zip
             .by_index(member.index)
             .map_err(|e| member_error(e, member))?;
+        // The methods every zip writer offices use: others would fail mid-way, as
+        // if the data were damaged. Method 99 is AES: a password.
+        {
+            use zip::CompressionMethod as M;
+            match entry.compression() {
+                M::STORE | M::DEFLATE => {}
+                M::AES => return Err(OpenError::ArchivePassword),
+                method => return Err(OpenError::ArchiveMethod(method_name(method))),
+            }
+        }
         let mut bytes = Vec::with_capacity(usize::try_from(member.size).unwrap_or(0));
+        let damaged = || {
+            OpenError::Corrupt(format!(
+                "压缩包中的“{}”解压后与记录的大小或校验值不符",
+                member.path
+            ))
+        };
+        // The reader checks the checksum at the end of the data it was told of: a
+        // member longer than declared fails it, or shows here one byte too many.
         entry
             .take(member.size.saturating_add(1))
             .read_to_end(&mut bytes)
-            .map_err(|e| {
-                OpenError::Corrupt(format!("压缩包中的“{}”无法解压（{e}）", member.path))
-            })?;
+            .map_err(|_| damaged())?;
         if bytes.len() as u64 != member.size {
-            return Err(OpenError::Corrupt(format!(
-                "压缩包中的“{}”解压后与记录的大小不符",
-                member.path
-            )));
+            return Err(damaged());
         }
         Ok(bytes)
     }
@@ -147,12 +158,28 @@ fn member_error(e: zip::result::ZipError, member: &Member) -> OpenError {
     match e {
         E::UnsupportedArchive(why) if why == E::PASSWORD_REQUIRED => OpenError::ArchivePassword,
         E::InvalidPassword => OpenError::ArchivePassword,
-        E::CompressionMethodNotSupported(method) => {
-            OpenError::ArchiveMethod(format!("方式 {method}"))
-        }
-        E::UnsupportedArchive(why) => OpenError::ArchiveMethod(why.to_string()),
-        other => OpenError::Corrupt(format!("压缩包中的“{}”无法解压（{other}）", member.path)),
+        E::CompressionMethodNotSupported(_) => OpenError::ArchiveMethod("未知方式".to_string()),
+        E::UnsupportedArchive(_) => OpenError::ArchiveMethod("未知".to_string()),
+        _ => OpenError::Corrupt(format!("压缩包中的“{}”无法解压", member.path)),
     }
+}
+
+/// A compression method as 7-Zip and WinRAR name it in their menus.
+fn method_name(method: zip::CompressionMethod) -> String {
+    use zip::CompressionMethod as M;
+    let name = match method {
+        M::DEFLATE64 => "Deflate64",
+        M::BZIP2 => "BZip2",
+        M::LZMA => "LZMA",
+        M::ZSTD | M::ZSTD_DEPRECATED => "Zstandard",
+        M::XZ => "XZ",
+        M::PPMD => "PPMd",
+        M::SHRINK | M::REDUCE_1 | M::REDUCE_2 | M::REDUCE_3 | M::REDUCE_4 | M::IMPLODE => {
+            "早期 PKZIP 方式"
+        }
+        _ => "未知方式",
+    };
+    name.to_string()
 }
 
 /// A member name as stored: UTF-8 when valid (whether or not the zip set the

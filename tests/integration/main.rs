@@ -2,6 +2,7 @@
 
 mod annotate;
 mod architecture;
+mod archives;
 mod atomic;
 mod broken;
 mod browser;

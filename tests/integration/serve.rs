@@ -865,3 +865,47 @@ async fn an_upload_with_an_earlier_fill_date_is_told_it_will_not_count() {
         first_name.as_str()
     );
 }
+
+/// A zip of returns (SPEC §3, round 3): stored as the zip it is, checked member by
+/// member, its return counted for the unit; a zip holding another unit's return
+/// is refused, nothing stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_zipped_return_is_stored_checked_and_counted() {
+    use std::io::Write;
+    let zip_of = |name: &str, bytes: &[u8]| {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file(name, options).expect("member");
+        zip.write_all(bytes).expect("write");
+        zip.finish().expect("zip").into_inner()
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let server = Server::fresh(dir.path(), &[]);
+    let code = server.code("五指山市").to_string();
+    let ours = zip_of(
+        "7月/五指山市7月进展.xlsx",
+        &return_of("五指山市", "李明", "推进中", "正在推进"),
+    );
+    let (status, page) = upload(&client(), &server.url, Some(&code), "五指山.zip", ours).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("7月/五指山市7月进展.xlsx › 进展情况") && page.contains("李明"),
+        "the page names the member read: {page}"
+    );
+    let files = stored(&server);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(
+        files[0].starts_with("五指山市_") && files[0].ends_with(".zip"),
+        "{files:?}"
+    );
+    let status = unit_status(&server, "五指山市").await;
+    assert_eq!(status["sent"], true, "{status}");
+    let theirs = zip_of(
+        "三亚市.xlsx",
+        &return_of("三亚市", "王芳", "推进中", "正在推进"),
+    );
+    let (status, page) = upload(&client(), &server.url, Some(&code), "三亚.zip", theirs).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("三亚市") && page.contains("未保存"), "{page}");
+    assert_eq!(stored(&server).len(), 1, "nothing more stored");
+}
