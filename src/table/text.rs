@@ -409,6 +409,45 @@ mod tests {
     }
 
     #[test]
+    fn spreadsheet_ml_formulas_without_a_result_and_the_1904_flag() {
+        let xml = r#"<?xml version="1.0"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <ExcelWorkbook xmlns="urn:schemas-microsoft-com:office:excel"><Date1904/></ExcelWorkbook>
+ <Worksheet ss:Name="进展情况">
+  <Table>
+   <Row><Cell ss:Formula="=IF(RC[1]&lt;&gt;&quot;&quot;,&quot;已完成&quot;,&quot;推进中&quot;)"><Data ss:Type="String">已完成</Data></Cell><Cell ss:Formula="=DATE(2019,1,10)"/><Cell ss:Formula="=TODAY()"></Cell></Row>
+  </Table>
+ </Worksheet>
+</Workbook>"#;
+        let book = read_spreadsheet_ml(xml, 100).expect("workbook");
+        assert!(book.date_1904);
+        assert_eq!(
+            book.sheets[0].grid.value(0, 0),
+            Some(&Data::String("已完成".into())),
+            "a formula's result is its value"
+        );
+        let pending: Vec<(u32, u32, &str)> = book.pending[0]
+            .1
+            .iter()
+            .map(|p| (p.row, p.col, p.formula.as_str()))
+            .collect();
+        assert_eq!(pending, [(0, 1, "=DATE(2019,1,10)"), (0, 2, "=TODAY()")]);
+    }
+
+    #[test]
+    fn excel_unicode_text_is_tab_separated_with_quoted_fields() {
+        let text =
+            "序号\t完成状态\t进展情况\r\n1\t已完成\t\"选址\t（城区）\r\n正在办\"\"用地\"\"\"\r\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let grid = read_csv(&decode(&bytes), 100, true).expect("table");
+        assert_eq!(
+            grid.value(1, 2),
+            Some(&Data::String("选址\t（城区）\r\n正在办\"用地\"".into()))
+        );
+    }
+
+    #[test]
     fn html_without_a_table_is_refused() {
         assert_eq!(
             read_html("<html><body><p>登录超时</p></body></html>", 100),

@@ -645,6 +645,36 @@ fn xlsb_workbooks_are_read() {
     }
 }
 
+/// Each format's own flag for the 1904 date system (SPEC §3, round 3), read on
+/// the peer corpus's files by calamine's authors (xlsb is written by no program
+/// here): xlsx `date1904`, the .xls DATEMODE record, the .xlsb workbook flag. An
+/// .ods counts from its `table:null-date` (`habits3/date1904_ods`).
+#[test]
+fn each_formats_1904_flag_is_read() {
+    use county_returns::table::format::DateSystem;
+    use county_returns::table::workbook::{Limits, Workbook};
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/calamine-fixtures");
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} is not here", corpus.display());
+        return;
+    }
+    let cases = [
+        ("date_1904.xlsx", DateSystem::EXCEL_1904),
+        ("date_1904.xls", DateSystem::EXCEL_1904),
+        ("date_1904.xlsb", DateSystem::EXCEL_1904),
+        ("date.xlsx", DateSystem::EXCEL_1900),
+        ("date.xls", DateSystem::EXCEL_1900),
+        ("date.xlsb", DateSystem::EXCEL_1900),
+        ("date.ods", DateSystem::EXCEL_1900),
+    ];
+    for (name, want) in cases {
+        let bytes = std::fs::read(corpus.join(name)).expect("corpus file");
+        let workbook =
+            Workbook::open(bytes, Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(workbook.date_system(), want, "{name}");
+    }
+}
+
 #[test]
 fn a_second_data_sheet_is_named_as_a_problem() {
     let w = Workdir::new();
