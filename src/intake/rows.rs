@@ -724,6 +724,155 @@ fn labelled_values(text: &str) -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::grid::Grid;
+
+    /// A return sheet of `rows` under the template's header (序号, 主要任务, …,
+    /// 完成状态 in F, 完成时间 in G, 进展情况 in H), data from row 2.
+    fn read_sheet(rows: &[[&str; 4]], merges: Vec<crate::table::grid::Merge>) -> SheetRead {
+        let catalogue = Catalogue::embedded().expect("catalogue");
+        let header = [
+            "序号",
+            "主要任务",
+            "牵头单位",
+            "配合单位",
+            "完成时限",
+            "完成状态",
+            "完成时间",
+            "进展情况",
+        ];
+        let mut cells: Vec<(u32, u32, Data)> = header
+            .iter()
+            .enumerate()
+            .map(|(c, h)| (0, c as u32, Data::String((*h).into())))
+            .collect();
+        for (r, [number, text, status, narrative]) in rows.iter().enumerate() {
+            for (c, value) in [(0, number), (1, text), (5, status), (7, narrative)] {
+                cells.push((r as u32 + 1, c, Data::String((*value).into())));
+            }
+        }
+        let sheet = Sheet {
+            name: "进展情况".into(),
+            hidden: false,
+            grid: Grid::from_cells(cells),
+            merges,
+        };
+        let header = crate::table::header::find_header(&sheet).expect("header");
+        let ctx = RowContext {
+            catalogue: &catalogue,
+            file: "f.xlsx",
+            as_of: NaiveDate::from_ymd_opt(2019, 3, 31).expect("date"),
+            dates: DateSystem::EXCEL_1900,
+            pending: &[],
+        };
+        read_rows(&sheet, &header, &ctx)
+    }
+
+    /// Every way a row is tied to its task, one line per form: (number, text) → task.
+    #[test]
+    fn rows_tied_to_their_task() {
+        let catalogue = Catalogue::embedded().expect("catalogue");
+        let text = |n: u32| catalogue.get(n).expect("task").text.clone();
+        let (t5, t9) = (text(5), text(9));
+        let cases: Vec<(Vec<[&str; 4]>, Vec<u32>)> = vec![
+            // N-k under its task, and without it.
+            (
+                vec![
+                    ["5", &t5, "", ""],
+                    ["5-1", "城区", "已完成", ""],
+                    ["5-2", "乡镇", "推进中", ""],
+                ],
+                vec![5, 5, 5],
+            ),
+            (
+                vec![
+                    ["5-1", "城区", "已完成", ""],
+                    ["5（2）", "乡镇", "推进中", ""],
+                ],
+                vec![5, 5],
+            ),
+            // A renumbered return: 2-1 belongs to the row numbered 2, task 9 by its text.
+            (
+                vec![["2", &t9, "", ""], ["2-1", "甲", "已完成", ""]],
+                vec![9, 9],
+            ),
+            // (k) and ① under a task count from 1; a return numbering tasks (1), (2) goes on.
+            (
+                vec![
+                    ["9", &t9, "", ""],
+                    ["(1)", "甲", "已完成", ""],
+                    ["（2）", "乙", "已完成", ""],
+                ],
+                vec![9, 9, 9],
+            ),
+            (
+                vec![
+                    ["9", &t9, "", ""],
+                    ["①", "甲", "已完成", ""],
+                    ["②", "乙", "已完成", ""],
+                ],
+                vec![9, 9, 9],
+            ),
+            (
+                vec![["(1)", "", "推进中", ""], ["(2)", "", "推进中", ""]],
+                vec![1, 2],
+            ),
+            // One row per school repeating the number; a row blank in 序号 and 主要任务.
+            (
+                vec![
+                    ["9", &t9, "未启动", ""],
+                    ["9", "第一中学", "", ""],
+                    ["", "", "已完成", ""],
+                ],
+                vec![9, 9, 9],
+            ),
+            // A blank row with only a narrative is no sub-row: listed, not counted.
+            (
+                vec![["9", &t9, "推进中", ""], ["", "", "", "补充说明"]],
+                vec![9],
+            ),
+        ];
+        for (rows, want) in cases {
+            let read = read_sheet(&rows, Vec::new());
+            let got: Vec<u32> = read.rows.iter().map(|r| r.task).collect();
+            assert_eq!(got, want, "{rows:?}: {:?}", read.problems);
+        }
+        // A number and task text merged down over schools' rows.
+        let read = read_sheet(
+            &[["9", &t9, "不适用", "甲"], ["", "", "不适用", "乙"]],
+            vec![(1, 0, 2, 0), (1, 1, 2, 1)],
+        );
+        let got: Vec<u32> = read.rows.iter().map(|r| r.task).collect();
+        assert_eq!(got, [9, 9], "{:?}", read.problems);
+        assert!(
+            read.problems.is_empty(),
+            "no renumbering said: {:?}",
+            read.problems
+        );
+    }
+
+    #[test]
+    fn a_date_in_the_status_cell() {
+        let catalogue = Catalogue::embedded().expect("catalogue");
+        let t9 = catalogue.get(9).expect("task").text.clone();
+        let read = read_sheet(&[["9", &t9, "已完成（2019年1月10日）", ""]], Vec::new());
+        let row = &read.rows[0];
+        assert_eq!(row.status, Status::Done);
+        assert_eq!(
+            row.date,
+            DateCell::Date(NaiveDate::from_ymd_opt(2019, 1, 10).expect("date"))
+        );
+        assert_eq!(
+            row.date_col,
+            Some(5),
+            "problems about the date point at the status cell"
+        );
+        let read = read_sheet(&[["9", &t9, "推进中（预计2019年6月）", ""]], Vec::new());
+        assert_eq!(
+            read.rows[0].date,
+            DateCell::Empty,
+            "a plan is no completion date"
+        );
+    }
 
     #[test]
     fn one_cell_meta_line() {
