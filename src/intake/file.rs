@@ -167,18 +167,19 @@ fn read_archive(
         Ok(archive) => archive,
         Err(reason) => return vec![unreadable(reader, named, size, sha256, reason)],
     };
-    let has_return = archive
+    // A zip with no spreadsheet in it is a non-spreadsheet file, as a PDF is.
+    let no_return = |sha256: String| {
+        let why = "压缩包中没有电子表格文件，未读取".to_string();
+        let mut file = named.listed(size, sha256, FileStatus::Skipped(why));
+        file.unit = unit_named(reader, &named.names);
+        vec![file]
+    };
+    let spreadsheets = archive
         .members()
         .iter()
         .any(|m| matches!(kind(m.name()), Kind::Spreadsheet | Kind::Text));
-    if !has_return {
-        let mut file = named.listed(
-            size,
-            sha256,
-            FileStatus::Skipped("压缩包中没有电子表格文件，未读取".into()),
-        );
-        file.unit = unit_named(reader, &named.names);
-        return vec![file];
+    if !spreadsheets {
+        return no_return(sha256);
     }
     let members: Vec<(Vec<SourceFile>, Vec<Problem>)> = archive
         .members()
@@ -189,6 +190,14 @@ fn read_archive(
             (files, found)
         })
         .collect();
+    // Only notes in it (a .txt that is no table): no spreadsheet after all.
+    if members
+        .iter()
+        .flat_map(|(files, _)| files)
+        .all(|f| matches!(f.status, FileStatus::Skipped(_)))
+    {
+        return no_return(sha256);
+    }
     let mut files = vec![named.listed(size, sha256, FileStatus::Read)];
     for (member_files, member_problems) in members {
         files.extend(member_files);

@@ -243,3 +243,39 @@ fn check_reads_a_zip_member_by_member() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("是压缩包，其中没有电子表格文件"), "{text}");
 }
+
+/// A zip whose members are no spreadsheets (a note, a scan) is a non-spreadsheet
+/// file, as a PDF is: one line in 来源文件, its unit asked for the Excel file.
+#[test]
+fn a_zip_of_notes_and_scans_is_no_return() {
+    let note = encoding_rs::GBK.encode("报表稍后补报").0.into_owned();
+    let cases: [(&str, Vec<u8>); 2] = [
+        ("海口市7月报表.zip", zip_of(&[("说明.txt", &note)])),
+        (
+            "海口市7月扫描件.zip",
+            zip_of(&[("进展情况.pdf", b"%PDF-1.4")]),
+        ),
+    ];
+    for (name, zip) in cases {
+        let w = Workdir::new();
+        let input = w.folder("returns");
+        std::fs::write(input.join(name), &zip).expect("write");
+        let out = w.consolidate(&input, &["--as-of", "2018-06-30"]);
+        let sources = list_text(&out, "来源文件");
+        assert_eq!(sources.len(), 2, "{name}: the zip alone: {sources:?}");
+        assert!(
+            sources[1]
+                .iter()
+                .any(|c| c.contains("压缩包中没有电子表格文件")),
+            "{name}: {sources:?}"
+        );
+        let problems = file_problems(&out);
+        assert!(
+            problems
+                .iter()
+                .any(|(file, what)| file == name && what.contains("不是电子表格文件")),
+            "{name}: {problems:?}"
+        );
+        assert_eq!(verdict(&out, "海口市", 1), "未报送", "{name}");
+    }
+}
