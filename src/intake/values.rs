@@ -188,6 +188,7 @@ fn is_only_date(rest: &str, date: &str) -> bool {
         "时间",
         "日期",
         "完成于",
+        "已于",
         "于",
         "完成",
         "前",
@@ -196,7 +197,7 @@ fn is_only_date(rest: &str, date: &str) -> bool {
     .fold(around, |text, label| text.replace(label, ""));
     around
         .chars()
-        .all(|c| c.is_whitespace() || "()[]【】,，:：、/-".contains(c))
+        .all(|c| c.is_whitespace() || "()[]【】,，:：、/-。；;".contains(c))
 }
 
 /// Punctuation a status word may carry at its end (`已完成。`).
@@ -575,7 +576,7 @@ mod tests {
     #[test]
     fn a_status_cell_giving_its_date() {
         use Status::*;
-        let cases: [(&str, Status, Option<&str>); 20] = [
+        let cases: [(&str, Status, Option<&str>); 23] = [
             ("已完成（2019年1月10日）", Done, Some("2019年1月10日")),
             ("已完成(2019.1.10)", Done, Some("2019.1.10")),
             ("已完成 (2019-01-10)", Done, Some("2019-01-10")),
@@ -596,6 +597,9 @@ mod tests {
             ("已完成于2019年1月10日", Done, Some("2019年1月10日")),
             ("2019年1月10日已完成", Done, Some("2019年1月10日")),
             ("完成 2019-1-10", Done, Some("2019-1-10")),
+            ("已于2019年1月10日完成", Done, Some("2019年1月10日")),
+            ("已完成。2019.1.10", Done, Some("2019.1.10")),
+            ("已完成/2019.1.10", Done, Some("2019.1.10")),
             ("已完成（100%）", Done, None),
             ("已完成", Done, None),
             ("推进中", InProgress, None),
