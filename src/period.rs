@@ -294,6 +294,18 @@ pub fn month_named(text: &str) -> Option<MonthName> {
                 return Some((Some(value(i, end) as i32), month));
             }
         }
+        // 19年3月: a year written short, as in 18年7月20日.
+        if digits == 2 && next == Some('年') {
+            let month_end = run_end(end + 1);
+            let month = value(end + 1, month_end);
+            if (1..=2).contains(&(month_end - end - 1))
+                && (1..=12).contains(&month)
+                && chars.get(month_end) == Some(&'月')
+                && !is_day_at(month_end + 1)
+            {
+                return Some((Some(2000 + value(i, end) as i32), month));
+            }
+        }
         // 201806, as systems name their exports.
         if digits == 6 && !matches!(next, Some('日' | '号')) {
             let (year, month) = (value(i, i + 4), value(i + 4, end));
@@ -507,6 +519,9 @@ mod tests {
             ("元月", Some((None, 1))),
             ("二〇一九年三月", Some((Some(2019), 3))),
             ("1-3月", Some((None, 3))),
+            ("19年3月", Some((Some(2019), 3))),
+            ("19年3月份进展", Some((Some(2019), 3))),
+            ("19年3月5日", None),
             ("三月五日", None),
             ("2019.3.5", None),
             ("Sheet3", None),
