@@ -19,7 +19,7 @@ use crate::catalogue::Catalogue;
 use crate::config::{self, Config, Origin, Setting, Values};
 use crate::intake::{Reader, ReportPeriod};
 use crate::period::Month;
-use crate::report::Letterhead;
+use crate::pipeline::{PeriodPlan, Planner};
 use crate::roster::Roster;
 use crate::table::format::Limits;
 
@@ -565,39 +565,32 @@ pub enum AsOfFrom {
 
 /// A run, resolved: every path checked and every date parsed.
 pub struct RunPlan {
-    pub input: PathBuf,
-    pub period: ReportPeriod,
+    /// The folder, the period and everything its consolidation depends on.
+    pub plan: PeriodPlan,
     pub as_of_from: AsOfFrom,
     pub output: PathBuf,
     pub strict: bool,
-    pub due_day: u32,
-    pub due_soon_days: u32,
-    /// The earlier periods' input folders, oldest first.
-    pub earlier: Vec<(Month, PathBuf)>,
-    /// The folder whose `YYYY-MM` subfolders hold earlier runs' records.
-    pub records: Option<PathBuf>,
     pub feedback: Option<PathBuf>,
-    /// 督办单: reply by this day.
-    pub reply_by: NaiveDate,
-    /// 督办单: whom to call.
-    pub contact: Option<String>,
     pub timings: bool,
 }
 
-impl RunPlan {
-    /// What the run's documents say of themselves: who, which plan, which month,
-    /// from where, and (督办单) reply by when and to whom.
-    pub fn letterhead(&self, settings: &Settings) -> Letterhead {
-        Letterhead {
-            office: settings.office.clone(),
-            plan: settings.plan.clone(),
-            month: self.period.month,
-            source: self.input.display().to_string(),
-            reply_by: self.reply_by,
-            contact: self.contact.clone(),
+impl Settings {
+    /// What `run` makes of these settings and its flags for any folder: `run`
+    /// plans the folder it is given with it, `serve` each month it collects.
+    pub fn planner(&self, args: &RunArgs) -> Planner {
+        Planner {
+            office: self.office.clone(),
+            plan_name: self.plan.clone(),
+            contact: contact(args.contact.clone(), &self.file).map(|c| c.value),
+            due_day: due_day(args.due_day, &self.file).value,
+            due_soon_days: args.due_soon_days,
+            reply_by: args.reply_by,
+            output_root: output_root(&self.file).value,
         }
     }
+}
 
+impl RunPlan {
     /// Resolves the input folder, as-of date and output path of `run`.
     ///
     /// # Errors
@@ -605,6 +598,7 @@ impl RunPlan {
     pub fn resolve(args: &RunArgs, settings: &Settings) -> Result<Self> {
         let today = settings.today;
         let file = &settings.file;
+        let planner = settings.planner(args);
         let input = match &args.input {
             Some(dir) => dir.clone(),
             None => latest_period(&input_root(None, file))?,
@@ -625,15 +619,11 @@ impl RunPlan {
         let month = folder_month.unwrap_or_else(|| Month::of(as_of));
         let output = match &args.output {
             Some(path) => path.clone(),
-            None => output_root(file)
-                .value
-                .join(month.to_string())
-                .join(format!("大班额任务进展汇总_{month}.xlsx")),
+            None => planner.default_output(month),
         };
         if crate::table::extension(&output) != "xlsx" {
             bail!("汇总表必须保存为 .xlsx 文件：{}", output.display());
         }
-        let due_day = due_day(args.due_day, file).value;
         if let Some(dir) = &args.feedback
             && inside(&dir.join("x"), &input)
         {
@@ -659,9 +649,9 @@ impl RunPlan {
                     .and_then(|n| n.to_str())
                     .and_then(Month::parse)
                     .unwrap_or_else(|| month.previous());
-                vec![(label, dir.clone())]
+                Some(vec![(label, dir.clone())])
             }
-            None => crate::monthly::earlier_inputs(&input, month),
+            None => None,
         };
         // Earlier runs' records sit in the period folders beside this run's output folder.
         let records = output
@@ -669,35 +659,22 @@ impl RunPlan {
             .filter(|d| d.file_name().and_then(|n| n.to_str()) == Some(month.to_string().as_str()))
             .and_then(Path::parent)
             .map(Path::to_path_buf);
-        Ok(Self {
+        let plan = planner.plan(
             input,
-            period: ReportPeriod { as_of, month },
+            ReportPeriod { as_of, month },
+            as_of_from == AsOfFrom::Today,
+            earlier,
+            records,
+        );
+        Ok(Self {
+            plan,
             as_of_from,
             output,
             strict: args.strict,
-            due_day,
-            due_soon_days: args.due_soon_days,
-            earlier,
-            records,
             feedback: args.feedback.clone(),
-            reply_by: match args.reply_by {
-                Some(date) => date,
-                // The next period's returns are due then: the answer comes with them.
-                None => next_due(month, due_day),
-            },
-            contact: contact(args.contact.clone(), file).map(|c| c.value),
             timings: args.timings,
         })
     }
-}
-
-/// The day the returns of the period after `month` are due.
-fn next_due(month: Month, due_day: u32) -> NaiveDate {
-    month
-        .next()
-        .end()
-        .and_then(|end| crate::period::returns_due(end, due_day))
-        .unwrap_or(NaiveDate::MAX)
 }
 
 /// `check`, resolved.
@@ -923,13 +900,15 @@ impl CodesPlan {
     }
 }
 
-/// `serve`, resolved: the period collected is consolidated exactly as `run
+/// `serve`, resolved: each period collected is consolidated exactly as `run
 /// --input <period folder>` would, with `run`'s defaults.
 pub struct ServePlan {
     /// The folder holding the period folders.
     pub root: PathBuf,
     /// The period folder (made when missing), with `run`'s plan for it.
-    pub run: RunPlan,
+    pub plan: PeriodPlan,
+    /// How `run` plans any folder: with its own defaults and the same settings.
+    pub planner: Planner,
     pub listen: SocketAddr,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub trust_forwarded_for: bool,
@@ -952,14 +931,6 @@ impl ServePlan {
             Some(month) => month,
             None => latest_month(&root).unwrap_or_else(|| Month::of(today)),
         };
-        let dir = root.join(month.to_string());
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            anyhow::anyhow!(
-                "无法创建本期报表文件夹 {}：{}",
-                dir.display(),
-                crate::os::describe(&e)
-            )
-        })?;
         let tls = tls(args.tls_cert.as_ref(), args.tls_key.as_ref(), file);
         for path in tls.iter().flat_map(|(cert, key)| [cert, key]) {
             if !path.is_file() {
@@ -968,18 +939,28 @@ impl ServePlan {
         }
         // `run`'s own defaults, from its flags' declarations, and the same
         // settings file: the same workbook by construction.
-        let mut run_args = {
+        let run_args = {
             use clap::FromArgMatches;
             let matches = RunArgs::augment_args(clap::Command::new("run"))
                 .try_get_matches_from(["run"])
                 .context("内部错误：run 的默认选项无法解析")?;
             RunArgs::from_arg_matches(&matches).context("内部错误：run 的默认选项无法解析")?
         };
-        run_args.input = Some(dir);
-        let run = RunPlan::resolve(&run_args, settings)?;
+        let planner = settings.planner(&run_args);
+        let Some(plan) = planner.month(&root, month) else {
+            bail!("无法收集 {month} 期：月份超出范围");
+        };
+        std::fs::create_dir_all(&plan.input).map_err(|e| {
+            anyhow::anyhow!(
+                "无法创建本期报表文件夹 {}：{}",
+                plan.input.display(),
+                crate::os::describe(&e)
+            )
+        })?;
         Ok(Self {
             root,
-            run,
+            plan,
+            planner,
             listen: listen(args.listen, file).value,
             tls,
             trust_forwarded_for: args.trust_forwarded_for,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::State;
 use crate::check::Verdict;
 use crate::intake::Quiet;
-use crate::pipeline::{Clock, Consolidated, Job};
+use crate::pipeline::{Clock, Consolidated};
 
 /// The last consolidation. A stored upload is a new file in the period folder,
 /// so [`folders_seen`] tells when it is stale.
@@ -149,7 +149,7 @@ fn folders_seen(state: &State) -> u64 {
     use std::hash::{Hash, Hasher};
     let plan = &state.plan;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    let mut folders = vec![plan.dir.clone()];
+    let mut folders = vec![plan.input.clone()];
     for (month, dir) in &plan.earlier {
         folders.push(dir.clone());
         if let Some(records) = &plan.records {
@@ -174,18 +174,10 @@ fn folders_seen(state: &State) -> u64 {
 
 /// Consolidates the period folder as `run` would, and reads the status off it.
 fn consolidate(state: &State, seen: u64) -> Result<Snapshot, String> {
-    let plan = &state.plan;
-    let job = Job {
-        reader: state.reader(),
-        input: &plan.dir,
-        period: plan.period,
-        as_of_is_today: false,
-        due_day: plan.due_day,
-        due_soon_days: plan.due_soon_days,
-        earlier: &plan.earlier,
-        records: plan.records.as_deref(),
-    };
-    let done = job.consolidate(&Quiet, &mut Clock::start())?;
+    let done = state
+        .plan
+        .job(state.reader())
+        .consolidate(&Quiet, &mut Clock::start())?;
     let status = status_of(state, &done);
     Ok(Snapshot {
         seen,

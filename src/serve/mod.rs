@@ -25,35 +25,20 @@ use std::time::Duration;
 
 use crate::catalogue::Catalogue;
 use crate::inspect::Inspection;
-use crate::intake::{Reader, ReportPeriod};
-use crate::period::Month;
-use crate::report::Letterhead;
+use crate::intake::Reader;
+use crate::pipeline::PeriodPlan;
 use crate::roster::Roster;
 use crate::table::format::Limits;
-
-/// The period collected, and how it is consolidated: the same as `run` on its folder.
-pub struct Plan {
-    /// The folder holding the period folders (codes, upload log).
-    pub root: PathBuf,
-    /// The period folder uploads go to.
-    pub dir: PathBuf,
-    pub period: ReportPeriod,
-    /// The earlier periods' folders, oldest first.
-    pub earlier: Vec<(Month, PathBuf)>,
-    /// Where earlier runs' records are (`output/`).
-    pub records: Option<PathBuf>,
-    pub due_day: u32,
-    pub due_soon_days: u32,
-    /// What the workbook says of itself, as `run` would print it.
-    pub letterhead: Letterhead,
-}
 
 /// Everything `serve` was asked for, resolved.
 pub struct Config {
     pub catalogue: Catalogue,
     pub roster: Roster,
     pub limits: Limits,
-    pub plan: Plan,
+    /// The folder holding the period folders (codes, upload log).
+    pub root: PathBuf,
+    /// The period collected, planned as `run` plans its folder.
+    pub plan: PeriodPlan,
     pub listen: SocketAddr,
     /// PEM certificate chain and key, for HTTPS.
     pub tls: Option<(PathBuf, PathBuf)>,
@@ -66,7 +51,8 @@ pub struct State {
     pub catalogue: Catalogue,
     pub roster: Roster,
     pub limits: Limits,
-    pub plan: Plan,
+    pub root: PathBuf,
+    pub plan: PeriodPlan,
     pub auth: Arc<auth::Auth>,
     pub store: store::Store,
     pub log: log::UploadLog,
@@ -94,7 +80,7 @@ impl State {
     pub fn inspect(&self, file: &str) -> Inspection {
         crate::inspect::inspect(
             self.reader(),
-            &self.plan.dir.join(file),
+            &self.plan.input.join(file),
             self.plan.period,
             self.plan.due_day,
         )
@@ -155,29 +141,31 @@ pub fn run(config: Config, started: impl FnOnce(&str)) -> Result<(), ServeError>
         catalogue,
         roster,
         limits,
+        root,
         plan,
         listen,
         tls,
         trust_proxy,
     } = config;
-    let book = codes::CodeBook::load(&plan.root)?;
+    let book = codes::CodeBook::load(&root)?;
     let (auth, strangers) = auth::Auth::new(book, &roster);
     for unit in strangers {
         eprintln!("注意：上报码文件中的单位“{unit}”不在单位名单中，它的上报码不能使用");
     }
-    let store = store::Store::open(&plan.dir, plan.period, plan.due_day)
-        .map_err(|e| folder_error(&plan.dir, &e))?;
-    let log = log::UploadLog::open(&plan.root).map_err(|e| folder_error(&plan.root, &e))?;
+    let store = store::Store::open(&plan.input, plan.period, plan.due_day)
+        .map_err(|e| folder_error(&plan.input, &e))?;
+    let log = log::UploadLog::open(&root).map_err(|e| folder_error(&root, &e))?;
     let uploads = log::Uploads::from_log(
         &log.read(),
         &plan.period.month.to_string(),
-        &plan.dir,
+        &plan.input,
         &roster,
     );
     let state = Arc::new(State {
         catalogue,
         roster,
         limits,
+        root,
         plan,
         auth: Arc::new(auth),
         store,

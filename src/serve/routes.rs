@@ -664,7 +664,7 @@ async fn annotated(
     };
     let file = record.file.clone();
     let copy = checking(&state, move |worker| {
-        let bytes = std::fs::read(worker.plan.dir.join(&file)).ok();
+        let bytes = std::fs::read(worker.plan.input.join(&file)).ok();
         worker
             .inspect(&file)
             .annotated_copy(bytes, worker.limits)
