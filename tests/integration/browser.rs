@@ -151,12 +151,19 @@ async fn a_county_uploads_in_a_browser_and_the_office_sees_it() {
         .click()
         .await
         .expect("submit");
-    let heading = client
+    let heading = match client
         .wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::XPath("//main/h1[contains(., '报表检查结果')]"))
         .await
-        .expect("the check page");
+    {
+        Ok(heading) => heading,
+        Err(e) => panic!(
+            "no check page ({e}): {}\n{}",
+            client.source().await.unwrap_or_default(),
+            super::server::read(&dir.path().join("serve.err"))
+        ),
+    };
     assert_eq!(
         heading.text().await.expect("heading"),
         "五指山市 报表检查结果"

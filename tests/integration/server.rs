@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_county-returns");
 
+/// The time the servers of the tests start their clock at (`COUNTY_RETURNS_NOW`):
+/// 2018-08-03, when July's returns are collected (due 2018-08-05).
+pub const COLLECTING_JULY: &str = "2018-08-03T10:00:00";
+
 /// A port no one listens on right now.
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
@@ -73,8 +77,31 @@ impl Server {
         Self::start(dir, codes, extra)
     }
 
-    /// Starts `serve` in `dir` (already holding `input/` and its codes).
+    /// Starts `serve` in `dir` (already holding `input/` and its codes), its
+    /// clock at [`COLLECTING_JULY`].
     pub fn start(dir: &Path, codes: BTreeMap<String, String>, extra: &[&str]) -> Self {
+        Self::start_at(dir, codes, extra, COLLECTING_JULY)
+    }
+
+    /// Starts `serve` in `dir` with its clock starting at `now` (local time,
+    /// `2018-08-05T23:59:58`), on no settings file.
+    pub fn start_at(
+        dir: &Path,
+        codes: BTreeMap<String, String>,
+        extra: &[&str],
+        now: &str,
+    ) -> Self {
+        Self::start_with(dir, codes, extra, &[("COUNTY_RETURNS_NOW", now)])
+    }
+
+    /// Starts `serve` in `dir` with these environment variables (on no settings
+    /// file unless they name one).
+    pub fn start_with(
+        dir: &Path,
+        codes: BTreeMap<String, String>,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let scheme = if extra.contains(&"--tls-cert") {
             "https"
         } else {
@@ -87,6 +114,8 @@ impl Server {
             let child = Command::new(BIN)
                 .args(["serve", "--listen", &listen])
                 .args(extra)
+                .env("COUNTY_RETURNS_CONFIG", "/dev/null")
+                .envs(env.iter().copied())
                 .current_dir(dir)
                 .stdin(Stdio::null())
                 .stdout(log("serve.out"))
