@@ -61,6 +61,102 @@ pub fn read_codes(path: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// How a test starts `serve`: its flags, its clock, the address it listens on,
+/// and the program it runs under (`faketime`), on no settings file.
+pub struct Launch<'a> {
+    extra: Vec<&'a str>,
+    env: Vec<(&'a str, String)>,
+    host: &'a str,
+    wrapper: Vec<&'a str>,
+}
+
+impl<'a> Launch<'a> {
+    /// `serve` with `extra` flags, on 127.0.0.1, its clock at [`COLLECTING_JULY`].
+    pub fn new(extra: &[&'a str]) -> Self {
+        Self {
+            extra: extra.to_vec(),
+            env: vec![("COUNTY_RETURNS_NOW", COLLECTING_JULY.to_string())],
+            host: "127.0.0.1",
+            wrapper: Vec::new(),
+        }
+    }
+
+    /// Its clock starting at `now`, local time.
+    pub fn now(mut self, now: &str) -> Self {
+        self.env.retain(|(k, _)| *k != "COUNTY_RETURNS_NOW");
+        self.env.push(("COUNTY_RETURNS_NOW", now.to_string()));
+        self
+    }
+
+    /// On the machine's own clock.
+    pub fn system_clock(mut self) -> Self {
+        self.env.retain(|(k, _)| *k != "COUNTY_RETURNS_NOW");
+        self
+    }
+
+    pub fn env(mut self, key: &'a str, value: &str) -> Self {
+        self.env.push((key, value.to_string()));
+        self
+    }
+
+    /// Listening on `host` (`0.0.0.0`, `[::]`); the tests reach it on 127.0.0.1.
+    pub fn host(mut self, host: &'a str) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// Run under another program (`faketime -f …`).
+    pub fn under(mut self, wrapper: &[&'a str]) -> Self {
+        self.wrapper = wrapper.to_vec();
+        self
+    }
+
+    /// Starts `serve` in `dir` (already holding `input/` and its codes).
+    pub fn start(&self, dir: &Path, codes: BTreeMap<String, String>) -> Server {
+        let scheme = if self.extra.contains(&"--tls-cert") {
+            "https"
+        } else {
+            "http"
+        };
+        for _ in 0..5 {
+            let port = free_port();
+            let listen = format!("{}:{port}", self.host);
+            let log = |name: &str| std::fs::File::create(dir.join(name)).expect("server log file");
+            let mut command = match self.wrapper.split_first() {
+                Some((program, args)) => {
+                    let mut c = Command::new(program);
+                    c.args(args).arg(BIN);
+                    c
+                }
+                None => Command::new(BIN),
+            };
+            let child = command
+                .args(["serve", "--listen", &listen])
+                .args(&self.extra)
+                .env("COUNTY_RETURNS_CONFIG", "/dev/null")
+                .envs(self.env.iter().map(|(k, v)| (k, v)))
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .stdout(log("serve.out"))
+                .stderr(log("serve.err"))
+                .spawn()
+                .expect("start serve");
+            let mut server = Server {
+                child: Some(child),
+                url: format!("{scheme}://127.0.0.1:{port}"),
+                dir: dir.to_path_buf(),
+                codes: codes.clone(),
+            };
+            if server.wait_listening(port) {
+                return server;
+            }
+            // Another process took the port between our look and the server's bind: try another.
+            server.kill();
+        }
+        panic!("serve did not start: {}", read(&dir.join("serve.err")));
+    }
+}
+
 /// A running server; killed when dropped.
 pub struct Server {
     child: Option<Child>,
@@ -80,61 +176,23 @@ impl Server {
     /// Starts `serve` in `dir` (already holding `input/` and its codes), its
     /// clock at [`COLLECTING_JULY`].
     pub fn start(dir: &Path, codes: BTreeMap<String, String>, extra: &[&str]) -> Self {
-        Self::start_at(dir, codes, extra, COLLECTING_JULY)
+        Launch::new(extra).start(dir, codes)
     }
 
     /// Starts `serve` in `dir` with its clock starting at `now` (local time,
-    /// `2018-08-05T23:59:58`), on no settings file.
+    /// `2018-08-05T23:59:58`).
     pub fn start_at(
         dir: &Path,
         codes: BTreeMap<String, String>,
         extra: &[&str],
         now: &str,
     ) -> Self {
-        Self::start_with(dir, codes, extra, &[("COUNTY_RETURNS_NOW", now)])
+        Launch::new(extra).now(now).start(dir, codes)
     }
 
-    /// Starts `serve` in `dir` with these environment variables (on no settings
-    /// file unless they name one).
-    pub fn start_with(
-        dir: &Path,
-        codes: BTreeMap<String, String>,
-        extra: &[&str],
-        env: &[(&str, &str)],
-    ) -> Self {
-        let scheme = if extra.contains(&"--tls-cert") {
-            "https"
-        } else {
-            "http"
-        };
-        for _ in 0..5 {
-            let port = free_port();
-            let listen = format!("127.0.0.1:{port}");
-            let log = |name: &str| std::fs::File::create(dir.join(name)).expect("server log file");
-            let child = Command::new(BIN)
-                .args(["serve", "--listen", &listen])
-                .args(extra)
-                .env("COUNTY_RETURNS_CONFIG", "/dev/null")
-                .envs(env.iter().copied())
-                .current_dir(dir)
-                .stdin(Stdio::null())
-                .stdout(log("serve.out"))
-                .stderr(log("serve.err"))
-                .spawn()
-                .expect("start serve");
-            let mut server = Self {
-                child: Some(child),
-                url: format!("{scheme}://{listen}"),
-                dir: dir.to_path_buf(),
-                codes: codes.clone(),
-            };
-            if server.wait_listening(port) {
-                return server;
-            }
-            // Another process took the port between our look and the server's bind: try another.
-            server.kill();
-        }
-        panic!("serve did not start: {}", read(&dir.join("serve.err")));
+    /// The server's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     fn wait_listening(&mut self, port: u16) -> bool {
