@@ -347,3 +347,58 @@ pub fn is_server_name(name: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
+
+/// Sends a request's head and the first bytes of its body over a plain
+/// connection, sends nothing more, and reads what the server answers within
+/// `wait`: its status (if any came), the text, and how long it took. A server
+/// that must answer before reading the rest of the body answers here.
+pub fn partial_request(
+    url: &str,
+    head: &str,
+    body_start: &[u8],
+    wait: Duration,
+) -> (Option<u16>, String, Duration) {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(wait)).expect("timeout");
+    let start = Instant::now();
+    stream.write_all(head.as_bytes()).expect("head");
+    stream.write_all(body_start).expect("body start");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+        }
+        if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"</html>") {
+            break;
+        }
+    }
+    let took = start.elapsed();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok());
+    (status, text, took)
+}
+
+/// The head of a multipart upload to `url` declaring `length` bytes of body.
+pub fn upload_head(url: &str, boundary: &str, length: usize, extra: &str) -> String {
+    let host = url.trim_start_matches("http://");
+    format!(
+        "POST /upload HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n{extra}\r\n"
+    )
+}
+
+/// The peak resident memory of a process, in MB (`VmHWM`).
+pub fn peak_memory_mb(pid: u32) -> u64 {
+    let status = read(Path::new(&format!("/proc/{pid}/status")));
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
