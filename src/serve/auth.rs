@@ -132,7 +132,9 @@ pub struct Auth {
     misses: Mutex<HashMap<Against, Misses>>,
     /// The key of the hashes above: random per process.
     key: [u8; 32],
-    argon: tokio::sync::Semaphore,
+    argon: Arc<tokio::sync::Semaphore>,
+    /// Argon2's working memory, one per turn, kept between verifications.
+    memories: Mutex<Vec<super::codes::Memory>>,
     /// Verifications waiting for or holding a turn.
     queued: std::sync::atomic::AtomicUsize,
 }
@@ -204,7 +206,8 @@ impl Auth {
             sessions: Mutex::default(),
             misses: Mutex::default(),
             key,
-            argon: tokio::sync::Semaphore::new(at_once),
+            argon: Arc::new(tokio::sync::Semaphore::new(at_once)),
+            memories: Mutex::default(),
             queued: std::sync::atomic::AtomicUsize::new(0),
         };
         (auth, strangers)
@@ -307,17 +310,26 @@ impl Auth {
             return Err(Denied::Busy);
         }
         let _queued = Queued(&self.queued);
-        let _permit = self.argon.acquire().await.map_err(|_| Denied::Busy)?;
+        // The turn goes with the work: a client that hangs up does not free
+        // it while Argon2 still runs for it.
+        let turn = Arc::clone(&self.argon)
+            .acquire_owned()
+            .await
+            .map_err(|_| Denied::Busy)?;
         // While waiting, another request may have verified the same code.
         if let Some(found) = lock(&self.verified).get(&key) {
             return Ok(Some(*found));
         }
         let auth = Arc::clone(self);
         let typed = typed.to_string();
-        // Argon2 takes tens of milliseconds of one core: off the async threads.
+        // Argon2 takes tens of milliseconds of one core: off the async threads,
+        // in one of the buffers kept (there are never more than turns).
         let found = tokio::task::spawn_blocking(move || {
-            let at = auth.book.find(&typed)?;
-            auth.holders.get(at).copied().flatten()
+            let mut memory = lock(&auth.memories).pop().unwrap_or_default();
+            let at = auth.book.find_with(&typed, &mut memory);
+            lock(&auth.memories).push(memory);
+            drop(turn);
+            auth.holders.get(at?).copied().flatten()
         })
         .await
         .ok()

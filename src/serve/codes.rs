@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -191,6 +191,45 @@ fn keep_private(path: &Path) {
     let _ = path;
 }
 
+/// Argon2's working memory (19 MiB with the default parameters), kept to be
+/// used again. Allocating it afresh for every verification, on whichever
+/// thread, left a freed copy in each thread's allocator arena: a burst of
+/// wrong codes grew the server by 19 MiB per thread it touched.
+#[derive(Default)]
+pub struct Memory(Vec<argon2::Block>);
+
+impl Memory {
+    /// Whether `password` is the one whose PHC string (`$argon2id$v=19$…`) is `phc`.
+    fn verify(&mut self, password: &[u8], phc: &str) -> bool {
+        use argon2::{Algorithm, Params, PasswordHash, Version};
+        let Ok(hash) = PasswordHash::new(phc) else {
+            return false;
+        };
+        let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+            return false;
+        };
+        let (Ok(params), Ok(algorithm)) = (
+            Params::try_from(&hash),
+            Algorithm::try_from(hash.algorithm.as_str()),
+        ) else {
+            return false;
+        };
+        let Ok(version) = hash
+            .version
+            .map_or(Ok(Version::default()), Version::try_from)
+        else {
+            return false;
+        };
+        self.0
+            .resize(params.block_count(), argon2::Block::default());
+        let mut out = vec![0u8; expected.as_bytes().len()];
+        Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(password, salt.as_ref(), &mut out, &mut self.0[..])
+            .is_ok()
+            && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
+    }
+}
+
 /// The stored codes of an input root, ready to check codes against.
 pub struct CodeBook {
     codes: Vec<StoredCode>,
@@ -271,13 +310,17 @@ impl CodeBook {
 
     /// Where in [`CodeBook::codes`] the entry a typed code opens is, if any.
     pub fn find(&self, typed: &str) -> Option<usize> {
+        self.find_with(typed, &mut Memory::default())
+    }
+
+    /// [`CodeBook::find`], Argon2 working in `memory` (kept for the next one):
+    /// a server's verifications take no more memory than the buffers it keeps.
+    pub fn find_with(&self, typed: &str, memory: &mut Memory) -> Option<usize> {
         let code = normalize(typed);
         let candidate = code.as_deref().unwrap_or("XXXXXXXXXXXX");
         let found = self.claim(typed);
         let hash = found.map_or(self.dummy.as_str(), |i| self.codes[i].hash.as_str());
-        let ok = Argon2::default()
-            .verify_password(candidate.as_bytes(), hash)
-            .is_ok();
+        let ok = memory.verify(candidate.as_bytes(), hash);
         match (ok, code, found) {
             (true, Some(_), Some(i)) => Some(i),
             _ => None,

@@ -21,6 +21,7 @@ mod robustness;
 mod rules;
 mod sample;
 mod serve;
+mod serve_abuse;
 mod serve_disk;
 mod serve_month;
 mod server;
