@@ -24,6 +24,7 @@ mod serve;
 mod serve_abuse;
 mod serve_disk;
 mod serve_month;
+mod serve_sees;
 mod server;
 mod settings;
 mod template_print;
