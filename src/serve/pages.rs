@@ -561,6 +561,7 @@ img, table { max-width: 100%; }
   main { padding: .5em .7em; }
   footer { padding: .5em .7em; }
   form.upload { max-width: none; }
+  a.button { display: inline-block; margin-bottom: .3em; }
   form.upload input[type=text], form.upload input[type=file] { max-width: 100%; box-sizing: border-box; }
   table.cards, table.cards thead, table.cards tbody, table.cards tr, table.cards th, table.cards td { display: block; }
   table.cards { border: 0; width: 100%; }

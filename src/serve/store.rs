@@ -836,6 +836,187 @@ mod tests {
     }
 
     #[test]
+    fn a_return_is_filed_by_the_month_it_names() {
+        let july = Month::parse("2018-07").expect("month");
+        let cases: [(Option<Named>, Filing); 8] = [
+            (None, Filing::Collected),
+            (Some((Some(2018), 7)), Filing::Collected),
+            (Some((None, 7)), Filing::Collected),
+            (Some((Some(2018), 6)), Filing::Late(july.previous())),
+            (Some((None, 6)), Filing::Late(july.previous())),
+            (Some((Some(2017), 7)), Filing::Other),
+            (Some((Some(2018), 8)), Filing::Other),
+            (Some((None, 5)), Filing::Other),
+        ];
+        for (named, want) in cases {
+            assert_eq!(filing(named, july), want, "{named:?}");
+        }
+        // Over the new year.
+        let january = Month::parse("2019-01").expect("month");
+        assert_eq!(
+            filing(Some((Some(2018), 12)), january),
+            Filing::Late(Month::parse("2018-12").expect("month"))
+        );
+        assert_eq!(
+            filing(Some((None, 12)), january),
+            Filing::Late(january.previous())
+        );
+        assert_eq!(named_text((Some(2018), 6)), "2018年6月");
+        assert_eq!(named_text((None, 6)), "6月");
+    }
+
+    #[test]
+    fn the_servers_refusals_read_word_for_word() {
+        let cases = [
+            (
+                Refusal::OtherMonth {
+                    found: "2018年6月".into(),
+                    collecting: "2018年8月".into(),
+                    previous: "2018年7月".into(),
+                },
+                "报表的标题或文件名写的是2018年6月，而本网页正在收集2018年8月的报表（2018年7月的迟报也可上传）：请上传2018年8月的报表；如要补报其他月份，请联系省教育厅",
+            ),
+            (
+                Refusal::TooManyUploads(20),
+                "本单位本期已上传 20 份文件，达到上限，本次未保存：如确需再次上传，请打电话联系省教育厅",
+            ),
+            (
+                Refusal::TooManyBytes(200),
+                "本单位本期上传的文件已达 200 MB 上限，本次未保存：如确需再次上传，请打电话联系省教育厅",
+            ),
+            (
+                Refusal::NoSpace,
+                "服务器的磁盘空间不足，暂时无法保存报表。这不是您的报表的问题：请打电话告诉省教育厅，稍后再上传",
+            ),
+            (
+                Refusal::Disk("系统错误（代码 24）".into()),
+                "服务器暂时无法保存文件（系统错误（代码 24））。这不是您的报表的问题：请过几分钟再上传；仍不行请打电话告诉省教育厅",
+            ),
+        ];
+        for (refusal, want) in cases {
+            assert_eq!(refusal.to_string(), want);
+        }
+        // A full disk, by its error, is the server's, never the county's.
+        let full = Refusal::disk(&std::io::Error::from_raw_os_error(28));
+        assert_eq!(full, Refusal::NoSpace);
+        assert!(full.is_servers());
+        let files = Refusal::disk(&std::io::Error::from_raw_os_error(24));
+        assert!(matches!(files, Refusal::Disk(_)) && files.is_servers());
+        assert!(!Refusal::Interrupted.is_servers());
+    }
+
+    fn reader_parts() -> (crate::catalogue::Catalogue, crate::roster::Roster) {
+        (
+            crate::catalogue::Catalogue::embedded().expect("catalogue"),
+            crate::roster::Roster::default_hainan().expect("roster"),
+        )
+    }
+
+    /// A return of 海口市 received into `store`'s staging, as `receive` leaves it.
+    fn received(store: &Store, narrative: &str) -> Incoming {
+        let (catalogue, roster) = reader_parts();
+        let unit = roster.lookup("海口市").expect("unit");
+        let tasks: Vec<u32> = roster.expectations(&catalogue)[unit]
+            .iter()
+            .map(|(t, _)| *t)
+            .collect();
+        let mut fill = crate::template::Fill::default();
+        for t in &tasks {
+            fill.rows.insert(
+                *t,
+                crate::template::RowFill {
+                    status: "推进中".into(),
+                    narrative: narrative.into(),
+                    ..Default::default()
+                },
+            );
+        }
+        let bytes =
+            crate::template::build(&catalogue, "海口市", &tasks, Some(&fill)).expect("return");
+        let staging = store.staging().expect("staging");
+        let path = staging.path().join("upload.part");
+        std::fs::write(&path, &bytes).expect("write");
+        Incoming {
+            staging,
+            path,
+            size: bytes.len() as u64,
+            sha256: crate::intake::sha256_hex(&bytes),
+            client_ext: "xlsx".into(),
+        }
+    }
+
+    #[test]
+    fn a_unit_files_each_file_once_within_its_bounds() {
+        let dir = tempfile::tempdir().expect("dir");
+        let period = ReportPeriod::of(chrono::NaiveDate::from_ymd_opt(2018, 7, 31).expect("date"));
+        let store = Store::open(dir.path(), period, 5).expect("store");
+        let (catalogue, roster) = reader_parts();
+        let reader = Reader {
+            catalogue: &catalogue,
+            roster: &roster,
+            limits: crate::table::format::Limits::default(),
+        };
+        let unit = roster.lookup("海口市").expect("unit");
+        let uploads = Uploads::default();
+        let now = Utc::now();
+        let file = |narrative: &str, bounds: Bounds| {
+            let sniffed = Store::sniff(reader, received(&store, narrative)).expect("sniffed");
+            let examined = store.examine(reader, unit, sniffed, now).expect("examined");
+            let size = examined.size();
+            let sha256 = examined.sha256().to_string();
+            store.file(unit, &examined, &uploads, &bounds, |name| {
+                uploads.add(Record {
+                    id: file_id(name),
+                    unit,
+                    file: name.to_string(),
+                    client_name: String::new(),
+                    time: now,
+                    size,
+                    sha256,
+                    problems: 0,
+                    recovered: false,
+                });
+                Ok(())
+            })
+        };
+        let roomy = Bounds {
+            min_free_bytes: 0,
+            unit_uploads: 3,
+            unit_bytes: 1024 * 1024,
+        };
+        let Ok(Filed::Stored(first)) = file("第一版", roomy) else {
+            panic!("the first is stored");
+        };
+        // The same bytes again: the first, nothing stored.
+        assert!(matches!(file("第一版", roomy), Ok(Filed::Already(r)) if r.file == first));
+        assert!(matches!(file("第二版", roomy), Ok(Filed::Stored(_))));
+        // Too many bytes: a return is about 14 KB, the bound 20 KB.
+        let tight = Bounds {
+            unit_bytes: 20 * 1024,
+            ..roomy
+        };
+        assert_eq!(file("第三版", tight).err(), Some(Refusal::TooManyBytes(0)));
+        assert!(matches!(file("第三版", roomy), Ok(Filed::Stored(_))));
+        assert_eq!(
+            file("第四版", roomy).err(),
+            Some(Refusal::TooManyUploads(3))
+        );
+        // A failing commit (the log line) leaves no file.
+        let before = crate::intake::list_folder(dir.path()).expect("list");
+        let sniffed = Store::sniff(reader, received(&store, "第五版")).expect("sniffed");
+        let examined = store.examine(reader, unit, sniffed, now).expect("examined");
+        let failed = store.file(unit, &examined, &Uploads::default(), &roomy, |_| {
+            Err(std::io::Error::from_raw_os_error(28))
+        });
+        assert_eq!(failed.err(), Some(Refusal::NoSpace));
+        assert_eq!(
+            crate::intake::list_folder(dir.path()).expect("list"),
+            before
+        );
+        assert_eq!(before.len(), 3);
+    }
+
+    #[test]
     fn extensions_come_from_content_and_an_allow_list() {
         let cases = [
             (Format::Xlsx, "xlsx", "xlsx"),

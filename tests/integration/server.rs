@@ -179,17 +179,6 @@ impl Server {
         Launch::new(extra).start(dir, codes)
     }
 
-    /// Starts `serve` in `dir` with its clock starting at `now` (local time,
-    /// `2018-08-05T23:59:58`).
-    pub fn start_at(
-        dir: &Path,
-        codes: BTreeMap<String, String>,
-        extra: &[&str],
-        now: &str,
-    ) -> Self {
-        Launch::new(extra).now(now).start(dir, codes)
-    }
-
     /// The server's process id.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
