@@ -238,6 +238,11 @@ async fn an_upload_without_a_right_code_is_answered_before_its_body() {
         ),
         // No code at all: the file comes first.
         (file_part.clone(), 401),
+        // Something else first, never ending: the code is missing.
+        (
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nxxxx"),
+            401,
+        ),
         // The office's code cannot upload.
         (
             format!(

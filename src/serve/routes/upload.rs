@@ -239,7 +239,8 @@ struct UploadForm {
 
 /// Reads the form's fields in order: a `code` signs the sender in (unless a
 /// session or bearer code already did), the first `file` is received for the
-/// sender's unit, anything else is read past. Fills `attempt` for the log.
+/// sender's unit, anything else is read past once the sender is known (before,
+/// the code is missing). Fills `attempt` for the log.
 ///
 /// # Errors
 /// The answer to send at once, the rest unread: a wrong code, the admin code
@@ -339,6 +340,10 @@ async fn receive_form(
                     }
                     Err(refusal) => return Err(refused(state, desk, attempt, &refusal, principal)),
                 }
+            }
+            // Anything but a code from a sender not yet known: its code is missing.
+            _ if principal.is_none() => {
+                return Err(wrong_code(state, desk, attempt, Denied::Wrong).closing());
             }
             _ => while let Ok(Some(_)) = field.chunk().await {},
         }
