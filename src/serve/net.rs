@@ -261,6 +261,24 @@ mod tests {
     }
 
     #[test]
+    fn the_packaged_unit_opens_enough_files_for_the_default_cap() {
+        let unit = include_str!("../../packaging/debian/county-returns.service");
+        let limit: u64 = unit
+            .lines()
+            .find_map(|l| l.strip_prefix("LimitNOFILE="))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("the unit sets LimitNOFILE");
+        let cap = usize::try_from(crate::cli::DEFAULT_MAX_CONNECTIONS).expect("cap");
+        assert!(
+            limit >= 4 * files_needed(cap),
+            "{limit} for {}",
+            files_needed(cap)
+        );
+        // Nothing monthly: no timer, no restart.
+        assert!(!unit.contains("OnCalendar") && !unit.contains("RuntimeMaxSec"));
+    }
+
+    #[test]
     fn the_busy_answer_is_whole_http() {
         let text = String::from_utf8(busy_response()).expect("utf-8");
         let (head, body) = text.split_once("\r\n\r\n").expect("head and body");
