@@ -70,6 +70,9 @@ pub struct UploadLine {
     pub counts: bool,
     /// Why it does not count, when it does not.
     pub why: Option<String>,
+    /// Stored when the server stopped, and logged on its next start: the
+    /// county was never told it was received.
+    pub recovered: bool,
 }
 
 /// A unit's uploads to one period, latest first.
@@ -131,7 +134,10 @@ pub fn upload_form(
                     tbody {
                         @for r in &list.lines {
                             tr class=(if r.counts { "counts" } else { "" }) {
-                                td data-label="上传时间" { (r.time) }
+                                td data-label="上传时间" {
+                                    (r.time)
+                                    @if r.recovered { br; small { "（上传时服务器中断，重启后补记）" } }
+                                }
                                 td.file data-label="您的文件" {
                                     @if r.client_name.is_empty() { (r.file) } @else { (r.client_name) }
                                     br; small { "保存为 " (r.file) }

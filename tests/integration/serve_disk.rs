@@ -241,6 +241,19 @@ async fn a_stored_file_without_a_log_line_gets_one_on_start() {
         .clone();
     assert_eq!(unit["uploads"], 1, "{unit}");
     assert_eq!(unit["file"], name.as_str());
+    let home = client()
+        .get(format!("{}/", server.url))
+        .bearer_auth(server.code("五指山市"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        home.contains("（上传时服务器中断，重启后补记）") && home.contains("计入汇总"),
+        "{home}"
+    );
     // A second start finds nothing more to recover.
     drop(server);
     let codes = make_codes_again(dir.path());

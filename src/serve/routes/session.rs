@@ -91,6 +91,7 @@ fn unit_uploads(state: &State, desk: &Desk, unit: usize) -> Option<UnitUploads> 
                 problems: record.problems,
                 counts: matches!(why, Some(None)),
                 why: why.flatten(),
+                recovered: record.recovered,
             }
         })
         .collect();
