@@ -1,5 +1,5 @@
 //! The office's board: a period folder consolidated by the pipeline, exactly as
-//! `run` does it (the desk's [`crate::pipeline::PeriodPlan`] is `run`'s), one
+//! `run` does it (its [`crate::pipeline::PeriodPlan`] is `run`'s), one
 //! consolidation at a time, kept while nothing it reads changes. The status
 //! (who sent, when, how many problems, each verdict's count, 催报名单, the
 //! attempts refused) and the workbook come from the same consolidation.
@@ -11,12 +11,11 @@ use serde::Serialize;
 
 use super::State;
 use super::calendar::local_time;
-use super::desk::Desk;
-use super::log::Refused;
+use super::log::{Record, Refused};
 use crate::check::Verdict;
 use crate::intake::Quiet;
 use crate::monthly::history::{self, Hashes};
-use crate::pipeline::{Clock, Consolidated};
+use crate::pipeline::{Clock, Consolidated, PeriodPlan};
 
 /// The last consolidation of one desk's folder, and the hashes of the files it read.
 #[derive(Default)]
@@ -39,9 +38,9 @@ pub struct Snapshot {
 impl Snapshot {
     /// The status with what changes without a file changing: the attempts
     /// refused, and the period folders there are.
-    pub fn status_now(&self, state: &State, desk: &Desk) -> Status {
+    pub fn status_now(&self, state: &State, refused: Vec<Refused>) -> Status {
         let mut status = self.status.clone();
-        status.refused = desk.refusals.latest_first();
+        status.refused = refused;
         status.periods = state.months().iter().map(ToString::to_string).collect();
         status.collecting_period = state.collecting().to_string();
         status.collecting = status.collecting_period == status.period;
@@ -52,10 +51,10 @@ impl Snapshot {
     ///
     /// # Errors
     /// When the workbook cannot be laid out (a bug: the message says so).
-    pub fn workbook(&self, state: &State, desk: &Desk) -> Result<Bytes, String> {
+    pub fn workbook(&self, state: &State, plan: &PeriodPlan) -> Result<Bytes, String> {
         self.workbook
             .get_or_init(|| {
-                let report = self.done.report(state.reader(), &desk.plan.letterhead);
+                let report = self.done.report(state.reader(), &plan.letterhead);
                 self.done
                     .workbook_bytes(&report)
                     .map(Bytes::from)
@@ -153,21 +152,22 @@ struct Seen {
 }
 
 impl Board {
-    /// The consolidation of the desk's folder as it is now: the kept one when
-    /// nothing it reads changed since, else a new one (waiting for any other
-    /// to finish first).
+    /// The consolidation of the folder `plan` plans as it is now: the kept
+    /// one when nothing it reads changed since, else a new one (waiting for
+    /// any other to finish first). `uploads`: those stored through the server.
     ///
     /// # Errors
     /// When the period folder cannot be read.
     pub async fn snapshot(
         &self,
         state: &Arc<State>,
-        desk: &Arc<Desk>,
+        plan: &Arc<PeriodPlan>,
+        uploads: Vec<Record>,
     ) -> Result<Arc<Snapshot>, String> {
         let mut cache = self.cache.lock().await;
         let (worker, shown, hashes) = (
             Arc::clone(state),
-            Arc::clone(desk),
+            Arc::clone(plan),
             Arc::clone(&self.hashes),
         );
         let seen = tokio::task::spawn_blocking(move || inputs_seen(&worker, &shown, &hashes))
@@ -178,10 +178,11 @@ impl Board {
         {
             return Ok(Arc::clone(snapshot));
         }
-        let (state, desk) = (Arc::clone(state), Arc::clone(desk));
-        let snapshot = tokio::task::spawn_blocking(move || consolidate(&state, &desk, seen))
-            .await
-            .map_err(|e| format!("汇总时出错（{e}）：请把这条信息发给维护人员"))??;
+        let (state, plan) = (Arc::clone(state), Arc::clone(plan));
+        let snapshot =
+            tokio::task::spawn_blocking(move || consolidate(&state, &plan, &uploads, seen))
+                .await
+                .map_err(|e| format!("汇总时出错（{e}）：请把这条信息发给维护人员"))??;
         let snapshot = Arc::new(snapshot);
         *cache = Some(Arc::clone(&snapshot));
         Ok(snapshot)
@@ -195,9 +196,8 @@ impl Board {
 /// board consolidate again, so `/workbook` stays what `run` would write; an
 /// upload still being staged (a hidden folder) or an Excel lock file does not.
 /// Files are hashed once while they stay as they are.
-fn inputs_seen(state: &State, desk: &Desk, hashes: &Hashes) -> Seen {
+fn inputs_seen(state: &State, plan: &PeriodPlan, hashes: &Hashes) -> Seen {
     let max = state.limits.max_file_bytes;
-    let plan = &desk.plan;
     let folder = history::folder_fingerprint_with(&plan.input, max, hashes);
     let mut earlier = Vec::new();
     for (month, dir) in &plan.earlier {
@@ -215,12 +215,16 @@ fn inputs_seen(state: &State, desk: &Desk, hashes: &Hashes) -> Seen {
 }
 
 /// Consolidates the period folder as `run` would, and reads the status off it.
-fn consolidate(state: &State, desk: &Desk, seen: Seen) -> Result<Snapshot, String> {
-    let done = desk
-        .plan
+fn consolidate(
+    state: &State,
+    plan: &PeriodPlan,
+    uploads: &[Record],
+    seen: Seen,
+) -> Result<Snapshot, String> {
+    let done = plan
         .job(state.reader())
         .consolidate(&Quiet, &mut Clock::start())?;
-    let status = status_of(state, desk, &done, &seen);
+    let status = status_of(state, plan, uploads, &done, &seen);
     Ok(Snapshot {
         seen,
         done,
@@ -239,11 +243,16 @@ fn counts(counts: impl Fn(Verdict) -> usize) -> Vec<VerdictCount> {
         .collect()
 }
 
-fn status_of(state: &State, desk: &Desk, done: &Consolidated, seen: &Seen) -> Status {
+fn status_of(
+    state: &State,
+    plan: &PeriodPlan,
+    uploads: &[Record],
+    done: &Consolidated,
+    seen: &Seen,
+) -> Status {
     let roster = &state.roster;
-    let report = done.report(state.reader(), &desk.plan.letterhead);
+    let report = done.report(state.reader(), &plan.letterhead);
     let by_unit = done.intake.returns_by_unit(roster.units.len());
-    let uploads = desk.uploads.all();
     let units = done
         .result
         .unit_stats()
@@ -303,7 +312,6 @@ fn status_of(state: &State, desk: &Desk, done: &Consolidated, seen: &Seen) -> St
             }
         })
         .collect();
-    let plan = &desk.plan;
     Status {
         period: plan.period.month.to_string(),
         collecting: false,

@@ -4,6 +4,7 @@
 //! the month before, for late returns) when a request first needs it.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::board::Board;
 use super::log::{Line, Refusals, Uploads};
@@ -16,7 +17,7 @@ use crate::roster::Roster;
 
 pub struct Desk {
     /// The folder and how it is consolidated.
-    pub plan: PeriodPlan,
+    pub plan: Arc<PeriodPlan>,
     pub store: Store,
     /// The uploads stored this period.
     pub uploads: Uploads,
@@ -39,7 +40,7 @@ impl Desk {
             uploads: Uploads::from_log(lines, &period, &plan.input, roster),
             refusals: Refusals::from_log(lines, &period),
             store,
-            plan,
+            plan: Arc::new(plan),
             board: Board::default(),
         })
     }

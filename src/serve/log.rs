@@ -222,21 +222,21 @@ impl Uploads {
     pub fn all(&self) -> Vec<Record> {
         self.list().clone()
     }
+}
 
-    /// How many uploads `unit` stored, and their bytes.
-    pub fn used_by(&self, unit: usize) -> (usize, u64) {
+impl crate::serve::store::Ledger for Uploads {
+    fn used_by(&self, unit: usize) -> (usize, u64) {
         self.list()
             .iter()
             .filter(|r| r.unit == unit)
             .fold((0, 0), |(n, bytes), r| (n + 1, bytes + r.size))
     }
 
-    /// The unit's stored upload of exactly these bytes, if any.
-    pub fn same_bytes(&self, unit: usize, sha256: &str) -> Option<Record> {
+    fn same_bytes(&self, unit: usize, sha256: &str) -> Option<String> {
         self.list()
             .iter()
             .find(|r| r.unit == unit && r.sha256 == sha256)
-            .cloned()
+            .map(|r| r.file.clone())
     }
 }
 

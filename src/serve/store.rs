@@ -27,7 +27,6 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Timelike, Utc};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::log::{Record, Uploads};
 use crate::inspect::{Inspection, inspect};
 use crate::intake::{FileStatus, Intake, ReadReturn, Reader, ReportPeriod};
 use crate::period::Month;
@@ -183,8 +182,18 @@ impl Examined {
 pub enum Filed {
     /// Stored under this name.
     Stored(String),
-    /// The unit had sent these bytes before: nothing stored again.
-    Already(Record),
+    /// The unit had sent these bytes before, stored under this name: nothing
+    /// stored again.
+    Already(String),
+}
+
+/// What the store asks of the uploads already stored (the upload log's
+/// account of them), while it holds the unit's lock.
+pub trait Ledger {
+    /// How many uploads `unit` stored, and their bytes.
+    fn used_by(&self, unit: usize) -> (usize, u64);
+    /// The name of the unit's stored upload of exactly these bytes, if any.
+    fn same_bytes(&self, unit: usize, sha256: &str) -> Option<String>;
 }
 
 /// The month a return names, as the title or the client's file name writes it:
@@ -470,7 +479,7 @@ impl Store {
         &self,
         unit: usize,
         examined: &Examined,
-        uploads: &Uploads,
+        uploads: &dyn Ledger,
         bounds: &Bounds,
         commit: impl FnOnce(&str) -> std::io::Result<()>,
     ) -> Result<Filed, Refusal> {
@@ -478,7 +487,7 @@ impl Store {
         let _one_at_a_time = standing.lock().unwrap_or_else(PoisonError::into_inner);
         let sniffed = &examined.sniffed;
         if let Some(same) = uploads.same_bytes(unit, &sniffed.sha256)
-            && self.dir.join(&same.file).is_file()
+            && self.dir.join(&same).is_file()
         {
             return Ok(Filed::Already(same));
         }
@@ -795,6 +804,7 @@ pub fn file_id(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::log::{Record, Uploads};
 
     #[test]
     fn names_sort_by_acceptance_for_each_unit() {
@@ -988,7 +998,7 @@ mod tests {
             panic!("the first is stored");
         };
         // The same bytes again: the first, nothing stored.
-        assert!(matches!(file("第一版", roomy), Ok(Filed::Already(r)) if r.file == first));
+        assert!(matches!(file("第一版", roomy), Ok(Filed::Already(f)) if f == first));
         assert!(matches!(file("第二版", roomy), Ok(Filed::Stored(_))));
         // Too many bytes: a return is about 14 KB, the bound 20 KB.
         let tight = Bounds {

@@ -97,7 +97,7 @@ async fn the_month_moves_on_by_itself_and_other_months_are_filed_or_refused() {
     let server = Launch::new(&[])
         .now("2018-08-05T23:59:57")
         .start(dir.path(), codes);
-    let said = read(&dir.path().join("serve.out"));
+    let said = server.said();
     assert!(
         said.contains("正在收集 2018年7月 的报表（保存到 input/2018-07），截止 2018年8月5日；过了截止日，网页自动转为收集下一期，无需重启。"),
         "{said}"
@@ -250,7 +250,7 @@ async fn a_pinned_period_stays_whatever_the_date() {
         .now("2018-09-20T09:00:00")
         .start(dir.path(), codes);
     assert_eq!(api_status(&server).await["period"], "2018-06");
-    let said = read(&dir.path().join("serve.out"));
+    let said = server.said();
     assert!(said.contains("已指定只收这一期，不会自动换期"), "{said}");
     // Its month before is filed as late, into 2018-05.
     let (status, page) = upload(

@@ -234,7 +234,7 @@ async fn startup_names_the_addresses_to_open_and_the_sign_in() {
     let codes = make_codes(dir.path());
     let server = Launch::new(&[]).host("0.0.0.0").start(dir.path(), codes);
     let port = server.url.rsplit(':').next().expect("port").to_string();
-    let said = read(&dir.path().join("serve.out"));
+    let said = server.said();
     assert!(!said.contains("0.0.0.0"), "{said}");
     let pages: Vec<&str> = said.lines().filter_map(|l| l.strip_prefix("  ")).collect();
     assert!(!pages.is_empty(), "{said}");

@@ -179,6 +179,19 @@ impl Server {
         Launch::new(extra).start(dir, codes)
     }
 
+    /// What the server printed on start (it may print a moment after it
+    /// listens): waits a few seconds for the whole of it.
+    pub fn said(&self) -> String {
+        let start = Instant::now();
+        loop {
+            let said = read(&self.dir.join("serve.out"));
+            if said.contains("按 Ctrl-C 停止") || start.elapsed() > Duration::from_secs(10) {
+                return said;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)

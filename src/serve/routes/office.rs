@@ -41,7 +41,11 @@ async fn shown(state: &Arc<State>, shown: &Shown) -> Result<(Arc<Desk>, Arc<Snap
             "报表总文件夹中没有这一期的文件夹。",
         ));
     };
-    match desk.board.snapshot(state, &desk).await {
+    match desk
+        .board
+        .snapshot(state, &desk.plan, desk.uploads.all())
+        .await
+    {
         Ok(snapshot) => Ok((desk, snapshot)),
         Err(e) => Err(Answer::message(
             &frame(desk.month()),
@@ -62,7 +66,7 @@ pub async fn board(
             &Frame::new(&state, desk.month(), Some(Principal::Admin)),
             StatusCode::OK,
             "汇总看板",
-            pages::board(&snapshot.status_now(&state, &desk)),
+            pages::board(&snapshot.status_now(&state, desk.refusals.latest_first())),
         ),
         Err(answer) => answer,
     }
@@ -74,7 +78,10 @@ pub async fn status_json(
     Query(asked): Query<Shown>,
 ) -> Answer {
     match shown(&state, &asked).await {
-        Ok((desk, snapshot)) => Answer::json(StatusCode::OK, &snapshot.status_now(&state, &desk)),
+        Ok((desk, snapshot)) => Answer::json(
+            StatusCode::OK,
+            &snapshot.status_now(&state, desk.refusals.latest_first()),
+        ),
         Err(answer) => {
             let status = answer.status();
             Answer::json(
@@ -94,8 +101,8 @@ pub async fn workbook(
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    let (worker, shown_desk) = (Arc::clone(&state), Arc::clone(&desk));
-    let bytes = tokio::task::spawn_blocking(move || snapshot.workbook(&worker, &shown_desk))
+    let (worker, plan) = (Arc::clone(&state), Arc::clone(&desk.plan));
+    let bytes = tokio::task::spawn_blocking(move || snapshot.workbook(&worker, &plan))
         .await
         .map_err(|e| e.to_string())
         .and_then(|r| r);

@@ -23,7 +23,7 @@ use crate::serve::auth::{Denied, Principal};
 use crate::serve::desk::Desk;
 use crate::serve::log::{ALREADY, Line, Record, STORED};
 use crate::serve::pages::{self, CheckView, Filed as FiledNote};
-use crate::serve::store::{self, Filed, Filing, Incoming, Refusal, Store};
+use crate::serve::store::{self, Filed, Filing, Incoming, Ledger, Refusal, Store};
 
 /// The longest code field read.
 const CODE_FIELD: usize = 256;
@@ -432,7 +432,11 @@ async fn file_upload(
                 })?;
         let (shown, fresh) = match filed {
             Filed::Stored(name) => (record(&name), true),
-            Filed::Already(earlier) => {
+            Filed::Already(file) => {
+                let earlier = target
+                    .uploads
+                    .by_file(&file)
+                    .unwrap_or_else(|| record(&file));
                 let mut again = line.clone();
                 again.period = target.month().to_string();
                 again.result = ALREADY.to_string();
