@@ -12,9 +12,11 @@
 //! address (offices behind one NAT or proxy share one), and a unit's own code
 //! does not clear its count, nor open a way to keep guessing the office's.
 //!
-//! Tries under way count as misses until they are known not to be, so a burst
-//! of concurrent tries is counted as if sent one after another; and Argon2 runs
-//! at most [`ARGON_AT_ONCE`] at a time (19 MiB each), whatever the machine.
+//! A burst of concurrent tries is counted as if sent one after another: tries
+//! of different codes under way count as misses until they are known not to
+//! be; tries of the same code share one verification, then take their turns.
+//! Argon2 runs at most [`ARGON_AT_ONCE`] at a time (19 MiB each, in buffers
+//! kept for reuse), whatever the machine.
 //! IPv6 clients are counted by their /64, the block one household or office gets.
 
 use std::collections::HashMap;
@@ -135,6 +137,9 @@ pub struct Auth {
     argon: Arc<tokio::sync::Semaphore>,
     /// Argon2's working memory, one per turn, kept between verifications.
     memories: Mutex<Vec<super::codes::Memory>>,
+    /// Codes being verified now, by their key: the same code tried again
+    /// meanwhile waits for that verification.
+    in_flight: Mutex<HashMap<[u8; 32], Arc<Verification>>>,
     /// Verifications waiting for or holding a turn.
     queued: std::sync::atomic::AtomicUsize,
 }
@@ -165,6 +170,29 @@ impl Drop for Trying<'_> {
         }
     }
 }
+
+/// The verification of one code under way, which other tries of the same code
+/// wait for: forgotten when its leading try ends, even by hanging up.
+struct Landing<'a> {
+    auth: &'a Auth,
+    key: [u8; 32],
+    cell: Arc<Verification>,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        let mut flying = lock(&self.auth.in_flight);
+        if flying
+            .get(&self.key)
+            .is_some_and(|c| Arc::ptr_eq(c, &self.cell))
+        {
+            flying.remove(&self.key);
+        }
+    }
+}
+
+/// The result of verifying one code, shared by the tries waiting for it.
+type Verification = tokio::sync::OnceCell<Result<Option<Principal>, Denied>>;
 
 /// Holds a place in the queue of verifications.
 struct Queued<'a>(&'a std::sync::atomic::AtomicUsize);
@@ -208,6 +236,7 @@ impl Auth {
             key,
             argon: Arc::new(tokio::sync::Semaphore::new(at_once)),
             memories: Mutex::default(),
+            in_flight: Mutex::default(),
             queued: std::sync::atomic::AtomicUsize::new(0),
         };
         (auth, strangers)
@@ -253,6 +282,12 @@ impl Auth {
     /// code is verified; a wrong code counts against its address and the unit
     /// it claims.
     ///
+    /// Concurrent tries are counted as if they came one after another. Tries
+    /// of different codes each hold the place of a miss while verified; tries
+    /// of the same code share one verification and then take their turn: when
+    /// it is right they are all let in (a county sending ten files at once),
+    /// when it is wrong each counts a miss or waits, as it would have in a row.
+    ///
     /// # Errors
     /// [`Denied::Slowed`] for a try that must wait, [`Denied::Busy`] when too
     /// many codes wait to be verified, else [`Denied::Wrong`].
@@ -262,32 +297,39 @@ impl Auth {
         client: IpAddr,
     ) -> Result<Principal, Denied> {
         let against = self.against(typed, client);
-        let now = Instant::now();
-        let trying = {
-            let mut misses = lock(&self.misses);
-            if let Some(wait) = Self::waiting(&misses, &against, now) {
-                return Err(Denied::Slowed(wait));
-            }
-            if misses.len() >= SWEEP_AT {
-                misses.retain(|_, m| m.pending > 0 || now.duration_since(m.last) < FORGET_AFTER);
-            }
-            for key in &against {
-                let entry = misses.entry(*key).or_insert(Misses {
-                    count: 0,
-                    pending: 0,
-                    last: now,
-                });
-                entry.pending += 1;
-            }
-            Trying {
-                auth: self,
-                against,
-                missed: false,
+        if let Some(wait) = Self::waiting(&lock(&self.misses), &against, Instant::now()) {
+            return Err(Denied::Slowed(wait));
+        }
+        let key = self.code_key(typed);
+        if let Some(found) = lock(&self.verified).get(&key) {
+            return Ok(*found);
+        }
+        let (cell, leads) = {
+            let mut flying = lock(&self.in_flight);
+            match flying.get(&key) {
+                Some(cell) => (Arc::clone(cell), false),
+                None => {
+                    let cell = Arc::new(tokio::sync::OnceCell::new());
+                    flying.insert(key, Arc::clone(&cell));
+                    (cell, true)
+                }
             }
         };
-        let found = self.verify(typed).await;
-        let mut trying = trying;
-        match found {
+        if !leads {
+            let found = *cell.get_or_init(|| self.verify(typed)).await;
+            return match found {
+                Ok(Some(principal)) => Ok(principal),
+                Ok(None) => Err(self.miss_in_turn(&against)),
+                Err(denied) => Err(denied),
+            };
+        }
+        let _landing = Landing {
+            auth: self,
+            key,
+            cell: Arc::clone(&cell),
+        };
+        let mut trying = self.reserve(against)?;
+        match *cell.get_or_init(|| self.verify(typed)).await {
             Ok(Some(principal)) => Ok(principal),
             Ok(None) => {
                 trying.missed = true;
@@ -297,10 +339,68 @@ impl Auth {
         }
     }
 
+    /// The key a code is known by in memory: a keyed hash of it as normalised.
+    fn code_key(&self, typed: &str) -> [u8; 32] {
+        let normal = super::codes::normalize(typed);
+        self.keyed(normal.as_deref().unwrap_or(typed))
+    }
+
+    /// Holds the place of a miss on each of `against` while a code is verified.
+    ///
+    /// # Errors
+    /// [`Denied::Slowed`] when the try must wait (tries under way included).
+    fn reserve(&self, against: Vec<Against>) -> Result<Trying<'_>, Denied> {
+        let now = Instant::now();
+        let mut misses = lock(&self.misses);
+        if let Some(wait) = Self::waiting(&misses, &against, now) {
+            return Err(Denied::Slowed(wait));
+        }
+        if misses.len() >= SWEEP_AT {
+            misses.retain(|_, m| m.pending > 0 || now.duration_since(m.last) < FORGET_AFTER);
+        }
+        for key in &against {
+            misses
+                .entry(*key)
+                .or_insert(Misses {
+                    count: 0,
+                    pending: 0,
+                    last: now,
+                })
+                .pending += 1;
+        }
+        Ok(Trying {
+            auth: self,
+            against,
+            missed: false,
+        })
+    }
+
+    /// A try of a code just found wrong by another try: it waits, or counts
+    /// a miss, as the next in a row would.
+    fn miss_in_turn(&self, against: &[Against]) -> Denied {
+        let now = Instant::now();
+        let mut misses = lock(&self.misses);
+        if let Some(wait) = Self::waiting(&misses, against, now) {
+            return Denied::Slowed(wait);
+        }
+        for key in against {
+            let entry = misses.entry(*key).or_insert(Misses {
+                count: 0,
+                pending: 0,
+                last: now,
+            });
+            if now.duration_since(entry.last) >= FORGET_AFTER {
+                entry.count = 0;
+            }
+            entry.count = entry.count.saturating_add(1);
+            entry.last = now;
+        }
+        Denied::Wrong
+    }
+
     /// The holder a code opens: from the codes verified before, else by Argon2.
     async fn verify(self: &Arc<Self>, typed: &str) -> Result<Option<Principal>, Denied> {
-        let normal = super::codes::normalize(typed);
-        let key = self.keyed(normal.as_deref().unwrap_or(typed));
+        let key = self.code_key(typed);
         if let Some(found) = lock(&self.verified).get(&key) {
             return Ok(Some(*found));
         }
