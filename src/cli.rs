@@ -19,8 +19,10 @@ use crate::catalogue::Catalogue;
 use crate::config::{self, Config, Origin, Setting, Values};
 use crate::intake::{Reader, ReportPeriod};
 use crate::period::Month;
-use crate::report::Letterhead;
+use crate::pipeline::{PeriodPlan, Planner};
 use crate::roster::Roster;
+use crate::serve::calendar::{Calendar, NOW_VAR};
+use crate::serve::store::Bounds;
 use crate::table::format::Limits;
 
 /// Help laid out with Chinese headings (clap's own are English).
@@ -47,6 +49,15 @@ pub const DEFAULT_OUTPUT: &str = "output";
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
 /// Returns are due by this day of the next month.
 pub const DEFAULT_DUE_DAY: u32 = 5;
+/// `serve` refuses uploads with less free disk space than this, in MB.
+pub const DEFAULT_MIN_FREE_MB: u64 = 500;
+/// Uploads one unit may store in one period.
+pub const DEFAULT_UNIT_UPLOADS: u64 = 20;
+/// MB one unit may store in one period.
+pub const DEFAULT_UNIT_MB: u64 = 200;
+/// Connections `serve` keeps open at once; the systemd unit's `LimitNOFILE`
+/// is set well above what they need (`serve::net::files_needed`).
+pub const DEFAULT_MAX_CONNECTIONS: u64 = 512;
 
 /// 汇总各市县《消除大班额专项规划》任务进展月报：逐项核对任务分工表中的任务，生成汇总表。
 #[derive(Debug, Parser)]
@@ -361,6 +372,10 @@ fn value_hint(flag: &str) -> Option<&'static str> {
         "--due-soon-days" => "应为 0 到 365 之间的整数（天数），例如 30",
         "--max-file-mb" | "--max-inflated-mb" => "应为正整数（单位 MB），例如 50",
         "--max-cells" => "应为正整数，例如 2000000",
+        "--min-free-mb" => "应为 0 到 1000000 之间的整数（单位 MB），例如 500",
+        "--unit-uploads" => "应为 1 到 10000 之间的整数，例如 20",
+        "--unit-mb" => "应为 1 到 100000 之间的整数（单位 MB），例如 200",
+        "--max-connections" => "应为 1 到 100000 之间的整数，例如 512",
         "--listen" => "应为“地址:端口”，例如 127.0.0.1:8080（只供本机）或 0.0.0.0:8080（供局域网）",
         _ => return None,
     })
@@ -379,6 +394,10 @@ pub struct Settings {
     pub jobs: Option<usize>,
     /// Today, as the default as-of date. Read here once, and nowhere else.
     pub today: NaiveDate,
+    /// Where the date comes from: the machine's clock, or (tests of the real
+    /// binary only) the time `COUNTY_RETURNS_NOW` starts it at. `serve` reads
+    /// it on every request.
+    pub calendar: Calendar,
     /// What the settings file(s) say, for the plans to put under their flags.
     pub file: Values,
 }
@@ -416,6 +435,12 @@ impl Settings {
                     .map(|s| s.to_string_lossy().into_owned())
             })
             .unwrap_or_else(|| "任务分工表".to_string());
+        let calendar = match std::env::var(NOW_VAR) {
+            Ok(start) if !start.is_empty() => {
+                Calendar::shifted(&start).map_err(anyhow::Error::msg)?
+            }
+            _ => Calendar::System,
+        };
         Ok(Self {
             catalogue,
             roster,
@@ -423,7 +448,8 @@ impl Settings {
             office: office(cli, &file).value.trim().to_string(),
             plan,
             jobs: cli.jobs.map(usize::from),
-            today: chrono::Local::now().date_naive(),
+            today: calendar.today(),
+            calendar,
             file,
         })
     }
@@ -480,6 +506,11 @@ fn listen(flag: Option<SocketAddr>, file: &Values) -> Setting<SocketAddr> {
     Setting::pick(flag, file.listen.as_ref(), || DEFAULT_LISTEN)
 }
 
+/// A number of `serve`'s: the flag, the file, the default.
+fn serve_number(flag: Option<u64>, file: Option<&Setting<u64>>, default: u64) -> Setting<u64> {
+    Setting::pick(flag, file, || default)
+}
+
 fn contact(flag: Option<String>, file: &Values) -> Option<Setting<String>> {
     Setting::given(flag, file.contact.as_ref()).filter(|c| !c.value.trim().is_empty())
 }
@@ -510,6 +541,7 @@ pub fn in_force(cli: &Cli, config: &Config) -> Vec<InForce> {
     let or_none = |s: Option<(String, Origin)>, none: &str| {
         s.unwrap_or_else(|| (format!("（{none}）"), Origin::Default))
     };
+    let number = |s: Setting<u64>| (s.value.to_string(), s.origin);
     let given_path = |flag: Option<&PathBuf>, set: Option<&Setting<PathBuf>>, none: &str| {
         or_none(Setting::given(flag.cloned(), set).map(path), none)
     };
@@ -543,6 +575,28 @@ pub fn in_force(cli: &Cli, config: &Config) -> Vec<InForce> {
                     let set = due_day(None, file);
                     (set.value.to_string(), set.origin)
                 }
+                "period" => or_none(
+                    file.period
+                        .as_ref()
+                        .map(|s| (s.value.to_string(), s.origin.clone())),
+                    "未设置：按日期自动换期",
+                ),
+                "min_free_mb" => number(serve_number(
+                    None,
+                    file.min_free_mb.as_ref(),
+                    DEFAULT_MIN_FREE_MB,
+                )),
+                "unit_uploads" => number(serve_number(
+                    None,
+                    file.unit_uploads.as_ref(),
+                    DEFAULT_UNIT_UPLOADS,
+                )),
+                "unit_mb" => number(serve_number(None, file.unit_mb.as_ref(), DEFAULT_UNIT_MB)),
+                "max_connections" => number(serve_number(
+                    None,
+                    file.max_connections.as_ref(),
+                    DEFAULT_MAX_CONNECTIONS,
+                )),
                 "tls_cert" => given_path(None, file.tls_cert.as_ref(), "未设置：收集网页用 HTTP"),
                 "tls_key" => given_path(None, file.tls_key.as_ref(), "未设置：收集网页用 HTTP"),
                 _ => (String::new(), Origin::Default),
@@ -565,39 +619,32 @@ pub enum AsOfFrom {
 
 /// A run, resolved: every path checked and every date parsed.
 pub struct RunPlan {
-    pub input: PathBuf,
-    pub period: ReportPeriod,
+    /// The folder, the period and everything its consolidation depends on.
+    pub plan: PeriodPlan,
     pub as_of_from: AsOfFrom,
     pub output: PathBuf,
     pub strict: bool,
-    pub due_day: u32,
-    pub due_soon_days: u32,
-    /// The earlier periods' input folders, oldest first.
-    pub earlier: Vec<(Month, PathBuf)>,
-    /// The folder whose `YYYY-MM` subfolders hold earlier runs' records.
-    pub records: Option<PathBuf>,
     pub feedback: Option<PathBuf>,
-    /// 督办单: reply by this day.
-    pub reply_by: NaiveDate,
-    /// 督办单: whom to call.
-    pub contact: Option<String>,
     pub timings: bool,
 }
 
-impl RunPlan {
-    /// What the run's documents say of themselves: who, which plan, which month,
-    /// from where, and (督办单) reply by when and to whom.
-    pub fn letterhead(&self, settings: &Settings) -> Letterhead {
-        Letterhead {
-            office: settings.office.clone(),
-            plan: settings.plan.clone(),
-            month: self.period.month,
-            source: self.input.display().to_string(),
-            reply_by: self.reply_by,
-            contact: self.contact.clone(),
+impl Settings {
+    /// What `run` makes of these settings and its flags for any folder: `run`
+    /// plans the folder it is given with it, `serve` each month it collects.
+    pub fn planner(&self, args: &RunArgs) -> Planner {
+        Planner {
+            office: self.office.clone(),
+            plan_name: self.plan.clone(),
+            contact: contact(args.contact.clone(), &self.file).map(|c| c.value),
+            due_day: due_day(args.due_day, &self.file).value,
+            due_soon_days: args.due_soon_days,
+            reply_by: args.reply_by,
+            output_root: output_root(&self.file).value,
         }
     }
+}
 
+impl RunPlan {
     /// Resolves the input folder, as-of date and output path of `run`.
     ///
     /// # Errors
@@ -605,6 +652,7 @@ impl RunPlan {
     pub fn resolve(args: &RunArgs, settings: &Settings) -> Result<Self> {
         let today = settings.today;
         let file = &settings.file;
+        let planner = settings.planner(args);
         let input = match &args.input {
             Some(dir) => dir.clone(),
             None => latest_period(&input_root(None, file))?,
@@ -625,15 +673,11 @@ impl RunPlan {
         let month = folder_month.unwrap_or_else(|| Month::of(as_of));
         let output = match &args.output {
             Some(path) => path.clone(),
-            None => output_root(file)
-                .value
-                .join(month.to_string())
-                .join(format!("大班额任务进展汇总_{month}.xlsx")),
+            None => planner.default_output(month),
         };
         if crate::table::extension(&output) != "xlsx" {
             bail!("汇总表必须保存为 .xlsx 文件：{}", output.display());
         }
-        let due_day = due_day(args.due_day, file).value;
         if let Some(dir) = &args.feedback
             && inside(&dir.join("x"), &input)
         {
@@ -659,9 +703,9 @@ impl RunPlan {
                     .and_then(|n| n.to_str())
                     .and_then(Month::parse)
                     .unwrap_or_else(|| month.previous());
-                vec![(label, dir.clone())]
+                Some(vec![(label, dir.clone())])
             }
-            None => crate::monthly::earlier_inputs(&input, month),
+            None => None,
         };
         // Earlier runs' records sit in the period folders beside this run's output folder.
         let records = output
@@ -669,35 +713,22 @@ impl RunPlan {
             .filter(|d| d.file_name().and_then(|n| n.to_str()) == Some(month.to_string().as_str()))
             .and_then(Path::parent)
             .map(Path::to_path_buf);
-        Ok(Self {
+        let plan = planner.plan(
             input,
-            period: ReportPeriod { as_of, month },
+            ReportPeriod { as_of, month },
+            as_of_from == AsOfFrom::Today,
+            earlier,
+            records,
+        );
+        Ok(Self {
+            plan,
             as_of_from,
             output,
             strict: args.strict,
-            due_day,
-            due_soon_days: args.due_soon_days,
-            earlier,
-            records,
             feedback: args.feedback.clone(),
-            reply_by: match args.reply_by {
-                Some(date) => date,
-                // The next period's returns are due then: the answer comes with them.
-                None => next_due(month, due_day),
-            },
-            contact: contact(args.contact.clone(), file).map(|c| c.value),
             timings: args.timings,
         })
     }
-}
-
-/// The day the returns of the period after `month` are due.
-fn next_due(month: Month, due_day: u32) -> NaiveDate {
-    month
-        .next()
-        .end()
-        .and_then(|end| crate::period::returns_due(end, due_day))
-        .unwrap_or(NaiveDate::MAX)
 }
 
 /// `check`, resolved.
@@ -865,7 +896,7 @@ pub struct ServeArgs {
     /// 存放各期报表文件夹的文件夹（默认 input）
     #[arg(long, value_name = "文件夹")]
     pub input: Option<PathBuf>,
-    /// 收集哪一期 YYYY-MM（默认 --input 下最新的一期，没有则为本月）
+    /// 只收集这一期 YYYY-MM（默认按日期：次月截止日之前收集上个月，之后收集本月，每天自动换期，无需重启）
     #[arg(long, value_name = "月份", value_parser = parse_month)]
     pub period: Option<Month>,
     /// 监听的地址和端口（默认 127.0.0.1:8080，只供本机；局域网使用请写 0.0.0.0:8080）
@@ -880,6 +911,22 @@ pub struct ServeArgs {
     /// 在本机的反向代理之后运行时，按 X-Forwarded-For 识别上传者地址（用于限制错误上报码的尝试次数）
     #[arg(long)]
     pub trust_forwarded_for: bool,
+    /// 磁盘剩余空间少于这么多 MB 时不再接收上传（默认 500）
+    #[arg(long, value_name = "MB", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub min_free_mb: Option<u64>,
+    /// 每个单位每期最多上传的文件数（默认 20）
+    #[arg(long, value_name = "份", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub unit_uploads: Option<u64>,
+    /// 每个单位每期最多上传的文件总大小，单位 MB（默认 200）
+    #[arg(long, value_name = "MB", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub unit_mb: Option<u64>,
+    /// 同时接受的连接数上限，超过的得到“服务器繁忙”（默认 512）
+    #[arg(long, value_name = "个", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_connections: Option<u64>,
 }
 
 /// The hidden `generate` command: the man page and shell completions, for packaging.
@@ -923,13 +970,17 @@ impl CodesPlan {
     }
 }
 
-/// `serve`, resolved: the period collected is consolidated exactly as `run
+/// `serve`, resolved: each period collected is consolidated exactly as `run
 /// --input <period folder>` would, with `run`'s defaults.
 pub struct ServePlan {
     /// The folder holding the period folders.
     pub root: PathBuf,
-    /// The period folder (made when missing), with `run`'s plan for it.
-    pub run: RunPlan,
+    /// How `run` plans any folder: with its own defaults and the same settings.
+    pub planner: Planner,
+    /// `--period` or the file's `period`: collect this month whatever the date.
+    pub pinned: Option<Month>,
+    pub bounds: Bounds,
+    pub max_connections: usize,
     pub listen: SocketAddr,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub trust_forwarded_for: bool,
@@ -937,9 +988,8 @@ pub struct ServePlan {
 
 impl ServePlan {
     /// # Errors
-    /// A missing input folder or certificate, or a period folder that cannot be made.
+    /// A missing input folder or certificate.
     pub fn resolve(args: &ServeArgs, settings: &Settings) -> Result<Self> {
-        let today = settings.today;
         let file = &settings.file;
         let root = input_root(args.input.as_deref(), file).value;
         if !root.is_dir() {
@@ -948,18 +998,6 @@ impl ServePlan {
                 root.display()
             );
         }
-        let month = match args.period {
-            Some(month) => month,
-            None => latest_month(&root).unwrap_or_else(|| Month::of(today)),
-        };
-        let dir = root.join(month.to_string());
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            anyhow::anyhow!(
-                "无法创建本期报表文件夹 {}：{}",
-                dir.display(),
-                crate::os::describe(&e)
-            )
-        })?;
         let tls = tls(args.tls_cert.as_ref(), args.tls_key.as_ref(), file);
         for path in tls.iter().flat_map(|(cert, key)| [cert, key]) {
             if !path.is_file() {
@@ -968,26 +1006,42 @@ impl ServePlan {
         }
         // `run`'s own defaults, from its flags' declarations, and the same
         // settings file: the same workbook by construction.
-        let mut run_args = {
+        let run_args = {
             use clap::FromArgMatches;
             let matches = RunArgs::augment_args(clap::Command::new("run"))
                 .try_get_matches_from(["run"])
                 .context("内部错误：run 的默认选项无法解析")?;
             RunArgs::from_arg_matches(&matches).context("内部错误：run 的默认选项无法解析")?
         };
-        run_args.input = Some(dir);
-        let run = RunPlan::resolve(&run_args, settings)?;
+        let mb = |n: u64| n.saturating_mul(1024 * 1024);
+        let number = |flag, set, default| serve_number(flag, set, default).value;
         Ok(Self {
             root,
-            run,
+            planner: settings.planner(&run_args),
+            pinned: Setting::given(args.period, file.period.as_ref()).map(|s| s.value),
+            bounds: Bounds {
+                min_free_bytes: mb(number(
+                    args.min_free_mb,
+                    file.min_free_mb.as_ref(),
+                    DEFAULT_MIN_FREE_MB,
+                )),
+                unit_uploads: usize::try_from(number(
+                    args.unit_uploads,
+                    file.unit_uploads.as_ref(),
+                    DEFAULT_UNIT_UPLOADS,
+                ))
+                .unwrap_or(usize::MAX),
+                unit_bytes: mb(number(args.unit_mb, file.unit_mb.as_ref(), DEFAULT_UNIT_MB)),
+            },
+            max_connections: usize::try_from(number(
+                args.max_connections,
+                file.max_connections.as_ref(),
+                DEFAULT_MAX_CONNECTIONS,
+            ))
+            .unwrap_or(usize::MAX),
             listen: listen(args.listen, file).value,
             tls,
             trust_forwarded_for: args.trust_forwarded_for,
         })
     }
-}
-
-/// The last `YYYY-MM` folder under `root`, if any.
-fn latest_month(root: &Path) -> Option<Month> {
-    Month::folders_in(root).ok()?.pop().map(|(month, _)| month)
 }

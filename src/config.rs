@@ -28,6 +28,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::period::Month;
+
 /// The environment variable that names a settings file.
 pub const ENV_VAR: &str = "COUNTY_RETURNS_CONFIG";
 /// The settings file of the working folder.
@@ -101,6 +103,31 @@ pub const KEYS: &[Key] = &[
         name: "due_day",
         meaning: "报表应于次月几日前报送，晚于此日的标为“迟报”",
         want: "应为 1 到 31 之间的整数，不加引号，例如“due_day = 5”",
+    },
+    Key {
+        name: "period",
+        meaning: "收集网页只收这一期（不设则按日期自动换期：次月截止日之前收上个月，之后收本月）",
+        want: "应为加英文双引号的月份，例如“period = \"2018-07\"”；要按日期自动换期就删去这一行",
+    },
+    Key {
+        name: "min_free_mb",
+        meaning: "收集网页保留的磁盘空间，单位 MB：剩余空间少于此数时不再接收上传",
+        want: "应为 0 到 1000000 之间的整数，不加引号，例如“min_free_mb = 500”",
+    },
+    Key {
+        name: "unit_uploads",
+        meaning: "每个单位每期最多上传的文件数",
+        want: "应为 1 到 10000 之间的整数，不加引号，例如“unit_uploads = 20”",
+    },
+    Key {
+        name: "unit_mb",
+        meaning: "每个单位每期最多上传的文件总大小，单位 MB",
+        want: "应为 1 到 100000 之间的整数，不加引号，例如“unit_mb = 200”",
+    },
+    Key {
+        name: "max_connections",
+        meaning: "收集网页同时接受的连接数上限，超过的请求得到“服务器繁忙”",
+        want: "应为 1 到 100000 之间的整数，不加引号，例如“max_connections = 512”",
     },
     Key {
         name: "tls_cert",
@@ -183,6 +210,11 @@ pub struct Values {
     pub output: Option<Setting<PathBuf>>,
     pub listen: Option<Setting<SocketAddr>>,
     pub due_day: Option<Setting<u32>>,
+    pub period: Option<Setting<Month>>,
+    pub min_free_mb: Option<Setting<u64>>,
+    pub unit_uploads: Option<Setting<u64>>,
+    pub unit_mb: Option<Setting<u64>>,
+    pub max_connections: Option<Setting<u64>>,
     pub tls_cert: Option<Setting<PathBuf>>,
     pub tls_key: Option<Setting<PathBuf>>,
 }
@@ -200,6 +232,11 @@ impl Values {
             output: self.output.or(under.output),
             listen: self.listen.or(under.listen),
             due_day: self.due_day.or(under.due_day),
+            period: self.period.or(under.period),
+            min_free_mb: self.min_free_mb.or(under.min_free_mb),
+            unit_uploads: self.unit_uploads.or(under.unit_uploads),
+            unit_mb: self.unit_mb.or(under.unit_mb),
+            max_connections: self.max_connections.or(under.max_connections),
             tls_cert: self.tls_cert.or(under.tls_cert),
             tls_key: self.tls_key.or(under.tls_key),
         }
@@ -370,6 +407,11 @@ struct Raw {
     output: Option<Spanned<String>>,
     listen: Option<Spanned<String>>,
     due_day: Option<Spanned<i64>>,
+    period: Option<Spanned<String>>,
+    min_free_mb: Option<Spanned<i64>>,
+    unit_uploads: Option<Spanned<i64>>,
+    unit_mb: Option<Spanned<i64>>,
+    max_connections: Option<Spanned<i64>>,
     tls_cert: Option<Spanned<String>>,
     tls_key: Option<Spanned<String>>,
 }
@@ -429,11 +471,25 @@ pub fn parse(text: &str, path: &Path) -> Result<Values, ConfigError> {
         due_day: file.parsed_value("due_day", raw.due_day, |v| {
             u32::try_from(*v).ok().filter(|d| (1..=31).contains(d))
         })?,
+        period: file.parsed_value("period", raw.period, |v| Month::parse(v.trim()))?,
+        min_free_mb: file.parsed_value("min_free_mb", raw.min_free_mb, in_range(0, 1_000_000))?,
+        unit_uploads: file.parsed_value("unit_uploads", raw.unit_uploads, in_range(1, 10_000))?,
+        unit_mb: file.parsed_value("unit_mb", raw.unit_mb, in_range(1, 100_000))?,
+        max_connections: file.parsed_value(
+            "max_connections",
+            raw.max_connections,
+            in_range(1, 100_000),
+        )?,
         tls_cert: file.path_value("tls_cert", raw.tls_cert)?,
         tls_key: file.path_value("tls_key", raw.tls_key)?,
     };
     check_tls_pair(&values, path)?;
     Ok(values)
+}
+
+/// A whole number from `low` to `high`, as a value of the file.
+fn in_range(low: u64, high: u64) -> impl FnOnce(&i64) -> Option<u64> {
+    move |v| u64::try_from(*v).ok().filter(|n| (low..=high).contains(n))
 }
 
 /// One settings file's text while it is read: turns its spans into lines and
@@ -773,6 +829,25 @@ mod tests {
             0,
             "“tls_cert”要与“tls_key”一起设置",
         ),
+        (
+            "period = \"2018-13\"\n",
+            1,
+            0,
+            "“period”的取值无效，应为加英文双引号的月份",
+        ),
+        (
+            "min_free_mb = -1\n",
+            1,
+            0,
+            "“min_free_mb”的取值无效，应为 0 到 1000000 之间的整数",
+        ),
+        ("unit_uploads = 0\n", 1, 0, "“unit_uploads”的取值无效"),
+        (
+            "max_connections = \"9\"\n",
+            1,
+            0,
+            "“max_connections”的取值无效",
+        ),
     ];
 
     #[test]
@@ -996,8 +1071,18 @@ mod tests {
     fn every_key_is_a_field_of_the_file() {
         // A key listed but not read (or read but not listed) fails here.
         for key in KEYS {
-            let value = if key.name == "due_day" {
+            let value = if [
+                "due_day",
+                "min_free_mb",
+                "unit_uploads",
+                "unit_mb",
+                "max_connections",
+            ]
+            .contains(&key.name)
+            {
                 "5"
+            } else if key.name == "period" {
+                "\"2018-07\""
             } else if key.name == "listen" {
                 "\"127.0.0.1:1\""
             } else {

@@ -310,7 +310,7 @@ fn rows() -> Vec<(String, &'static str)> {
                 suggestion: "您是不是要写“due_day”？".into(),
             }
             .to_string(),
-            "配置文件 county-returns.toml 第 3 行：不认识的设置项“due-day”。您是不是要写“due_day”？可用的设置项：“office”（制表单位）、“contact”（督办单上的联系人和电话）、“plan_name”（规划名称）、“tasks”（任务分工表文件）、“roster”（单位名单文件）、“input”（报表总文件夹）、“output”（汇总表总文件夹）、“listen”（收集网页监听的地址和端口）、“due_day”（报表应于次月几日前报送）、“tls_cert”（收集网页的 HTTPS 证书链）、“tls_key”（收集网页的 HTTPS 私钥）",
+            "配置文件 county-returns.toml 第 3 行：不认识的设置项“due-day”。您是不是要写“due_day”？可用的设置项：“office”（制表单位）、“contact”（督办单上的联系人和电话）、“plan_name”（规划名称）、“tasks”（任务分工表文件）、“roster”（单位名单文件）、“input”（报表总文件夹）、“output”（汇总表总文件夹）、“listen”（收集网页监听的地址和端口）、“due_day”（报表应于次月几日前报送）、“period”（收集网页只收这一期）、“min_free_mb”（收集网页保留的磁盘空间）、“unit_uploads”（每个单位每期最多上传的文件数）、“unit_mb”（每个单位每期最多上传的文件总大小）、“max_connections”（收集网页同时接受的连接数上限）、“tls_cert”（收集网页的 HTTPS 证书链）、“tls_key”（收集网页的 HTTPS 私钥）",
         ),
         (
             ConfigError::BadValue {

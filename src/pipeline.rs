@@ -2,6 +2,10 @@
 //! the earlier periods, lay the workbook out, and save it with the period's records
 //! beside it, all together or not at all. `run` says what happened; a collection
 //! server can offer the very same workbook.
+//!
+//! Which folder, as of when, against which earlier periods and under which
+//! letterhead is a [`PeriodPlan`], made by one [`Planner`] for `run` and `serve`
+//! alike: the server's workbook of a folder is `run`'s by construction.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -16,6 +20,129 @@ use crate::period::Month;
 use crate::problem::{Problem, Severity};
 use crate::report::{Letterhead, Report, layout};
 use crate::save::{Outputs, Staged};
+
+/// What `run` makes of its settings for any period folder: the office, the plan,
+/// the due day and the rest. `run` plans the folder it is given, `serve` the
+/// folder of each month it collects, with the same planner.
+#[derive(Debug, Clone)]
+pub struct Planner {
+    /// The issuing office.
+    pub office: String,
+    /// The plan's name, as titles write it.
+    pub plan_name: String,
+    /// 督办单: whom to call.
+    pub contact: Option<String>,
+    /// Returns are due by this day of the next month.
+    pub due_day: u32,
+    pub due_soon_days: u32,
+    /// 督办单: reply by this day; by default, the next period's due date.
+    pub reply_by: Option<NaiveDate>,
+    /// Where the period workbooks go, one `YYYY-MM` folder each; earlier runs'
+    /// records are read from there.
+    pub output_root: PathBuf,
+}
+
+/// One period folder, planned: everything its consolidation depends on but the
+/// returns themselves.
+#[derive(Debug, Clone)]
+pub struct PeriodPlan {
+    /// The period folder.
+    pub input: PathBuf,
+    pub period: ReportPeriod,
+    /// Whether the as-of date is today only because the folder is not named `YYYY-MM`.
+    pub as_of_is_today: bool,
+    pub due_day: u32,
+    pub due_soon_days: u32,
+    /// The earlier periods' input folders, oldest first.
+    pub earlier: Vec<(Month, PathBuf)>,
+    /// The folder whose `YYYY-MM` subfolders hold earlier runs' records.
+    pub records: Option<PathBuf>,
+    /// What the workbook says of itself.
+    pub letterhead: Letterhead,
+}
+
+impl Planner {
+    /// The plan of the folder `input` for `period`. `earlier`: the folders given
+    /// (`--previous`), else the `YYYY-MM` folders beside `input` before its month.
+    pub fn plan(
+        &self,
+        input: PathBuf,
+        period: ReportPeriod,
+        as_of_is_today: bool,
+        earlier: Option<Vec<(Month, PathBuf)>>,
+        records: Option<PathBuf>,
+    ) -> PeriodPlan {
+        let month = period.month;
+        let letterhead = Letterhead {
+            office: self.office.clone(),
+            plan: self.plan_name.clone(),
+            month,
+            source: input.display().to_string(),
+            // The next period's returns are due then: the answer comes with them.
+            reply_by: self
+                .reply_by
+                .unwrap_or_else(|| next_due(month, self.due_day)),
+            contact: self.contact.clone(),
+        };
+        PeriodPlan {
+            earlier: earlier.unwrap_or_else(|| monthly::earlier_inputs(&input, month)),
+            input,
+            period,
+            as_of_is_today,
+            due_day: self.due_day,
+            due_soon_days: self.due_soon_days,
+            records,
+            letterhead,
+        }
+    }
+
+    /// Where `run` writes the workbook of `month` when not told.
+    pub fn default_output(&self, month: Month) -> PathBuf {
+        self.output_root
+            .join(month.to_string())
+            .join(format!("大班额任务进展汇总_{month}.xlsx"))
+    }
+
+    /// The folder of `month` under `root`, as `run --input <root>/<month>` plans
+    /// it with no other flag: as of the month's end, its records under the
+    /// output folder. `None` for a month without an end (outside the years a
+    /// plan can have).
+    pub fn month(&self, root: &Path, month: Month) -> Option<PeriodPlan> {
+        let as_of = month.end()?;
+        Some(self.plan(
+            root.join(month.to_string()),
+            ReportPeriod { as_of, month },
+            false,
+            None,
+            Some(self.output_root.clone()),
+        ))
+    }
+}
+
+/// The day the returns of the period after `month` are due.
+fn next_due(month: Month, due_day: u32) -> NaiveDate {
+    month
+        .next()
+        .end()
+        .and_then(|end| crate::period::returns_due(end, due_day))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+impl PeriodPlan {
+    /// The consolidation of the folder this plans.
+    pub fn job<'a>(&'a self, reader: Reader<'a>) -> Job<'a> {
+        Job {
+            reader,
+            input: &self.input,
+            period: self.period,
+            as_of_is_today: self.as_of_is_today,
+            due_day: self.due_day,
+            due_soon_days: self.due_soon_days,
+            earlier: &self.earlier,
+            records: self.records.as_deref(),
+        }
+    }
+}
 
 /// What one period's consolidation works on.
 pub struct Job<'a> {

@@ -38,8 +38,9 @@ pub fn run(settings: &Settings, args: &CodesArgs) -> Result<Outcome> {
     };
     // The list and the hashes go in together: never codes nobody holds, nor a list that opens nothing.
     let mut outputs = Outputs::new(&plan.input);
+    // The hashes are readable by their owner only: a hash is a code to guess offline.
     outputs.add(
-        Staged::bytes(&hashes, &codes::hash_file_bytes(&made, &now)?)
+        Staged::private_bytes(&hashes, &codes::hash_file_bytes(&made, &now)?)
             .map_err(|e| write(&hashes, e))?,
     );
     outputs.add(

@@ -8,26 +8,17 @@ use crate::cli::{AsOfFrom, RunArgs, RunPlan, Settings};
 use crate::intake::{FileStatus, Intake, Progress};
 use crate::monthly::Monthly;
 use crate::monthly::changes::ChangeKind;
-use crate::pipeline::{Clock, Job, Targets};
+use crate::pipeline::{Clock, Targets};
 
 pub fn run(settings: &Settings, args: &RunArgs) -> Result<Outcome> {
     let plan = RunPlan::resolve(args, settings)?;
     let mut clock = Clock::start();
-    let job = Job {
-        reader: settings.reader(),
-        input: &plan.input,
-        period: plan.period,
-        as_of_is_today: plan.as_of_from == AsOfFrom::Today,
-        due_day: plan.due_day,
-        due_soon_days: plan.due_soon_days,
-        earlier: &plan.earlier,
-        records: plan.records.as_deref(),
-    };
-    let done = job
+    let done = plan
+        .plan
+        .job(settings.reader())
         .consolidate(&Bar::new(), &mut clock)
         .map_err(anyhow::Error::msg)?;
-    let letterhead = plan.letterhead(settings);
-    let report = done.report(settings.reader(), &letterhead);
+    let report = done.report(settings.reader(), &plan.plan.letterhead);
     let targets = Targets {
         workbook: &plan.output,
         feedback: plan.feedback.as_deref(),
@@ -62,9 +53,9 @@ fn print_summary(
 ) {
     let mut lines = vec![format!(
         "期别 {}，统计截止 {}，报表文件夹 {}",
-        plan.period.month,
+        plan.plan.period.month,
         result.as_of.format("%Y-%m-%d"),
-        plan.input.display()
+        plan.plan.input.display()
     )];
     if plan.as_of_from == AsOfFrom::Today {
         lines.push("注意：报表文件夹名不是 YYYY-MM 形式，统计截止日期取了今天；如要汇总某个月，请把文件夹改名为 2018-07 这样的形式，或用 --as-of 指定".into());

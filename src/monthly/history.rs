@@ -133,6 +133,14 @@ fn fingerprint_path(csv: &Path) -> PathBuf {
     csv.with_extension("fingerprint")
 }
 
+/// The files a run leaves as the record of `month` under the records folder:
+/// the CSV and its inputs' fingerprint.
+pub fn record_files(records: &Path, month: Month) -> [PathBuf; 2] {
+    let csv = csv_path(&records.join(month.to_string()), month);
+    let fingerprint = fingerprint_path(&csv);
+    [csv, fingerprint]
+}
+
 /// A digest of the files read (names and SHA-256s): changes when any return changes.
 /// A zip's members are not the folder's files: the zip's own digest covers them.
 pub fn fingerprint(intake: &Intake) -> String {
@@ -146,9 +154,16 @@ pub fn fingerprint(intake: &Intake) -> String {
 /// The same digest as [`fingerprint`], of a folder not read as returns: a file
 /// over `max_file_bytes` is not hashed, as intake does not hash it.
 pub fn folder_fingerprint(dir: &Path, max_file_bytes: u64) -> String {
+    folder_fingerprint_with(dir, max_file_bytes, &Hashes::default())
+}
+
+/// [`folder_fingerprint`], reading only the files `hashes` has not seen as they
+/// are: the collection server asks it on every look at its board, and gets the
+/// digest a run of the folder records, without reading every file each time.
+pub fn folder_fingerprint_with(dir: &Path, max_file_bytes: u64, hashes: &Hashes) -> String {
     use rayon::prelude::*;
     let files = crate::intake::list_folder(dir).unwrap_or_default();
-    // Every file is read and hashed: on both cores, collected in name order.
+    // Files not seen are read and hashed on both cores, collected in name order.
     let hashed: Vec<(String, String)> = files
         .par_iter()
         .map(|path| {
@@ -156,18 +171,66 @@ pub fn folder_fingerprint(dir: &Path, max_file_bytes: u64) -> String {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let size = std::fs::metadata(path).map_or(0, |m| m.len());
-            let hash = if size <= max_file_bytes {
-                std::fs::read(path)
-                    .map(|b| crate::digest::sha256_hex(&b))
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            };
-            (name, hash)
+            (name, hashes.sha256(path, max_file_bytes))
         })
         .collect();
     digest(hashed.into_iter())
+}
+
+/// The SHA-256 of files already read, by what the file system says of each: a
+/// file whose size, modification time, change time and inode are as they were
+/// is not read again (a change time cannot be set back by hand).
+#[derive(Default)]
+pub struct Hashes {
+    known: std::sync::Mutex<std::collections::HashMap<PathBuf, (Stamp, String)>>,
+}
+
+/// What the file system says of a file: size, modified, changed, inode.
+type Stamp = (u64, Option<std::time::SystemTime>, i64, i64, u64);
+
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (
+            meta.len(),
+            meta.modified().ok(),
+            meta.ctime(),
+            meta.ctime_nsec(),
+            meta.ino(),
+        )
+    }
+    #[cfg(not(unix))]
+    (meta.len(), meta.modified().ok(), 0, 0, 0)
+}
+
+impl Hashes {
+    /// The file's SHA-256, hex; empty when it is over `max_file_bytes` (intake
+    /// reads no such file) or cannot be read.
+    pub fn sha256(&self, path: &Path, max_file_bytes: u64) -> String {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return String::new();
+        };
+        if meta.len() > max_file_bytes {
+            return String::new();
+        }
+        let now = stamp(&meta);
+        let lock = || {
+            self.known
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((then, hash)) = lock().get(path)
+            && *then == now
+        {
+            return hash.clone();
+        }
+        let hash = std::fs::read(path)
+            .map(|b| crate::digest::sha256_hex(&b))
+            .unwrap_or_default();
+        lock().insert(path.to_path_buf(), (now, hash.clone()));
+        hash
+    }
 }
 
 fn digest(files: impl Iterator<Item = (String, String)>) -> String {

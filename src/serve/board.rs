@@ -1,31 +1,34 @@
-//! The office's board: the period folder consolidated by the pipeline, exactly as
-//! `run` does it, one consolidation at a time, kept until the next upload. The
-//! status (who sent, when, how many problems, each verdict's count, 催报名单) and
-//! the workbook come from the same consolidation.
+//! The office's board: a period folder consolidated by the pipeline, exactly as
+//! `run` does it (its [`crate::pipeline::PeriodPlan`] is `run`'s), one
+//! consolidation at a time, kept while nothing it reads changes. The status
+//! (who sent, when, how many problems, each verdict's count, 催报名单, the
+//! attempts refused) and the workbook come from the same consolidation.
 
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
-use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
 use super::State;
+use super::calendar::local_time;
+use super::log::{Record, Refused};
 use crate::check::Verdict;
 use crate::intake::Quiet;
-use crate::pipeline::{Clock, Consolidated, Job};
+use crate::monthly::history::{self, Hashes};
+use crate::pipeline::{Clock, Consolidated, PeriodPlan};
 
-/// The last consolidation. A stored upload is a new file in the period folder,
-/// so [`folders_seen`] tells when it is stale.
+/// The last consolidation of one desk's folder, and the hashes of the files it read.
 #[derive(Default)]
 pub struct Board {
     /// Held while consolidating, so consolidations run one at a time.
     cache: tokio::sync::Mutex<Option<Arc<Snapshot>>>,
+    hashes: Arc<Hashes>,
 }
 
 /// One consolidation of the period folder.
 pub struct Snapshot {
-    /// What the folders it read looked like ([`folders_seen`]).
-    seen: u64,
+    /// What the folders it read held ([`inputs_seen`]).
+    seen: Seen,
     pub done: Consolidated,
     pub status: Status,
     /// Shared by every download: cloning `Bytes` copies no workbook.
@@ -33,14 +36,25 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The status with what changes without a file changing: the attempts
+    /// refused, and the period folders there are.
+    pub fn status_now(&self, state: &State, refused: Vec<Refused>) -> Status {
+        let mut status = self.status.clone();
+        status.refused = refused;
+        status.periods = state.months().iter().map(ToString::to_string).collect();
+        status.collecting_period = state.collecting().to_string();
+        status.collecting = status.collecting_period == status.period;
+        status
+    }
+
     /// The workbook `run` writes for the folder, made once per snapshot. Blocking.
     ///
     /// # Errors
     /// When the workbook cannot be laid out (a bug: the message says so).
-    pub fn workbook(&self, state: &State) -> Result<Bytes, String> {
+    pub fn workbook(&self, state: &State, plan: &PeriodPlan) -> Result<Bytes, String> {
         self.workbook
             .get_or_init(|| {
-                let report = self.done.report(state.reader(), &state.plan.letterhead);
+                let report = self.done.report(state.reader(), &plan.letterhead);
                 self.done
                     .workbook_bytes(&report)
                     .map(Bytes::from)
@@ -53,12 +67,21 @@ impl Snapshot {
 /// What the office sees: `/status` as a page, `/api/status` as JSON.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
-    /// `2018-07`.
+    /// The period shown, `2018-07`.
     pub period: String,
+    /// Whether it is the period being collected now.
+    pub collecting: bool,
+    /// The period being collected now.
+    pub collecting_period: String,
     /// The as-of date, `2018-07-31`.
     pub as_of: String,
+    /// The day returns are due (`2018-08-05`); later ones are 迟报.
+    pub due: Option<String>,
     /// When this consolidation was made (server's local time).
     pub made: String,
+    /// The digest of the period folder's files, the one `run` records beside
+    /// its CSV (`明细_<period>.fingerprint`).
+    pub fingerprint: String,
     /// Units expected to report, in roster order.
     pub units: Vec<UnitStatus>,
     /// Province-wide count per verdict.
@@ -69,6 +92,11 @@ pub struct Status {
     pub problems: usize,
     /// 催报名单: the units to chase.
     pub chase: Vec<Chase>,
+    /// Attempts that stored nothing, latest first (not files: filled in as
+    /// the status is shown, see [`Snapshot::status_now`]).
+    pub refused: Vec<Refused>,
+    /// The period folders there are, oldest first (`2018-06`).
+    pub periods: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,7 +114,10 @@ pub struct UnitStatus {
     pub last_upload: Option<String>,
     /// Uploads through this server this period.
     pub uploads: usize,
-    /// Problems in 数据问题 about the unit or its files.
+    /// Other files of the unit in the folder that do not count (superseded, unreadable).
+    pub not_counted: usize,
+    /// Problems in 数据问题 about the return that counts (about the unit's
+    /// files, when none counts); a superseded upload adds none.
     pub problems: usize,
     pub expected: usize,
     pub verdicts: Vec<VerdictCount>,
@@ -112,81 +143,88 @@ pub struct Chase {
     pub phone: String,
 }
 
+/// What a consolidation read: the period folder's digest (the one `run`
+/// records), and one over the earlier folders and records it compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    folder: String,
+    earlier: String,
+}
+
 impl Board {
-    /// The consolidation of the folder as it is now: the kept one when nothing it
-    /// reads changed since, else a new one (waiting for any other to finish first).
+    /// The consolidation of the folder `plan` plans as it is now: the kept
+    /// one when nothing it reads changed since, else a new one (waiting for
+    /// any other to finish first). `uploads`: those stored through the server.
     ///
     /// # Errors
     /// When the period folder cannot be read.
-    pub async fn snapshot(&self, state: &Arc<State>) -> Result<Arc<Snapshot>, String> {
+    pub async fn snapshot(
+        &self,
+        state: &Arc<State>,
+        plan: &Arc<PeriodPlan>,
+        uploads: Vec<Record>,
+    ) -> Result<Arc<Snapshot>, String> {
         let mut cache = self.cache.lock().await;
-        let worker = Arc::clone(state);
-        let seen = tokio::task::spawn_blocking(move || folders_seen(&worker))
+        let (worker, shown, hashes) = (
+            Arc::clone(state),
+            Arc::clone(plan),
+            Arc::clone(&self.hashes),
+        );
+        let seen = tokio::task::spawn_blocking(move || inputs_seen(&worker, &shown, &hashes))
             .await
-            .unwrap_or_default();
+            .map_err(|e| format!("汇总时出错（{e}）：请把这条信息发给维护人员"))?;
         if let Some(snapshot) = cache.as_ref()
             && snapshot.seen == seen
         {
             return Ok(Arc::clone(snapshot));
         }
-        let state = Arc::clone(state);
-        let snapshot = tokio::task::spawn_blocking(move || consolidate(&state, seen))
-            .await
-            .map_err(|e| format!("汇总时出错（{e}）：请把这条信息发给维护人员"))??;
+        let (state, plan) = (Arc::clone(state), Arc::clone(plan));
+        let snapshot =
+            tokio::task::spawn_blocking(move || consolidate(&state, &plan, &uploads, seen))
+                .await
+                .map_err(|e| format!("汇总时出错（{e}）：请把这条信息发给维护人员"))??;
         let snapshot = Arc::new(snapshot);
         *cache = Some(Arc::clone(&snapshot));
         Ok(snapshot)
     }
 }
 
-/// A fingerprint of what a consolidation reads: the name, size and time of every
-/// file intake would list ([`crate::intake::list_folder`]) in the period folder,
-/// the earlier periods' folders and their records. A stored upload or a file the
-/// office puts in by hand makes the board consolidate again, so `/workbook`
-/// stays what `run` would write; an upload still being staged (a hidden folder)
-/// or an Excel lock file does not.
-fn folders_seen(state: &State) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let plan = &state.plan;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    let mut folders = vec![plan.dir.clone()];
+/// What a consolidation of the desk's folder reads, as it is now: the folder's
+/// digest, which is the fingerprint `run` records for it
+/// ([`history::folder_fingerprint`]), and one over the earlier periods' folders
+/// and records. A stored upload or a file the office puts in by hand makes the
+/// board consolidate again, so `/workbook` stays what `run` would write; an
+/// upload still being staged (a hidden folder) or an Excel lock file does not.
+/// Files are hashed once while they stay as they are.
+fn inputs_seen(state: &State, plan: &PeriodPlan, hashes: &Hashes) -> Seen {
+    let max = state.limits.max_file_bytes;
+    let folder = history::folder_fingerprint_with(&plan.input, max, hashes);
+    let mut earlier = Vec::new();
     for (month, dir) in &plan.earlier {
-        folders.push(dir.clone());
+        earlier.push(history::folder_fingerprint_with(dir, max, hashes));
         if let Some(records) = &plan.records {
-            folders.push(records.join(month.to_string()));
+            for file in history::record_files(records, *month) {
+                earlier.push(hashes.sha256(&file, u64::MAX));
+            }
         }
     }
-    for folder in folders {
-        folder.hash(&mut hasher);
-        let Ok(files) = crate::intake::list_folder(&folder) else {
-            continue;
-        };
-        // In name order already.
-        for path in files {
-            let Ok(meta) = std::fs::metadata(&path) else {
-                continue;
-            };
-            (path, meta.len(), meta.modified().ok()).hash(&mut hasher);
-        }
+    Seen {
+        folder,
+        earlier: earlier.join(","),
     }
-    hasher.finish()
 }
 
 /// Consolidates the period folder as `run` would, and reads the status off it.
-fn consolidate(state: &State, seen: u64) -> Result<Snapshot, String> {
-    let plan = &state.plan;
-    let job = Job {
-        reader: state.reader(),
-        input: &plan.dir,
-        period: plan.period,
-        as_of_is_today: false,
-        due_day: plan.due_day,
-        due_soon_days: plan.due_soon_days,
-        earlier: &plan.earlier,
-        records: plan.records.as_deref(),
-    };
-    let done = job.consolidate(&Quiet, &mut Clock::start())?;
-    let status = status_of(state, &done);
+fn consolidate(
+    state: &State,
+    plan: &PeriodPlan,
+    uploads: &[Record],
+    seen: Seen,
+) -> Result<Snapshot, String> {
+    let done = plan
+        .job(state.reader())
+        .consolidate(&Quiet, &mut Clock::start())?;
+    let status = status_of(state, plan, uploads, &done, &seen);
     Ok(Snapshot {
         seen,
         done,
@@ -205,17 +243,16 @@ fn counts(counts: impl Fn(Verdict) -> usize) -> Vec<VerdictCount> {
         .collect()
 }
 
-pub fn local_time(time: DateTime<Utc>) -> String {
-    time.with_timezone(&Local)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
-}
-
-fn status_of(state: &State, done: &Consolidated) -> Status {
+fn status_of(
+    state: &State,
+    plan: &PeriodPlan,
+    uploads: &[Record],
+    done: &Consolidated,
+    seen: &Seen,
+) -> Status {
     let roster = &state.roster;
-    let report = done.report(state.reader(), &state.plan.letterhead);
+    let report = done.report(state.reader(), &plan.letterhead);
     let by_unit = done.intake.returns_by_unit(roster.units.len());
-    let uploads = state.uploads.all();
     let units = done
         .result
         .unit_stats()
@@ -235,8 +272,11 @@ fn status_of(state: &State, done: &Consolidated) -> Status {
                 .result
                 .problems
                 .iter()
-                .filter(|p| {
-                    p.unit.as_deref() == Some(name.as_str()) || files.contains(&p.file.as_str())
+                .filter(|p| match winner {
+                    Some((file, _)) => p.file == file.name,
+                    None => {
+                        p.unit.as_deref() == Some(name.as_str()) || files.contains(&p.file.as_str())
+                    }
                 })
                 .count();
             let mine: Vec<_> = uploads.iter().filter(|r| r.unit == s.unit).collect();
@@ -248,6 +288,7 @@ fn status_of(state: &State, done: &Consolidated) -> Status {
                 late: report.is_late(fill_date),
                 last_upload: mine.iter().map(|r| r.time).max().map(local_time),
                 uploads: mine.len(),
+                not_counted: files.len().saturating_sub(usize::from(winner.is_some())),
                 problems,
                 expected: s.expected,
                 verdicts: counts(|v| s.count(v)),
@@ -272,19 +313,21 @@ fn status_of(state: &State, done: &Consolidated) -> Status {
         })
         .collect();
     Status {
-        period: plan_month(state),
-        as_of: state.plan.period.as_of.format("%Y-%m-%d").to_string(),
-        made: local_time(Utc::now()),
+        period: plan.period.month.to_string(),
+        collecting: false,
+        collecting_period: String::new(),
+        as_of: plan.period.as_of.format("%Y-%m-%d").to_string(),
+        due: done.due.map(|d| d.format("%Y-%m-%d").to_string()),
+        made: local_time(state.calendar.now()),
+        fingerprint: seen.folder.clone(),
         units,
         totals: counts(|v| totals.get(v)),
         files: done.intake.files.len(),
         problems: done.result.problems.len(),
         chase,
+        refused: Vec::new(),
+        periods: Vec::new(),
     }
-}
-
-fn plan_month(state: &State) -> String {
-    state.plan.period.month.to_string()
 }
 
 /// 催报名单 as CSV, the same bytes `run` writes beside the workbook.

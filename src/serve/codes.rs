@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -62,6 +62,11 @@ pub enum CodesError {
     /// No hash file yet: `serve` needs `codes` first.
     #[error("还没有上报码（找不到 {0}）：请先运行 county-returns codes 生成上报码")]
     Missing(PathBuf),
+    /// The hash file belongs to another user: it is readable by its owner only.
+    #[error(
+        "无法读取上报码文件 {0}：它只许生成它的用户读取。请以运行收集网页的用户重新生成上报码（加 --force），或用安装包的服务时执行 sudo systemctl restart county-returns（服务启动前会把它交给服务用户）"
+    )]
+    NotOwner(PathBuf),
     /// The hash file cannot be read.
     #[error("无法读取上报码文件 {path}：{reason}")]
     Unreadable { path: PathBuf, reason: String },
@@ -157,6 +162,74 @@ pub fn office_csv(codes: &NewCodes) -> Vec<u8> {
     bytes
 }
 
+/// Makes the hash file readable by its owner only, as `codes` writes it, when
+/// an older version or a hand left it open to others (it is ours to change).
+fn keep_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700)) {
+                Ok(()) => tracing::warn!(
+                    "上报码文件 {} 原来其他用户也能读取，已改为只有本用户能读取",
+                    path.display()
+                ),
+                Err(e) => tracing::warn!(
+                    "上报码文件 {} 其他用户也能读取，且无法更改（{}）：请执行 chmod 600 {}",
+                    path.display(),
+                    crate::os::describe(&e),
+                    path.display()
+                ),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Argon2's working memory (19 MiB with the default parameters), kept to be
+/// used again. Allocating it afresh for every verification, on whichever
+/// thread, left a freed copy in each thread's allocator arena: a burst of
+/// wrong codes grew the server by 19 MiB per thread it touched.
+#[derive(Default)]
+pub struct Memory(Vec<argon2::Block>);
+
+impl Memory {
+    /// Whether `password` is the one whose PHC string (`$argon2id$v=19$…`) is `phc`.
+    fn verify(&mut self, password: &[u8], phc: &str) -> bool {
+        use argon2::{Algorithm, Params, PasswordHash, Version};
+        let Ok(hash) = PasswordHash::new(phc) else {
+            return false;
+        };
+        let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+            return false;
+        };
+        let (Ok(params), Ok(algorithm)) = (
+            Params::try_from(&hash),
+            Algorithm::try_from(hash.algorithm.as_str()),
+        ) else {
+            return false;
+        };
+        let Ok(version) = hash
+            .version
+            .map_or(Ok(Version::default()), Version::try_from)
+        else {
+            return false;
+        };
+        self.0
+            .resize(params.block_count(), argon2::Block::default());
+        let mut out = vec![0u8; expected.as_bytes().len()];
+        Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(password, salt.as_ref(), &mut out, &mut self.0[..])
+            .is_ok()
+            && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
+    }
+}
+
 /// The stored codes of an input root, ready to check codes against.
 pub struct CodeBook {
     codes: Vec<StoredCode>,
@@ -176,6 +249,9 @@ impl CodeBook {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(CodesError::Missing(path));
             }
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(CodesError::NotOwner(path));
+            }
             Err(e) => {
                 return Err(CodesError::Unreadable {
                     reason: crate::os::describe(&e),
@@ -183,6 +259,7 @@ impl CodeBook {
                 });
             }
         };
+        keep_private(&path);
         let file: HashFile =
             serde_json::from_slice(&bytes).map_err(|_| CodesError::Malformed(path.clone()))?;
         if file.format != FORMAT || file.codes.is_empty() {
@@ -215,11 +292,12 @@ impl CodeBook {
         self.find(typed).map(|i| &self.codes[i])
     }
 
-    /// Where in [`CodeBook::codes`] the entry a typed code opens is, if any.
-    pub fn find(&self, typed: &str) -> Option<usize> {
-        let code = normalize(typed);
-        let candidate = code.as_deref().unwrap_or("XXXXXXXXXXXX");
-        let selector = candidate.as_bytes().get(..SELECTOR_LEN).unwrap_or(b"XXXX");
+    /// The entry a typed code claims to open: the one its first four
+    /// characters select, if any. Cheap (no Argon2): wrong codes are counted
+    /// against the holder they claim.
+    pub fn claim(&self, typed: &str) -> Option<usize> {
+        let code = normalize(typed)?;
+        let selector = code.as_bytes().get(..SELECTOR_LEN)?;
         // Every selector is looked at, so the time does not depend on which matched.
         let mut found = None;
         for (i, entry) in self.codes.iter().enumerate() {
@@ -227,10 +305,22 @@ impl CodeBook {
                 found = Some(i);
             }
         }
+        found
+    }
+
+    /// Where in [`CodeBook::codes`] the entry a typed code opens is, if any.
+    pub fn find(&self, typed: &str) -> Option<usize> {
+        self.find_with(typed, &mut Memory::default())
+    }
+
+    /// [`CodeBook::find`], Argon2 working in `memory` (kept for the next one):
+    /// a server's verifications take no more memory than the buffers it keeps.
+    pub fn find_with(&self, typed: &str, memory: &mut Memory) -> Option<usize> {
+        let code = normalize(typed);
+        let candidate = code.as_deref().unwrap_or("XXXXXXXXXXXX");
+        let found = self.claim(typed);
         let hash = found.map_or(self.dummy.as_str(), |i| self.codes[i].hash.as_str());
-        let ok = Argon2::default()
-            .verify_password(candidate.as_bytes(), hash)
-            .is_ok();
+        let ok = memory.verify(candidate.as_bytes(), hash);
         match (ok, code, found) {
             (true, Some(_), Some(i)) => Some(i),
             _ => None,

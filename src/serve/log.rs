@@ -1,7 +1,12 @@
 //! The upload log: one JSON line per upload attempt, appended and synced before
 //! the answer goes out, in the folder holding the period folders (never inside a
-//! period folder, where a run would list it). Nothing ever rewrites it; on start
-//! the server reads it back to know what each unit sent.
+//! period folder, where a run would list it). Nothing ever rewrites it; each
+//! period's uploads and refused attempts are read back from it.
+//!
+//! A stored upload is answered only once its line is on disk. A server killed
+//! between storing a file and writing its line leaves a file without one: on
+//! start, [`missing_lines`] finds those and the server appends them, marked
+//! `recovered`.
 
 use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -15,8 +20,10 @@ use crate::roster::Roster;
 /// The log's name in the input root.
 pub const LOG_FILE: &str = "上报日志.jsonl";
 
-/// What became of an upload.
+/// What became of an upload: stored.
 pub const STORED: &str = "已保存";
+/// What became of an upload: the unit had sent the same bytes before.
+pub const ALREADY: &str = "与已收到的文件相同，未重复保存";
 
 /// One upload attempt.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -41,6 +48,17 @@ pub struct Line {
     /// Problems the check found in a stored return (errors and warnings).
     #[serde(default)]
     pub problems: usize,
+    /// Written on start for a stored file that had no line: the server was
+    /// stopped after storing it and before answering.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recovered: bool,
+}
+
+impl Line {
+    /// Whether the line records a file stored.
+    pub fn stored(&self) -> bool {
+        self.result == STORED && !self.file.is_empty()
+    }
 }
 
 /// The append-only log.
@@ -124,10 +142,14 @@ pub struct Record {
     pub id: String,
     pub unit: usize,
     pub file: String,
+    /// The name the unit's computer gave the file (text only).
+    pub client_name: String,
     pub time: DateTime<Utc>,
     pub size: u64,
     pub sha256: String,
     pub problems: usize,
+    /// Found on start without a log line ([`Line::recovered`]).
+    pub recovered: bool,
 }
 
 /// The uploads stored this period: read back from the log on start, added to as
@@ -142,19 +164,21 @@ impl Uploads {
     pub fn from_log(lines: &[Line], period: &str, dir: &Path, roster: &Roster) -> Self {
         let list = lines
             .iter()
-            .filter(|l| l.result == STORED && l.period == period && !l.file.is_empty())
+            .filter(|l| l.stored() && l.period == period)
             .filter(|l| dir.join(&l.file).is_file())
             .filter_map(|l| {
                 Some(Record {
                     id: crate::serve::store::file_id(&l.file),
                     unit: roster.lookup(&l.unit)?,
                     file: l.file.clone(),
+                    client_name: l.client_name.clone(),
                     time: DateTime::parse_from_rfc3339(&l.time)
                         .ok()?
                         .with_timezone(&Utc),
                     size: l.size,
                     sha256: l.sha256.clone(),
                     problems: l.problems,
+                    recovered: l.recovered,
                 })
             })
             .collect();
@@ -189,10 +213,121 @@ impl Uploads {
         self.list().iter().find(|r| r.id == id).cloned()
     }
 
+    /// The upload stored under `file`, if the server stored it.
+    pub fn by_file(&self, file: &str) -> Option<Record> {
+        self.list().iter().find(|r| r.file == file).cloned()
+    }
+
     /// Every upload, in the order stored.
     pub fn all(&self) -> Vec<Record> {
         self.list().clone()
     }
+}
+
+impl crate::serve::store::Ledger for Uploads {
+    fn used_by(&self, unit: usize) -> (usize, u64) {
+        self.list()
+            .iter()
+            .filter(|r| r.unit == unit)
+            .fold((0, 0), |(n, bytes), r| (n + 1, bytes + r.size))
+    }
+
+    fn same_bytes(&self, unit: usize, sha256: &str) -> Option<String> {
+        self.list()
+            .iter()
+            .find(|r| r.unit == unit && r.sha256 == sha256)
+            .map(|r| r.file.clone())
+    }
+}
+
+/// One attempt that stored nothing, as the office's board lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refused {
+    /// When (server's local time).
+    pub time: String,
+    /// The unit whose code was given; empty for a wrong code.
+    pub unit: String,
+    /// The client's address.
+    pub client: String,
+    /// The name the client gave the file, if it got that far.
+    pub client_name: String,
+    /// Why nothing was stored, as the client was told.
+    pub reason: String,
+}
+
+/// The most attempts kept per period: a flood of wrong codes must not fill memory.
+const REFUSALS_KEPT: usize = 200;
+
+/// A period's refused attempts, latest last: read back from the log, added to as
+/// they happen.
+#[derive(Default)]
+pub struct Refusals {
+    list: std::sync::Mutex<std::collections::VecDeque<Refused>>,
+}
+
+impl Refusals {
+    /// The attempts of `period` that stored nothing (a file sent again is not one).
+    pub fn from_log(lines: &[Line], period: &str) -> Self {
+        let refusals = Self::default();
+        for line in lines
+            .iter()
+            .filter(|l| l.period == period && !l.stored() && l.result != ALREADY)
+        {
+            refusals.add(line);
+        }
+        refusals
+    }
+
+    pub fn add(&self, line: &Line) {
+        let time = DateTime::parse_from_rfc3339(&line.time)
+            .map(|t| crate::serve::calendar::local_time(t.with_timezone(&Utc)))
+            .unwrap_or_else(|_| line.time.clone());
+        let mut list = self
+            .list
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if list.len() >= REFUSALS_KEPT {
+            list.pop_front();
+        }
+        list.push_back(Refused {
+            time,
+            unit: line.unit.clone(),
+            client: line.client.clone(),
+            client_name: line.client_name.clone(),
+            reason: line.result.clone(),
+        });
+    }
+
+    /// The attempts kept, latest first.
+    pub fn latest_first(&self) -> Vec<Refused> {
+        let list = self
+            .list
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        list.iter().rev().cloned().collect()
+    }
+}
+
+/// The files of a period folder the server stored (named by
+/// [`crate::serve::store`]) that no line of `lines` records as stored: a server
+/// killed between storing and logging leaves them.
+pub fn missing_lines(lines: &[Line], period: &str, dir: &Path) -> Vec<String> {
+    let logged: std::collections::HashSet<&str> = lines
+        .iter()
+        .filter(|l| l.stored() && l.period == period)
+        .map(|l| l.file.as_str())
+        .collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut missing: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| crate::serve::store::made_by_server(name) && !logged.contains(name.as_str()))
+        .collect();
+    missing.sort();
+    missing
 }
 
 #[cfg(test)]
@@ -214,6 +349,7 @@ mod tests {
             sha256: "0123abcd".into(),
             result: STORED.into(),
             problems: 2,
+            recovered: false,
         };
         log.append(&line).expect("append");
         log.append(&line).expect("append");

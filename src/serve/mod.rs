@@ -1,59 +1,64 @@
-//! `serve`: the period's collection page. Counties upload their return and see at
-//! once what the tool understood; the office watches who has sent and downloads
-//! the period's workbook — the one `run` writes for the same folder.
+//! `serve`: the collection page. Counties upload their return and see at once
+//! what the tool understood; the office watches who has sent and downloads the
+//! period's workbook — the one `run` writes for the same folder.
 //!
-//! One process, on axum and tokio: [`codes`] checks the upload codes, [`auth`]
-//! says who asks (and slows wrong codes), [`store`] takes an upload into the
-//! period folder atomically and never over another file, [`log`] appends every
-//! attempt to the upload log, [`board`] consolidates the folder through the
-//! pipeline one run at a time, [`pages`] renders, [`routes`] wires it up. The
-//! reading and checking are the pipeline's own ([`crate::inspect`],
-//! [`crate::pipeline`]); nothing here reads a return itself.
+//! One process, on axum and tokio, left running all month: the month collected
+//! follows the calendar on every request ([`calendar`]), each month's folder
+//! has its [`desk`]. [`codes`] checks the upload codes, [`auth`] says who asks
+//! (and slows wrong codes), [`store`] takes an upload into the period folder
+//! atomically, never over another file, and answers only once it is stored
+//! whole and logged; [`log`] appends every attempt to the upload log; [`board`]
+//! consolidates a folder through the pipeline one run at a time; [`net`] caps
+//! the connections; [`pages`] renders; [`routes`] wires it up. The reading and
+//! checking are the pipeline's own ([`crate::inspect`], [`crate::pipeline`]);
+//! nothing here reads a return itself. The server's own events go to
+//! `tracing`; the upload log is the record.
 
 pub mod auth;
 pub mod board;
+pub mod calendar;
 pub mod codes;
+pub mod desk;
 pub mod log;
+pub mod net;
 pub mod pages;
 pub mod routes;
 pub mod store;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use chrono::NaiveDate;
+
 use crate::catalogue::Catalogue;
-use crate::inspect::Inspection;
-use crate::intake::{Reader, ReportPeriod};
+use crate::intake::Reader;
 use crate::period::Month;
-use crate::report::Letterhead;
+use crate::pipeline::Planner;
 use crate::roster::Roster;
 use crate::table::format::Limits;
-
-/// The period collected, and how it is consolidated: the same as `run` on its folder.
-pub struct Plan {
-    /// The folder holding the period folders (codes, upload log).
-    pub root: PathBuf,
-    /// The period folder uploads go to.
-    pub dir: PathBuf,
-    pub period: ReportPeriod,
-    /// The earlier periods' folders, oldest first.
-    pub earlier: Vec<(Month, PathBuf)>,
-    /// Where earlier runs' records are (`output/`).
-    pub records: Option<PathBuf>,
-    pub due_day: u32,
-    pub due_soon_days: u32,
-    /// What the workbook says of itself, as `run` would print it.
-    pub letterhead: Letterhead,
-}
+use calendar::Calendar;
+use desk::Desk;
+use store::Bounds;
 
 /// Everything `serve` was asked for, resolved.
 pub struct Config {
     pub catalogue: Catalogue,
     pub roster: Roster,
     pub limits: Limits,
-    pub plan: Plan,
+    /// The folder holding the period folders (codes, upload log).
+    pub root: PathBuf,
+    /// How `run` plans a period folder: each month collected is planned so.
+    pub planner: Planner,
+    /// Where today's date comes from, looked at on every request.
+    pub calendar: Calendar,
+    /// `--period` or the settings file's `period`: this month, whatever the date.
+    pub pinned: Option<Month>,
+    pub bounds: Bounds,
+    /// Connections open at once, at most.
+    pub max_connections: usize,
     pub listen: SocketAddr,
     /// PEM certificate chain and key, for HTTPS.
     pub tls: Option<(PathBuf, PathBuf)>,
@@ -66,12 +71,15 @@ pub struct State {
     pub catalogue: Catalogue,
     pub roster: Roster,
     pub limits: Limits,
-    pub plan: Plan,
+    pub root: PathBuf,
+    pub planner: Planner,
+    pub calendar: Calendar,
+    pub pinned: Option<Month>,
+    pub bounds: Bounds,
     pub auth: Arc<auth::Auth>,
-    pub store: store::Store,
     pub log: log::UploadLog,
-    pub uploads: log::Uploads,
-    pub board: board::Board,
+    /// The desks open, by month: the one collected, the one before, one looked at.
+    desks: Mutex<BTreeMap<Month, Arc<Desk>>>,
     /// Returns read and checked at once (uploads, check pages, annotated
     /// copies): one per core, so a burst of large files queues instead of
     /// holding them all in memory. Receiving them is not bounded by this.
@@ -90,15 +98,80 @@ impl State {
         }
     }
 
-    /// The check of a stored file of the period folder. Blocking.
-    pub fn inspect(&self, file: &str) -> Inspection {
-        crate::inspect::inspect(
-            self.reader(),
-            &self.plan.dir.join(file),
-            self.plan.period,
-            self.plan.due_day,
-        )
+    /// The month collected now: the pinned one, else the calendar's.
+    pub fn collecting(&self) -> Month {
+        self.pinned.unwrap_or_else(|| {
+            calendar::current_period(self.calendar.today(), self.planner.due_day)
+        })
     }
+
+    /// The desk of `month`, opened (and its folder made) when first asked for.
+    ///
+    /// # Errors
+    /// Why the month's folder cannot be used, in Chinese.
+    pub fn desk(&self, month: Month) -> Result<Arc<Desk>, String> {
+        let mut desks = self.desks.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(desk) = desks.get(&month) {
+            return Ok(Arc::clone(desk));
+        }
+        let plan = self
+            .planner
+            .month(&self.root, month)
+            .ok_or_else(|| format!("无法收集 {month} 期：月份超出范围"))?;
+        let folder = plan.input.clone();
+        let is_new = !folder.is_dir();
+        let desk = Desk::open(plan, &self.log.read(), &self.roster).map_err(|e| {
+            format!(
+                "无法使用报表文件夹 {}：{}",
+                folder.display(),
+                crate::os::describe(&e)
+            )
+        })?;
+        let desk = Arc::new(desk);
+        let collecting = self.collecting();
+        desks.retain(|m, _| *m == collecting || *m == collecting.previous());
+        desks.insert(month, Arc::clone(&desk));
+        if is_new {
+            tracing::info!("新建 {} 期报表文件夹 {}", month.chinese(), folder.display());
+        }
+        Ok(desk)
+    }
+
+    /// The desk of an earlier month whose folder exists, for the board.
+    pub fn earlier_desk(&self, month: Month) -> Option<Arc<Desk>> {
+        self.root
+            .join(month.to_string())
+            .is_dir()
+            .then(|| self.desk(month).ok())
+            .flatten()
+    }
+
+    /// The period folders under the root, oldest first.
+    pub fn months(&self) -> Vec<Month> {
+        Month::folders_in(&self.root)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect()
+    }
+}
+
+/// What the server says when it listens: where counties and the office go.
+pub struct Started {
+    /// The upload page at each address counties can open.
+    pub pages: Vec<String>,
+    /// The office's sign-in page at the first of them.
+    pub login: String,
+    /// Whether only this computer can open them.
+    pub this_machine_only: bool,
+    /// The month collected now, its folder and due date.
+    pub month: Month,
+    pub folder: PathBuf,
+    pub due: Option<NaiveDate>,
+    /// Whether the month is pinned (it does not move on).
+    pub pinned: bool,
+    /// The open-files limit, when too low for the connection cap.
+    pub files_short: Option<(u64, u64)>,
 }
 
 /// Why the server could not start or stopped.
@@ -123,7 +196,7 @@ pub enum ServeError {
     Runtime(String),
 }
 
-fn folder_error(path: &Path, e: &std::io::Error) -> ServeError {
+pub(crate) fn folder_error(path: &Path, e: &std::io::Error) -> ServeError {
     ServeError::Folder {
         path: path.to_path_buf(),
         reason: crate::os::describe(e),
@@ -146,62 +219,136 @@ fn listen_reason(e: &std::io::Error) -> String {
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way.
-/// `started` is told the address once the server listens.
+/// `started` is told where the server listens once it does.
 ///
 /// # Errors
 /// A [`ServeError`] when the codes, folders, address or certificate cannot be used.
-pub fn run(config: Config, started: impl FnOnce(&str)) -> Result<(), ServeError> {
+pub fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeError> {
     let Config {
         catalogue,
         roster,
         limits,
-        plan,
+        root,
+        planner,
+        calendar,
+        pinned,
+        bounds,
+        max_connections,
         listen,
         tls,
         trust_proxy,
     } = config;
-    let book = codes::CodeBook::load(&plan.root)?;
+    let book = codes::CodeBook::load(&root)?;
     let (auth, strangers) = auth::Auth::new(book, &roster);
     for unit in strangers {
-        eprintln!("注意：上报码文件中的单位“{unit}”不在单位名单中，它的上报码不能使用");
+        tracing::warn!("上报码文件中的单位“{unit}”不在单位名单中，它的上报码不能使用");
     }
-    let store = store::Store::open(&plan.dir, plan.period, plan.due_day)
-        .map_err(|e| folder_error(&plan.dir, &e))?;
-    let log = log::UploadLog::open(&plan.root).map_err(|e| folder_error(&plan.root, &e))?;
-    let uploads = log::Uploads::from_log(
-        &log.read(),
-        &plan.period.month.to_string(),
-        &plan.dir,
-        &roster,
-    );
+    let log = log::UploadLog::open(&root).map_err(|e| folder_error(&root, &e))?;
     let state = Arc::new(State {
         catalogue,
         roster,
         limits,
-        plan,
+        root,
+        planner,
+        calendar,
+        pinned,
+        bounds,
         auth: Arc::new(auth),
-        store,
         log,
-        uploads,
-        board: board::Board::default(),
+        desks: Mutex::default(),
         checks: tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         ),
         secure: tls.is_some(),
         trust_proxy,
     });
+    recover_lines(&state).map_err(|e| folder_error(&state.root, &e))?;
+    let month = state.collecting();
+    let desk = state.desk(month).map_err(|reason| ServeError::Folder {
+        path: state.root.join(month.to_string()),
+        reason,
+    })?;
+    let files_limit = net::raise_open_files_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| ServeError::Runtime(crate::os::describe(&e)))?;
-    runtime.block_on(serve(state, listen, tls, started))
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let told = |bound: SocketAddr| {
+        let (addresses, this_machine_only) = net::reachable(bound);
+        let pages: Vec<String> = addresses
+            .iter()
+            .map(|ip| net::url(scheme, *ip, bound.port(), "/"))
+            .collect();
+        let login = addresses
+            .first()
+            .map(|ip| net::url(scheme, *ip, bound.port(), "/login"))
+            .unwrap_or_default();
+        let needed = net::files_needed(max_connections);
+        started(&Started {
+            pages,
+            login,
+            this_machine_only,
+            month,
+            folder: desk.dir().to_path_buf(),
+            due: crate::period::returns_due(desk.plan.period.as_of, desk.plan.due_day),
+            pinned: pinned.is_some(),
+            files_short: files_limit.filter(|l| *l < needed).map(|l| (l, needed)),
+        });
+    };
+    runtime.block_on(serve(state, listen, tls, max_connections, told))
+}
+
+/// Writes the log line a stored file lacks, for every period folder: a server
+/// stopped after storing a file and before logging it leaves such a file.
+fn recover_lines(state: &State) -> std::io::Result<()> {
+    let lines = state.log.read();
+    for month in state.months() {
+        let Some(plan) = state.planner.month(&state.root, month) else {
+            continue;
+        };
+        let period = month.to_string();
+        for file in log::missing_lines(&lines, &period, &plan.input) {
+            let path = plan.input.join(&file);
+            let (Some(unit), Some((_, time))) =
+                (state.roster.find_in(&file), store::name_parts(&file))
+            else {
+                continue;
+            };
+            let Ok((size, sha256)) = store::measure(&path) else {
+                continue;
+            };
+            let inspection =
+                crate::inspect::inspect(state.reader(), &path, plan.period, plan.due_day);
+            let line = log::Line {
+                time: time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                period: period.clone(),
+                unit: state.roster.units[unit].name.clone(),
+                client: String::new(),
+                file: file.clone(),
+                client_name: String::new(),
+                size,
+                sha256,
+                result: log::STORED.to_string(),
+                problems: inspection.problems.len(),
+                recovered: true,
+            };
+            state.log.append(&line)?;
+            tracing::warn!(
+                "{} 期的 {file} 已保存但上报日志中没有记录（服务上次停止时正在保存它）：已补记，标为 recovered",
+                month
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn serve(
     state: Arc<State>,
     listen: SocketAddr,
     tls: Option<(PathBuf, PathBuf)>,
-    started: impl FnOnce(&str),
+    max_connections: usize,
+    started: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let listener = std::net::TcpListener::bind(listen)
         .and_then(|l| l.set_nonblocking(true).map(|()| l))
@@ -228,19 +375,21 @@ async fn serve(
                 })?;
             let mut server = axum_server::from_tcp_rustls(listener, config)
                 .map_err(listen_error)?
+                .map(|tls| net::Capped::new(tls, max_connections))
                 .handle(handle)
                 .first_request_timeout(Duration::from_secs(30));
             bound_headers(server.http_builder());
-            started(&format!("https://{bound}/"));
+            started(bound);
             server.serve(app).await.map_err(listen_error)
         }
         None => {
             let mut server = axum_server::from_tcp(listener)
                 .map_err(listen_error)?
+                .map(|plain| net::Capped::new(plain, max_connections))
                 .handle(handle)
                 .first_request_timeout(Duration::from_secs(30));
             bound_headers(server.http_builder());
-            started(&format!("http://{bound}/"));
+            started(bound);
             server.serve(app).await.map_err(listen_error)
         }
     }
@@ -277,7 +426,7 @@ async fn stop_on_signal<A: axum_server::Address>(handle: axum_server::Handle<A>)
         () = ctrl_c => {}
         () = term => {}
     }
-    eprintln!("正在停止：等待进行中的上传完成……");
+    tracing::info!("正在停止：等待进行中的上传完成……");
     handle.graceful_shutdown(Some(Duration::from_secs(30)));
 }
 

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 
 use super::board::Status;
+use super::calendar::local_time;
 use super::log::Record;
 use crate::check::Verdict;
 use crate::inspect::Inspection;
@@ -27,7 +28,7 @@ pub fn page(title: &str, plan: &str, period: &str, viewer: &Viewer, body: Markup
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
+                meta name="referrer" content="same-origin";
                 title { (title) " · " (plan) }
                 link rel="stylesheet" href="/style.css";
             }
@@ -55,11 +56,49 @@ pub fn page(title: &str, plan: &str, period: &str, viewer: &Viewer, body: Markup
     }
 }
 
-/// `/`: the upload form; for a signed-in unit, its uploads this period.
-pub fn upload_form(viewer: &Viewer, period: &str, mine: &[Record], max_mb: u64) -> Markup {
+/// One of a unit's uploads, as its page lists it.
+pub struct UploadLine {
+    /// When it was stored (local time).
+    pub time: String,
+    /// The name the unit's computer gave the file.
+    pub client_name: String,
+    /// The name it is stored under.
+    pub file: String,
+    pub id: String,
+    pub problems: usize,
+    /// Whether it is the return that counts.
+    pub counts: bool,
+    /// Why it does not count, when it does not.
+    pub why: Option<String>,
+    /// Stored when the server stopped, and logged on its next start: the
+    /// county was never told it was received.
+    pub recovered: bool,
+}
+
+/// A unit's uploads to one period, latest first.
+pub struct UnitUploads {
+    /// `2018年7月`.
+    pub period: String,
+    /// Whether it is the period being collected (else the one before, late returns).
+    pub collecting: bool,
+    pub lines: Vec<UploadLine>,
+}
+
+/// `/`: the upload form; for a signed-in unit, its uploads of the period (and
+/// of the one before, when it sent any), which one counts and why the others do not.
+pub fn upload_form(
+    viewer: &Viewer,
+    period: &str,
+    due: Option<NaiveDate>,
+    lists: &[UnitUploads],
+    max_mb: u64,
+) -> Markup {
     let needs_code = viewer.name.is_none();
     html! {
         h1 { "上报 " (period) " 进展情况表" }
+        @if let Some(due) = due {
+            p.note { "本期报表请于 " (chinese_date(due)) " 前上传；上一期的报表（迟报）也可在此上传，会存入上一期。" }
+        }
         @if viewer.admin {
             p.note { "您以管理员身份登录。管理员码不能用来上报；请到 " a href="/status" { "汇总看板" } " 查看各单位报送情况。" }
         } @else {
@@ -79,20 +118,38 @@ pub fn upload_form(viewer: &Viewer, period: &str, mine: &[Record], max_mb: u64) 
             ul.help {
                 li { "上报码由省教育厅发放，每个单位一个；请勿转告他人。" }
                 li { "上传后立即显示工具读到的内容和需要修改的问题；有问题请改好后再次上传。" }
-                li { "同一单位可多次上传：以填报日期最晚的一份为准，日期相同时以最后上传的一份为准。" }
+                li { "同一单位可多次上传：以填报日期最晚的一份为准，日期相同时以最后上传的一份为准。同一个文件不会重复保存。" }
             }
         }
-        @if !mine.is_empty() {
-            h2 { "本单位本期已上传" }
-            table {
-                thead { tr { th { "上传时间" } th { "文件" } th { "问题" } th { "" } } }
-                tbody {
-                    @for r in mine {
-                        tr {
-                            td { (super::board::local_time(r.time)) }
-                            td.file { (r.file) }
-                            td.num { (r.problems) }
-                            td { a href={ "/returns/" (r.id) } { "查看检查结果" } }
+        @for list in lists {
+            h2 {
+                @if list.collecting { "本单位本期（" (list.period) "）已上传" }
+                @else { "本单位上一期（" (list.period) "）已上传" }
+            }
+            @if list.lines.is_empty() {
+                p { "还没有上传。" }
+            } @else {
+                table.uploads.cards {
+                    thead { tr { th { "上传时间" } th { "您的文件" } th { "问题" } th { "是否计入汇总" } th { "" } } }
+                    tbody {
+                        @for r in &list.lines {
+                            tr class=(if r.counts { "counts" } else { "" }) {
+                                td data-label="上传时间" {
+                                    (r.time)
+                                    @if r.recovered { br; small { "（上传时服务器中断，重启后补记）" } }
+                                }
+                                td.file data-label="您的文件" {
+                                    @if r.client_name.is_empty() { (r.file) } @else { (r.client_name) }
+                                    br; small { "保存为 " (r.file) }
+                                }
+                                td.num data-label="问题" { (r.problems) }
+                                td data-label="是否计入汇总" {
+                                    @if r.counts { strong { "计入汇总" } }
+                                    @else if let Some(why) = &r.why { "不计入：" (why) }
+                                    @else { "—" }
+                                }
+                                td { a href={ "/returns/" (r.id) } { "查看检查结果" } }
+                            }
                         }
                     }
                 }
@@ -161,8 +218,18 @@ pub struct CheckView {
     pub tasks: Vec<TaskLine>,
     pub problems: Vec<ProblemLine>,
     pub errors: usize,
-    /// Another file of the unit that counts instead of this one.
-    pub superseded_by: Option<String>,
+    /// Why this upload does not count, when another of the unit's files does.
+    pub not_counted: Option<String>,
+}
+
+/// What became of the upload a fresh check page answers.
+pub enum Filed {
+    /// Stored in the period collected.
+    Stored,
+    /// Stored in the period before, named here (`2018年6月`), as a late return.
+    Late(String),
+    /// The same bytes had been received before: nothing stored again.
+    Already,
 }
 
 impl CheckView {
@@ -171,7 +238,7 @@ impl CheckView {
         inspection: &Inspection,
         reader: Reader,
         record: &Record,
-        superseded_by: Option<String>,
+        not_counted: Option<String>,
     ) -> Self {
         let blank = || "（未填）".to_string();
         let read = inspection.returns().next();
@@ -215,7 +282,7 @@ impl CheckView {
             unit: reader.roster.units[record.unit].name.clone(),
             file: record.file.clone(),
             id: record.id.clone(),
-            uploaded: super::board::local_time(record.time),
+            uploaded: local_time(record.time),
             size: record.size,
             sha256: record.sha256.clone(),
             as_of: chinese_date(inspection.result.as_of),
@@ -228,7 +295,7 @@ impl CheckView {
             tasks,
             problems,
             errors: inspection.errors(),
-            superseded_by,
+            not_counted,
         }
     }
 }
@@ -264,16 +331,24 @@ pub fn stylesheet() -> &'static str {
 }
 
 /// The check page: what the tool understood of the upload, and what to fix.
-pub fn check(view: &CheckView, fresh: bool) -> Markup {
+/// `filed`: what became of it, on the page that answers the upload.
+pub fn check(view: &CheckView, filed: Option<&Filed>) -> Markup {
     html! {
         h1 { (view.unit) " 报表检查结果" }
-        @if fresh {
-            p.ok { "已收到并保存。文件保存为 " code { (view.file) } "。" }
+        @match filed {
+            Some(Filed::Stored) => { p.ok { "已收到并保存。文件保存为 " code { (view.file) } "。" } }
+            Some(Filed::Late(month)) => {
+                p.ok { "已收到并保存。本表是" (month) "的报表，已作为该月的迟报存入" (month) "，文件保存为 " code { (view.file) } "。" }
+            }
+            Some(Filed::Already) => {
+                p.ok { "这份文件已经收到过（" (view.uploaded) " 上传，保存为 " code { (view.file) } "），内容完全相同，没有重复保存。" }
+            }
+            None => {}
         }
-        @if let Some(other) = &view.superseded_by {
+        @if let Some(why) = &view.not_counted {
             p.error {
-                "注意：本次上传的报表不会计入汇总。本单位另一份报表“" (other) "”的填报日期更晚，汇总时以它为准。"
-                "如本次才是最新版本，请把填报日期改为报送当天后重新上传。"
+                "注意：这份报表不会计入汇总。" (why) "。"
+                "如这份才是最新版本，请把填报日期改为报送当天后重新上传。"
             }
         }
         @if view.errors > 0 {
@@ -283,7 +358,7 @@ pub fn check(view: &CheckView, fresh: bool) -> Markup {
         } @else {
             p.note { "没有必须修改的错误；有 " (view.problems.len()) " 条提示，请看一看。" }
         }
-        table.facts {
+        table.facts.cards {
             tr { th { "填报单位" } td { (view.unit) } th { "填报日期" } td { (view.fill_date) } }
             tr { th { "填报人" } td { (view.filler) } th { "联系电话" } td { (view.phone) } }
             tr { th { "工作表" } td { (view.sheet) } th { "统计截止" } td { (view.as_of) } }
@@ -299,22 +374,22 @@ pub fn check(view: &CheckView, fresh: bool) -> Markup {
         @if view.problems.is_empty() {
             p { "无。" }
         } @else {
-            table.problems {
+            table.problems.cards {
                 thead { tr { th { "级别" } th { "位置" } th { "问题" } th { "怎么改" } } }
                 tbody {
                     @for p in &view.problems {
                         tr class=(if p.error { "p-error" } else { "p-warning" }) {
-                            td.level { (p.level) }
-                            td { (p.place) }
-                            td { (p.what) }
-                            td { (p.action) }
+                            td.level data-label="级别" { (p.level) }
+                            td data-label="位置" { (p.place) }
+                            td data-label="问题" { (p.what) }
+                            td data-label="怎么改" { (p.action) }
                         }
                     }
                 }
             }
         }
         h2 { "各项任务（" (view.tasks.len()) "）" }
-        table.tasks {
+        table.tasks.cards {
             thead {
                 tr {
                     th { "序号" } th { "主要任务" } th { "角色" } th { "完成时限" }
@@ -324,13 +399,13 @@ pub fn check(view: &CheckView, fresh: bool) -> Markup {
             tbody {
                 @for t in &view.tasks {
                     tr {
-                        td.num { (t.task) }
-                        td { (t.text) }
-                        td { (t.role) }
-                        td.date { (t.deadline) }
-                        td { (t.status) }
-                        td.date { (t.date) }
-                        td class={ "verdict " (verdict_class(t.verdict)) } { (t.verdict.label()) }
+                        td.num data-label="序号" { (t.task) }
+                        td.text data-label="主要任务" { (t.text) }
+                        td data-label="角色" { (t.role) }
+                        td.date data-label="完成时限" { (t.deadline) }
+                        td data-label="完成状态" { (t.status) }
+                        td.date data-label="完成时间" { (t.date) }
+                        td data-label="判定" class={ "verdict " (verdict_class(t.verdict)) } { (t.verdict.label()) }
                     }
                 }
             }
@@ -338,46 +413,81 @@ pub fn check(view: &CheckView, fresh: bool) -> Markup {
     }
 }
 
-/// The office's board.
+/// The office's board of one period.
 pub fn board(status: &Status) -> Markup {
     let sent = status.units.iter().filter(|u| u.sent).count();
+    let month_text = |p: &str| Month::parse(p).map_or_else(|| p.to_string(), Month::chinese);
+    // Links of an earlier period name it; those of the period collected need not.
+    let query = if status.collecting {
+        String::new()
+    } else {
+        format!("?period={}", status.period)
+    };
     html! {
-        h1 { "汇总看板 · " (Month::parse(&status.period).map_or_else(|| status.period.clone(), Month::chinese)) }
+        h1 { "汇总看板 · " (month_text(&status.period)) }
+        @if status.collecting {
+            p.note {
+                "正在收集 " (month_text(&status.period)) " 的报表"
+                @if let Some(due) = &status.due { "，截止 " (as_chinese(due)) "；过了截止日，网页自动转为收集下一期" }
+                "。"
+            }
+        } @else {
+            p.note { "这是往期的看板；正在收集的是 " a href="/status" { (month_text(&status.collecting_period)) } "。" }
+        }
+        @if status.periods.len() > 1 {
+            nav.periods {
+                "各期："
+                @for p in &status.periods {
+                    @if *p == status.period { strong { (month_text(p)) } }
+                    @else if *p == status.collecting_period { a href="/status" { (month_text(p)) } }
+                    @else { a href={ "/status?period=" (p) } { (month_text(p)) } }
+                    " "
+                }
+            }
+        }
         p.note {
             "统计截止 " (as_chinese(&status.as_of)) "；汇总于 " (status.made) "。应报单位 " (status.units.len())
             " 个，已报送 " (sent) " 个，未报送 " (status.units.len() - sent) " 个；文件 "
             (status.files) " 个，数据问题 " (status.problems) " 条。"
         }
         p.actions {
-            a.button href="/workbook" { "下载汇总表（xlsx）" }
-            " " a href="/chase.csv" { "下载催报名单（CSV）" }
-            " " a href="/api/status" { "JSON" }
+            a.button href={ "/workbook" (query) } { "下载汇总表（xlsx）" }
+            " " a href={ "/chase.csv" (query) } { "下载催报名单（CSV）" }
+            " " a href={ "/api/status" (query) } { "JSON" }
         }
-        table.totals {
-            thead { tr { @for v in &status.totals { th { (v.verdict) } } } }
-            tbody { tr { @for v in &status.totals { td.num { (v.count) } } } }
+        div.wide {
+            table.totals {
+                thead { tr { @for v in &status.totals { th { (v.verdict) } } } }
+                tbody { tr { @for v in &status.totals { td.num { (v.count) } } } }
+            }
         }
         h2 { "各单位报送情况" }
-        table.board {
+        table.board.cards {
             thead {
                 tr {
                     th { "单位" } th { "状态" } th { "最近上传" } th { "填报日期" } th { "问题" }
                     @for v in &status.totals { th.v { (v.verdict) } }
-                    th { "完成率" } th { "文件" }
+                    th { "完成率" } th { "计入汇总的文件" }
                 }
             }
             tbody {
                 @for u in &status.units {
                     tr class=(if u.sent { "sent" } else { "silent" }) {
-                        td.nowrap { (u.unit) }
-                        td.nowrap { @if u.sent { "已报送" @if u.late { "（迟报）" } } @else { strong { "未报送" } } }
-                        td.nowrap { (u.last_upload.as_deref().unwrap_or("—")) @if u.uploads > 1 { br; "共 " (u.uploads) " 次" } }
-                        td.nowrap { (u.fill_date.as_deref().map_or_else(|| "—".to_string(), as_chinese)) }
-                        td.num { (u.problems) }
-                        @for v in &u.verdicts { td.num { @if v.count > 0 { (v.count) } } }
+                        td.nowrap.unit data-label="单位" { (u.unit) }
+                        td.nowrap data-label="状态" { @if u.sent { "已报送" @if u.late { "（迟报）" } } @else { strong { "未报送" } } }
+                        td.nowrap data-label="最近上传" {
+                            (u.last_upload.as_deref().unwrap_or("—"))
+                            @if u.uploads > 1 { br; "共上传 " (u.uploads) " 次" }
+                        }
+                        td.nowrap data-label="填报日期" { (u.fill_date.as_deref().map_or_else(|| "—".to_string(), as_chinese)) }
+                        td.num data-label="问题" { (u.problems) }
+                        @for v in &u.verdicts { td.num data-label=(v.verdict) { @if v.count > 0 { (v.count) } } }
                         // A unit that sent nothing has no rate to show, not 0 %.
-                        td.num { @match u.completion_rate { Some(r) if u.sent => { (format!("{:.1}%", r * 100.0)) }, Some(_) => { "未报" }, None => { "—" } } }
-                        td.file { (u.file.as_deref().unwrap_or("")) }
+                        td.num data-label="完成率" { @match u.completion_rate { Some(r) if u.sent => { (format!("{:.1}%", r * 100.0)) }, Some(_) => { "未报" }, None => { "—" } } }
+                        td.file data-label="计入汇总的文件" {
+                            (u.file.as_deref().unwrap_or(""))
+                            @if u.not_counted > 0 { br; small { "另有 " (u.not_counted) " 份不计入" } }
+                        }
                     }
                 }
             }
@@ -386,11 +496,38 @@ pub fn board(status: &Status) -> Markup {
         @if status.chase.is_empty() {
             p { "所有单位均已报送且无漏报。" }
         } @else {
-            table.chase {
+            table.chase.cards {
                 thead { tr { th { "单位" } th { "情况" } th { "缺报项数" } th { "缺报内容" } th { "填报人" } th { "联系电话" } } }
                 tbody {
                     @for c in &status.chase {
-                        tr { td { (c.unit) } td { (c.situation) } td.num { (c.missing) } td { (c.what) } td { (c.filler) } td { (c.phone) } }
+                        tr {
+                            td data-label="单位" { (c.unit) }
+                            td data-label="情况" { (c.situation) }
+                            td.num data-label="缺报项数" { (c.missing) }
+                            td data-label="缺报内容" { (c.what) }
+                            td data-label="填报人" { (c.filler) }
+                            td data-label="联系电话" { (c.phone) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "未保存的上传（" (status.refused.len()) "）" }
+        @if status.refused.is_empty() {
+            p { "本期没有被拒绝的上传。" }
+        } @else {
+            p.note { "上报码不正确、文件有问题或服务器无法保存而没有保存的上传，最近的在前。" }
+            table.refused.cards {
+                thead { tr { th { "时间" } th { "单位" } th { "来自" } th { "文件" } th { "原因" } } }
+                tbody {
+                    @for r in &status.refused {
+                        tr {
+                            td.nowrap data-label="时间" { (r.time) }
+                            td data-label="单位" { @if r.unit.is_empty() { "（上报码不正确）" } @else { (r.unit) } }
+                            td data-label="来自" { (r.client) }
+                            td.file data-label="文件" { (r.client_name) }
+                            td data-label="原因" { (r.reason) }
+                        }
                     }
                 }
             }
@@ -418,6 +555,30 @@ td.nowrap, td.date { white-space: nowrap; }
 th.v { min-width: 2.2em; }
 td.file { min-width: 12em; }
 td.file, code { font-family: monospace; font-size: .9em; word-break: break-all; }
+div.wide { max-width: 100%; overflow-x: auto; }
+nav.periods a, nav.periods strong { margin-right: .5em; }
+tr.counts td { background: #e2efda; }
+img, table { max-width: 100%; }
+/* A phone (390 px): no sideways scrolling. Tables of records become one card
+   per row, each cell labelled with its column (data-label); forms take the width. */
+@media (max-width: 40em) {
+  header.top { flex-wrap: wrap; padding: .5em; }
+  header.top a, header.top .who, header.top button { margin-left: 0; margin-right: .8em; }
+  main { padding: .5em .7em; }
+  footer { padding: .5em .7em; }
+  form.upload { max-width: none; }
+  a.button { display: inline-block; margin-bottom: .3em; }
+  form.upload input[type=text], form.upload input[type=file] { max-width: 100%; box-sizing: border-box; }
+  table.cards, table.cards thead, table.cards tbody, table.cards tr, table.cards th, table.cards td { display: block; }
+  table.cards { border: 0; width: 100%; }
+  table.cards thead { display: none; }
+  table.cards tr { border: 1px solid #bbb; margin: 0 0 .6em; padding: .2em 0; }
+  table.cards td { border: 0; padding: .15em .5em; min-width: 0; white-space: normal; text-align: left; }
+  table.cards td[data-label]::before { content: attr(data-label) "："; color: #555; font-weight: normal; }
+  table.cards td.num:empty { display: none; }
+  table.facts.cards th { border: 0; padding: .15em .5em 0; background: none; color: #555; }
+  code, td.file { word-break: break-all; }
+}
 p.error { color: #9c0006; font-weight: bold; }
 p.ok { color: #006100; font-weight: bold; }
 p.note { color: #444; }

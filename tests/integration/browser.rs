@@ -100,6 +100,39 @@ async fn shot(client: &Client, folder: &Path, name: &str) {
     std::fs::write(folder.join(name), png).expect("save screenshot");
 }
 
+/// How wide a page is laid out, against the screen.
+#[derive(Debug)]
+struct Width {
+    /// The viewport's width, CSS pixels.
+    screen: f64,
+    /// The page's scrollable width.
+    page: f64,
+    /// Where the rightmost 判定 cell ends (0 without any).
+    verdicts_right: f64,
+    verdicts: usize,
+}
+
+async fn fits(client: &Client) -> Width {
+    let found = client
+        .execute(
+            "const cells = [...document.querySelectorAll('td.verdict')];
+             return [document.documentElement.clientWidth,
+                     document.documentElement.scrollWidth,
+                     Math.max(0, ...cells.map(c => c.getBoundingClientRect().right)),
+                     cells.length];",
+            Vec::new(),
+        )
+        .await
+        .expect("measure the page");
+    let number = |i: usize| found[i].as_f64().expect("a number");
+    Width {
+        screen: number(0),
+        page: number(1),
+        verdicts_right: number(2),
+        verdicts: number(3) as usize,
+    }
+}
+
 fn shots_folder() -> PathBuf {
     let folder = std::env::temp_dir().join("county-returns-browser");
     std::fs::create_dir_all(&folder).expect("screenshot folder");
@@ -151,12 +184,19 @@ async fn a_county_uploads_in_a_browser_and_the_office_sees_it() {
         .click()
         .await
         .expect("submit");
-    let heading = client
+    let heading = match client
         .wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::XPath("//main/h1[contains(., '报表检查结果')]"))
         .await
-        .expect("the check page");
+    {
+        Ok(heading) => heading,
+        Err(e) => panic!(
+            "no check page ({e}): {}\n{}",
+            client.source().await.unwrap_or_default(),
+            super::server::read(&dir.path().join("serve.err"))
+        ),
+    };
     assert_eq!(
         heading.text().await.expect("heading"),
         "五指山市 报表检查结果"
@@ -182,6 +222,15 @@ async fn a_county_uploads_in_a_browser_and_the_office_sees_it() {
         .expect("verdict cells");
     assert_eq!(verdicts.len(), 30);
     shot(&client, &shots, "3-check-page.png").await;
+    let check_page = client
+        .find(Locator::Css("a.button[href$='/annotated.xlsx']"))
+        .await
+        .expect("the annotated copy's link")
+        .attr("href")
+        .await
+        .expect("href")
+        .and_then(|h| h.strip_suffix("/annotated.xlsx").map(str::to_string))
+        .expect("a link to the return");
 
     // The office: signs in with its code and reads the board.
     client
@@ -221,6 +270,43 @@ async fn a_county_uploads_in_a_browser_and_the_office_sees_it() {
     let row = row.text().await.expect("row text");
     assert!(row.contains("已报送"), "{row}");
     shot(&client, &shots, "4-board.png").await;
+
+    // On a phone, 390 px wide: no page scrolls sideways, and every 判定 is on screen.
+    client.set_window_size(390, 844).await.expect("phone size");
+    for (path, name) in [
+        ("/".to_string(), "5-phone-upload.png"),
+        (check_page.clone(), "6-phone-check-page.png"),
+        ("/status".to_string(), "7-phone-board.png"),
+    ] {
+        client
+            .goto(&format!("{}{path}", server.url))
+            .await
+            .expect("open the page");
+        let width = fits(&client).await;
+        assert!(
+            width.page <= width.screen,
+            "{path} scrolls sideways on a phone: {width:?}"
+        );
+        assert!(
+            width.verdicts_right <= width.screen,
+            "{path}: a 判定 cell ends at {} px, the screen at {} px",
+            width.verdicts_right,
+            width.screen
+        );
+        shot(&client, &shots, name).await;
+    }
+    let verdicts = client
+        .find_all(Locator::Css("td.verdict"))
+        .await
+        .expect("verdicts");
+    assert!(verdicts.is_empty(), "the board has no verdict cells");
+    client
+        .goto(&format!("{}{check_page}", server.url))
+        .await
+        .expect("check page");
+    let width = fits(&client).await;
+    assert_eq!(width.verdicts, 30, "{width:?}");
+    assert!(width.screen <= 400.0, "{width:?}");
     client.close().await.expect("close the browser");
     eprintln!("截图保存在 {}", shots.display());
 }

@@ -91,6 +91,12 @@ fn codes_writes_the_list_once_and_keeps_only_hashes() {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        // So are the hashes: each is a code to guess offline.
+        let mode = std::fs::metadata(dir.path().join("input/.county-returns-codes.json"))
+            .expect("hashes")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     }
     let hashes = read(&dir.path().join("input/.county-returns-codes.json"));
     for code in codes.values() {
@@ -371,21 +377,44 @@ async fn a_unit_code_reaches_its_own_unit_only() {
     assert_eq!(stored(&server), before);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn wrong_codes_say_nothing_and_are_slowed() {
-    let dir = tempfile::tempdir().expect("dir");
-    let server = Server::fresh(dir.path(), &[]);
-    let right = server.code("海口市").to_string();
-    // The right first four characters with a wrong rest, a code of nobody, garbage, nothing.
+/// A code's rest changed in its last character: it claims the same unit, wrongly.
+pub fn near_miss(right: &str) -> String {
     let mut near = right.replace('-', "");
     let last = if near.ends_with('2') { "3" } else { "2" };
     near.replace_range(11..12, last);
+    near
+}
+
+async fn bearer_status(server: &Server, code: &str) -> (u16, Option<u64>, String) {
+    let response = client()
+        .get(format!("{}/", server.url))
+        .bearer_auth(code)
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status().as_u16();
+    let wait = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (status, wait, response.text().await.unwrap_or_default())
+}
+
+/// Slowed per address and per unit claimed: other units' misses from the same
+/// address (one NAT) never refuse a right code.
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_codes_say_nothing_and_are_slowed_per_address_and_unit() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = Server::fresh(dir.path(), &[]);
+    let haikou = server.code("海口市").to_string();
+    // Codes of nobody (garbage, a well-formed code no one holds, nothing).
     let tries = [
-        near.as_str(),
         "ZZZZ-ZZZZ-ZZZZ",
         "../../etc/passwd",
         "",
         "海口市",
+        "2222-3333-4444",
     ];
     let mut answers = BTreeSet::new();
     for code in tries {
@@ -400,32 +429,48 @@ async fn wrong_codes_say_nothing_and_are_slowed() {
         assert_eq!(status, 401, "{code}: {page}");
         answers.insert(page);
     }
+    // The right first four characters with a wrong rest: the same answer.
+    let near = near_miss(&haikou);
+    let (status, page) = upload(
+        &client(),
+        &server.url,
+        Some(&near),
+        "hk.xlsx",
+        b"PK".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 401);
+    answers.insert(page);
     assert_eq!(
         answers.len(),
         1,
         "every wrong code gets the same answer: {answers:?}"
     );
-    // The sixth try from this address is refused before the code is looked at, right or not.
-    let response = client()
-        .get(format!("{}/", server.url))
-        .bearer_auth(&right)
-        .send()
-        .await
-        .expect("answered");
-    assert_eq!(response.status().as_u16(), 429);
-    let wait: u64 = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .expect("Retry-After");
+    // A sixth code of nobody from this address waits.
+    let (status, wait, page) = bearer_status(&server, "YYYY-YYYY-YYYY").await;
+    assert_eq!(status, 429, "{page}");
+    let wait = wait.expect("Retry-After");
     assert!((1..=30).contains(&wait), "{wait}");
-    assert!(response.text().await.expect("body").contains("秒后再试"));
+    assert!(page.contains("秒后再试"), "{page}");
+    // Right codes from the same address are not refused for those misses.
+    for unit in ["海口市", "三亚市", "管理员"] {
+        let (status, _, page) = bearer_status(&server, server.code(unit)).await;
+        assert_eq!(status, 200, "{unit}: {page}");
+    }
+    // Four more misses claiming 海口市 (five in all): 海口市's next try waits,
+    // its right code included; 三亚市 and the office do not.
+    for _ in 0..4 {
+        assert_eq!(bearer_status(&server, &near).await.0, 401);
+    }
+    assert_eq!(bearer_status(&server, &haikou).await.0, 429);
+    assert_eq!(bearer_status(&server, server.code("三亚市")).await.0, 200);
+    assert_eq!(bearer_status(&server, server.code("管理员")).await.0, 200);
     assert!(stored(&server).is_empty());
+    // Each wrong code in the upload form is logged (bearer tries are not uploads).
     let log = read(&dir.path().join("input/上报日志.jsonl"));
     assert_eq!(
         log.lines().filter(|l| l.contains("上报码不正确")).count(),
-        5,
+        6,
         "{log}"
     );
 }
@@ -446,13 +491,15 @@ async fn client_file_names_never_become_paths() {
         // No header may hold a NUL: the request itself is refused.
         ("海口市\u{0}.xlsx", 400),
     ];
-    for (name, want) in evil {
+    for (i, (name, want)) in evil.into_iter().enumerate() {
+        // Each a different file: the same bytes are stored once.
+        let bytes = return_of("海口市", &format!("填报人{i}"), "推进中", "正在推进");
         let (status, page) = upload(
             &client(),
             &server.url,
             Some(server.code("海口市")),
             name,
-            sample("海口市2018年7月大班额任务进展情况.xlsx"),
+            bytes,
         )
         .await;
         assert_eq!(status, want, "{name}: {page}");
@@ -856,8 +903,11 @@ async fn an_upload_with_an_earlier_fill_date_is_told_it_will_not_count() {
         .into_iter()
         .next()
         .expect("the first upload");
+    // The real reason, naming the file as the county's computer named it.
     assert!(
-        second.contains("不会计入汇总") && second.contains(&first_name),
+        second.contains("不会计入汇总")
+            && second.contains("“a.xlsx（")
+            && second.contains("的填报日期（2018年8月3日）更晚"),
         "{second}"
     );
     assert_eq!(

@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_county-returns");
 
+/// The time the servers of the tests start their clock at (`COUNTY_RETURNS_NOW`):
+/// 2018-08-03, when July's returns are collected (due 2018-08-05).
+pub const COLLECTING_JULY: &str = "2018-08-03T10:00:00";
+
 /// A port no one listens on right now.
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
@@ -57,6 +61,102 @@ pub fn read_codes(path: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// How a test starts `serve`: its flags, its clock, the address it listens on,
+/// and the program it runs under (`faketime`), on no settings file.
+pub struct Launch<'a> {
+    extra: Vec<&'a str>,
+    env: Vec<(&'a str, String)>,
+    host: &'a str,
+    wrapper: Vec<&'a str>,
+}
+
+impl<'a> Launch<'a> {
+    /// `serve` with `extra` flags, on 127.0.0.1, its clock at [`COLLECTING_JULY`].
+    pub fn new(extra: &[&'a str]) -> Self {
+        Self {
+            extra: extra.to_vec(),
+            env: vec![("COUNTY_RETURNS_NOW", COLLECTING_JULY.to_string())],
+            host: "127.0.0.1",
+            wrapper: Vec::new(),
+        }
+    }
+
+    /// Its clock starting at `now`, local time.
+    pub fn now(mut self, now: &str) -> Self {
+        self.env.retain(|(k, _)| *k != "COUNTY_RETURNS_NOW");
+        self.env.push(("COUNTY_RETURNS_NOW", now.to_string()));
+        self
+    }
+
+    /// On the machine's own clock.
+    pub fn system_clock(mut self) -> Self {
+        self.env.retain(|(k, _)| *k != "COUNTY_RETURNS_NOW");
+        self
+    }
+
+    pub fn env(mut self, key: &'a str, value: &str) -> Self {
+        self.env.push((key, value.to_string()));
+        self
+    }
+
+    /// Listening on `host` (`0.0.0.0`, `[::]`); the tests reach it on 127.0.0.1.
+    pub fn host(mut self, host: &'a str) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// Run under another program (`faketime -f …`).
+    pub fn under(mut self, wrapper: &[&'a str]) -> Self {
+        self.wrapper = wrapper.to_vec();
+        self
+    }
+
+    /// Starts `serve` in `dir` (already holding `input/` and its codes).
+    pub fn start(&self, dir: &Path, codes: BTreeMap<String, String>) -> Server {
+        let scheme = if self.extra.contains(&"--tls-cert") {
+            "https"
+        } else {
+            "http"
+        };
+        for _ in 0..5 {
+            let port = free_port();
+            let listen = format!("{}:{port}", self.host);
+            let log = |name: &str| std::fs::File::create(dir.join(name)).expect("server log file");
+            let mut command = match self.wrapper.split_first() {
+                Some((program, args)) => {
+                    let mut c = Command::new(program);
+                    c.args(args).arg(BIN);
+                    c
+                }
+                None => Command::new(BIN),
+            };
+            let child = command
+                .args(["serve", "--listen", &listen])
+                .args(&self.extra)
+                .env("COUNTY_RETURNS_CONFIG", "/dev/null")
+                .envs(self.env.iter().map(|(k, v)| (k, v)))
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .stdout(log("serve.out"))
+                .stderr(log("serve.err"))
+                .spawn()
+                .expect("start serve");
+            let mut server = Server {
+                child: Some(child),
+                url: format!("{scheme}://127.0.0.1:{port}"),
+                dir: dir.to_path_buf(),
+                codes: codes.clone(),
+            };
+            if server.wait_listening(port) {
+                return server;
+            }
+            // Another process took the port between our look and the server's bind: try another.
+            server.kill();
+        }
+        panic!("serve did not start: {}", read(&dir.join("serve.err")));
+    }
+}
+
 /// A running server; killed when dropped.
 pub struct Server {
     child: Option<Child>,
@@ -73,39 +173,28 @@ impl Server {
         Self::start(dir, codes, extra)
     }
 
-    /// Starts `serve` in `dir` (already holding `input/` and its codes).
+    /// Starts `serve` in `dir` (already holding `input/` and its codes), its
+    /// clock at [`COLLECTING_JULY`].
     pub fn start(dir: &Path, codes: BTreeMap<String, String>, extra: &[&str]) -> Self {
-        let scheme = if extra.contains(&"--tls-cert") {
-            "https"
-        } else {
-            "http"
-        };
-        for _ in 0..5 {
-            let port = free_port();
-            let listen = format!("127.0.0.1:{port}");
-            let log = |name: &str| std::fs::File::create(dir.join(name)).expect("server log file");
-            let child = Command::new(BIN)
-                .args(["serve", "--listen", &listen])
-                .args(extra)
-                .current_dir(dir)
-                .stdin(Stdio::null())
-                .stdout(log("serve.out"))
-                .stderr(log("serve.err"))
-                .spawn()
-                .expect("start serve");
-            let mut server = Self {
-                child: Some(child),
-                url: format!("{scheme}://{listen}"),
-                dir: dir.to_path_buf(),
-                codes: codes.clone(),
-            };
-            if server.wait_listening(port) {
-                return server;
+        Launch::new(extra).start(dir, codes)
+    }
+
+    /// What the server printed on start (it may print a moment after it
+    /// listens): waits a few seconds for the whole of it.
+    pub fn said(&self) -> String {
+        let start = Instant::now();
+        loop {
+            let said = read(&self.dir.join("serve.out"));
+            if said.contains("按 Ctrl-C 停止") || start.elapsed() > Duration::from_secs(10) {
+                return said;
             }
-            // Another process took the port between our look and the server's bind: try another.
-            server.kill();
+            std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("serve did not start: {}", read(&dir.join("serve.err")));
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     fn wait_listening(&mut self, port: u16) -> bool {
@@ -259,4 +348,59 @@ pub fn is_server_name(name: &str) -> bool {
         && sha
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+/// Sends a request's head and the first bytes of its body over a plain
+/// connection, sends nothing more, and reads what the server answers within
+/// `wait`: its status (if any came), the text, and how long it took. A server
+/// that must answer before reading the rest of the body answers here.
+pub fn partial_request(
+    url: &str,
+    head: &str,
+    body_start: &[u8],
+    wait: Duration,
+) -> (Option<u16>, String, Duration) {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(wait)).expect("timeout");
+    let start = Instant::now();
+    stream.write_all(head.as_bytes()).expect("head");
+    stream.write_all(body_start).expect("body start");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+        }
+        if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"</html>") {
+            break;
+        }
+    }
+    let took = start.elapsed();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok());
+    (status, text, took)
+}
+
+/// The head of a multipart upload to `url` declaring `length` bytes of body.
+pub fn upload_head(url: &str, boundary: &str, length: usize, extra: &str) -> String {
+    let host = url.trim_start_matches("http://");
+    format!(
+        "POST /upload HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n{extra}\r\n"
+    )
+}
+
+/// The peak resident memory of a process, in MB (`VmHWM`).
+pub fn peak_memory_mb(pid: u32) -> u64 {
+    let status = read(Path::new(&format!("/proc/{pid}/status")));
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
 }

@@ -200,7 +200,7 @@ fn serve_listens_where_the_file_says() {
     let port = free_port();
     std::fs::write(
         w.path("county-returns.toml"),
-        format!("input = \"data/input\"\nlisten = \"127.0.0.1:{port}\"\n"),
+        format!("input = \"data/input\"\nlisten = \"127.0.0.1:{port}\"\nperiod = \"2018-07\"\n"),
     )
     .expect("settings");
     let dir = w.path("");
@@ -230,7 +230,11 @@ fn serve_listens_where_the_file_says() {
     let _ = child.wait();
     let said = std::fs::read_to_string(w.path("serve.out")).unwrap_or_default();
     assert!(listening, "serve did not listen on {port}: {said}");
-    assert!(said.contains("data/input/2018-07"), "{said}");
+    // The file's period pins the month, whatever the date.
+    assert!(
+        said.contains("正在收集 2018年7月 的报表（保存到 data/input/2018-07）；已指定只收这一期"),
+        "{said}"
+    );
 }
 
 #[test]
