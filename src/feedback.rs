@@ -9,10 +9,10 @@ use std::path::Path;
 use rust_xlsxwriter::{DocProperties, Workbook};
 
 use crate::check::{Entry, UnitRef, Verdict};
+use crate::look::style;
+use crate::look::table::{fit_cell_text, lines_height, lines_needed};
 use crate::problem::Problem;
 use crate::report::Report;
-use crate::report::style;
-use crate::report::table::{fit_cell_text, lines_height, lines_needed};
 use crate::save::Staged;
 
 /// Stages `dir/<unit>.xlsx` for every unit expected on a task, to be put in place

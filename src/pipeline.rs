@@ -225,11 +225,7 @@ impl Consolidated {
         staged.push(
             Staged::bytes(
                 &chase,
-                &crate::report::monthly::chase_csv(
-                    crate::report::monthly::chase_rows(report)
-                        .iter()
-                        .map(|row| row.iter().map(crate::report::table::Cell::text)),
-                ),
+                &crate::report::chase::csv(&crate::report::chase::rows(report)),
             )
             .map_err(|error| SaveError::Write {
                 what: "催报名单",

@@ -2,8 +2,8 @@
 //! Its columns and rows are declared once here; each copy writes them with its
 //! own library.
 
+use crate::look::table::{Cell, Column, Kind, col};
 use crate::problem::Problem;
-use crate::report::table::{Cell, Column, Kind, col};
 
 /// The sheet's name, unless the workbook has a sheet of that name already.
 pub const NAME: &str = "问题清单";

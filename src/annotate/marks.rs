@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::look::style::{ERROR_FILL, ROW_TINT, WARNING_FILL};
 use crate::problem::{Problem, Severity};
-use crate::report::style::{ERROR_FILL, ROW_TINT, WARNING_FILL};
 use crate::table::grid::Sheet;
 
 /// What the copy shows on one cell (0-based row and column).

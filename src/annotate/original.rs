@@ -23,12 +23,12 @@ use umya_spreadsheet::{
 use super::marks::{Mark, marks};
 use super::restore::restore;
 use super::{Source, list};
-use crate::problem::Problem;
-use crate::report::style::{
+use crate::look::style::{
     self, BODY_BORDER, BODY_FONT, BODY_SIZE, HEADER_BORDER, HEADER_FILL, HEADING_FONT, NOTE_AUTHOR,
     PAGE_FOOTER, PAGE_MARGINS, PAPER_A4,
 };
-use crate::report::table::{Cell, Kind, fit_cell_text, row_height, text_lines};
+use crate::look::table::{Cell, Kind, fit_cell_text, row_height, text_lines};
+use crate::problem::Problem;
 use crate::table::workbook::{Limits, Workbook};
 
 /// Why the county's file could not be marked in place, as 问题清单 says it.
@@ -187,7 +187,7 @@ fn open_on(book: &mut umya::Workbook, index: usize) -> Result<(), umya::XlsxErro
     Ok(())
 }
 
-/// Writes 问题清单 as the rebuilt copy's [`crate::report::table::write_table`] lays
+/// Writes 问题清单 as the rebuilt copy's [`crate::look::table::write_table`] lays
 /// it out: header frozen and repeated on every page, A4 landscape one page wide.
 fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<Cell>]) {
     let header = cell_style(HEADING_FONT, Some(HEADER_FILL), HEADER_BORDER, true, true);

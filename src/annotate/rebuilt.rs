@@ -16,9 +16,9 @@ use rust_xlsxwriter::{
 
 use super::list;
 use super::marks::{Mark, marks};
+use crate::look::style::{self, BODY_FONT, NOTE_AUTHOR};
+use crate::look::table::{fit_cell_text, lines_height, text_lines, write_table};
 use crate::problem::Problem;
-use crate::report::style::{self, BODY_FONT, NOTE_AUTHOR};
-use crate::report::table::{fit_cell_text, lines_height, text_lines, write_table};
 use crate::table::cells::{cell_text, safe_datetime};
 use crate::table::grid::Sheet;
 use crate::table::header::find_header;

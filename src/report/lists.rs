@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::Report;
-use super::table::{Cell, Column, Kind, col, write_table, write_titled};
 use crate::check::{Entry, UnitRef, Verdict};
 use crate::intake::values::DateCell;
 use crate::intake::{FileStatus, SourceFile};
+use crate::look::table::{Cell, Column, Kind, col, write_table, write_titled};
 
 fn add_list(
     sheet: &mut Worksheet,

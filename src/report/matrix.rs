@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
 use super::Report;
-use super::style::{self, Formats};
-use super::table::{Cell, Kind, write_cell, write_title};
 use crate::check::{UnitRef, Verdict};
+use crate::look::style::{self, Formats};
+use crate::look::table::{Cell, Kind, write_cell, write_title};
 
 /// The shortest of a unit's name and aliases, for a narrow column head.
 fn short_name(name: &str, aliases: &[String]) -> String {

@@ -1,22 +1,22 @@
-//! The consolidated workbook: one file per sheet, every look in [`style`].
+//! The consolidated workbook: one file per sheet, every look in [`crate::look`].
 //!
 //! [`layout`] lays a [`Consolidation`] out as sheets; [`crate::save`] writes them.
 //! What the verdicts are is [`crate::check`]'s job, what changed since the last
 //! period [`crate::monthly`]'s.
 
+pub mod chase;
 mod lists;
 mod matrix;
 pub mod monthly;
 mod notes;
 mod overview;
-pub mod style;
-pub mod table;
 
 use rust_xlsxwriter::{DocProperties, Workbook, Worksheet, XlsxError};
 
 use crate::catalogue::Catalogue;
 use crate::check::{Consolidation, UnitRef};
 use crate::intake::Intake;
+use crate::look::style;
 use crate::monthly::Monthly;
 use crate::period::Month;
 use crate::roster::Roster;
@@ -133,7 +133,7 @@ const SHEETS: [(SheetWriter, Held); 14] = [
     (monthly::trend_chart, Held::Chart),
     (lists::overdue, Held::Kept),
     (lists::missing, Held::Kept),
-    (monthly::chase, Held::Kept),
+    (chase::sheet, Held::Kept),
     // The biggest sheet by far: one row per unit and task.
     (lists::detail, Held::Streamed),
     (lists::problems, Held::Kept),

@@ -1,13 +1,11 @@
-//! The monthly sheets: 本月变化 (what changed, what keeps slipping), 趋势
-//! (completion rate per unit per period, with a line chart) and 催报名单 (whom to
-//! chase, with the contact from their latest return).
+//! The monthly sheets: 本月变化 (what changed, what keeps slipping) and 趋势
+//! (completion rate per unit per period, with a line chart).
 
 use rust_xlsxwriter::{Chart, ChartDataLabel, ChartMarker, ChartMarkerType, Worksheet, XlsxError};
 
 use super::Report;
-use super::style::{self, Formats, RateChart};
-use super::table::{Cell, Kind, col, write_cell, write_title, write_titled};
-use crate::check::{UnitRef, Verdict};
+use crate::look::style::{self, Formats, RateChart};
+use crate::look::table::{Cell, Kind, col, write_cell, write_title, write_titled};
 use crate::monthly::changes::{Change, ChangeKind};
 
 /// 本月变化: one row per change, units in roster order.
@@ -174,91 +172,4 @@ pub fn trend_chart(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxErr
         &page,
         10,
     )
-}
-
-/// 催报名单 as CSV (UTF-8 with BOM) for a mail merge: [`CHASE_HEADER`], then
-/// each row's texts. `run` writes it beside the workbook; `serve` offers it.
-pub fn chase_csv<R, T>(rows: impl IntoIterator<Item = R>) -> Vec<u8>
-where
-    R: IntoIterator<Item = T>,
-    T: AsRef<[u8]>,
-{
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    let mut writer = csv::Writer::from_writer(&mut bytes);
-    let _ = writer.write_record(CHASE_HEADER);
-    for row in rows {
-        let _ = writer.write_record(row);
-    }
-    let _ = writer.flush();
-    drop(writer);
-    bytes
-}
-
-/// The units to chase: 未报送 or 漏报 items, with the latest contact known.
-pub fn chase_rows(report: &Report) -> Vec<Vec<Cell>> {
-    // One pass over the entries, grouped by unit: no scan of all entries per unit.
-    let mut missing_by_unit: Vec<Vec<(u32, Verdict)>> = vec![Vec::new(); report.roster.units.len()];
-    for e in report
-        .result
-        .entries
-        .iter()
-        .filter(|e| e.counts() && e.verdict.is_missing())
-    {
-        if let UnitRef::Known(u) = e.unit {
-            missing_by_unit[u].push((e.task, e.verdict));
-        }
-    }
-    let mut rows = Vec::new();
-    for (u, missing) in missing_by_unit.iter().enumerate() {
-        let name = &report.roster.units[u].name;
-        if missing.is_empty() {
-            continue;
-        }
-        let silent = missing.iter().all(|(_, v)| *v == Verdict::NotSubmitted);
-        let (filler, phone) = report.contact(u);
-        let tasks: Vec<String> = missing.iter().map(|(t, _)| t.to_string()).collect();
-        let what = if silent {
-            "未报送本期报表".to_string()
-        } else {
-            format!("漏报任务 {} 项（序号 {}）", missing.len(), tasks.join("、"))
-        };
-        rows.push(vec![
-            name.as_str().into(),
-            if silent { "未报送" } else { "漏报" }.into(),
-            missing.len().into(),
-            what.into(),
-            filler.into(),
-            phone.into(),
-        ]);
-    }
-    rows
-}
-
-pub const CHASE_HEADER: [&str; 6] = ["单位", "情况", "缺报项数", "缺报内容", "填报人", "联系电话"];
-
-/// 催报名单: the sheet a supervisor phones through.
-pub fn chase(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
-    sheet.set_name("催报名单")?;
-    let widths = [9, 4, 3, 26, 5, 7];
-    let kinds = [
-        Kind::Text,
-        Kind::Center,
-        Kind::Center,
-        Kind::Wrap,
-        Kind::Center,
-        Kind::Center,
-    ];
-    let columns: Vec<_> = CHASE_HEADER
-        .iter()
-        .zip(widths)
-        .zip(kinds)
-        .map(|((t, w), k)| col(t, w, k))
-        .collect();
-    write_titled(
-        sheet,
-        &report.page("催报名单"),
-        &columns,
-        chase_rows(report),
-    )?;
-    Ok(())
 }

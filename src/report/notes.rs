@@ -5,10 +5,10 @@
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::Report;
-use super::style::chinese_date;
-use super::table::{Cell, Kind, col, write_titled};
 use crate::check::Verdict;
 use crate::intake::FileStatus;
+use crate::look::style::chinese_date;
+use crate::look::table::{Cell, Kind, col, write_titled};
 
 /// What each verdict means, after SPEC §4.
 fn meaning(verdict: Verdict) -> &'static str {

@@ -4,9 +4,9 @@
 use rust_xlsxwriter::{Chart, ChartDataLabel, ChartFormat, ChartSolidFill, Worksheet, XlsxError};
 
 use super::Report;
-use super::style::{self, Formats, RateChart};
-use super::table::{Cell, Column, Kind, col, write_cell, write_table, write_title};
 use crate::check::{UnitStats, Verdict};
+use crate::look::style::{self, Formats, RateChart};
+use crate::look::table::{Cell, Column, Kind, col, write_cell, write_table, write_title};
 
 /// The row of the units' table header.
 const UNITS_TOP: u32 = 6;

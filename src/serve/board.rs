@@ -13,6 +13,7 @@ use super::State;
 use crate::check::Verdict;
 use crate::intake::Quiet;
 use crate::pipeline::{Clock, Consolidated, Job};
+use crate::report::chase::ChaseRow;
 
 /// The last consolidation. A stored upload is a new file in the period folder,
 /// so [`folders_seen`] tells when it is stale.
@@ -68,7 +69,7 @@ pub struct Status {
     /// Problems in 数据问题.
     pub problems: usize,
     /// 催报名单: the units to chase.
-    pub chase: Vec<Chase>,
+    pub chase: Vec<ChaseRow>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,18 +99,6 @@ pub struct UnitStatus {
 pub struct VerdictCount {
     pub verdict: &'static str,
     pub count: usize,
-}
-
-/// One line of 催报名单, as the workbook's sheet and CSV have it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Chase {
-    pub unit: String,
-    /// 未报送 or 漏报.
-    pub situation: String,
-    pub missing: String,
-    pub what: String,
-    pub filler: String,
-    pub phone: String,
 }
 
 impl Board {
@@ -257,20 +246,7 @@ fn status_of(state: &State, done: &Consolidated) -> Status {
         })
         .collect();
     let totals = done.result.totals();
-    let chase = crate::report::monthly::chase_rows(&report)
-        .into_iter()
-        .map(|row| {
-            let text = |i: usize| row.get(i).map(|c| c.text()).unwrap_or_default();
-            Chase {
-                unit: text(0),
-                situation: text(1),
-                missing: text(2),
-                what: text(3),
-                filler: text(4),
-                phone: text(5),
-            }
-        })
-        .collect();
+    let chase = crate::report::chase::rows(&report);
     Status {
         period: plan_month(state),
         as_of: state.plan.period.as_of.format("%Y-%m-%d").to_string(),
@@ -289,14 +265,5 @@ fn plan_month(state: &State) -> String {
 
 /// 催报名单 as CSV, the same bytes `run` writes beside the workbook.
 pub fn chase_csv(status: &Status) -> Vec<u8> {
-    crate::report::monthly::chase_csv(status.chase.iter().map(|c| {
-        [
-            &c.unit,
-            &c.situation,
-            &c.missing,
-            &c.what,
-            &c.filler,
-            &c.phone,
-        ]
-    }))
+    crate::report::chase::csv(&status.chase)
 }

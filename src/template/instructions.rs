@@ -8,9 +8,9 @@
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::{Options, STATUS_CHOICES};
+use crate::look::style;
+use crate::look::table::text_lines;
 use crate::period::{Month, chinese_date, returns_due};
-use crate::report::style;
-use crate::report::table::text_lines;
 
 pub const SHEET_NAME: &str = "填表说明";
 

@@ -23,9 +23,9 @@ use rust_xlsxwriter::{
 };
 
 use crate::catalogue::{Catalogue, Task};
+use crate::look::style;
+use crate::look::table::text_lines;
 use crate::period::Month;
-use crate::report::style;
-use crate::report::table::text_lines;
 
 /// The template's header, in order (SPEC §3).
 pub const HEADER: [&str; 11] = [

@@ -251,7 +251,7 @@ fn the_main_verdicts_print_as_different_greys() {
         return;
     }
     use county_returns::check::Verdict;
-    use county_returns::report::style;
+    use county_returns::look::style;
     let w = Workdir::new();
     let main = [
         Verdict::InProgress,
