@@ -705,6 +705,7 @@ fn identify_unit(file: &str, read: &mut ReadReturn, roster: &Roster, problems: &
                 read.meta.unit_cell.0,
                 Some(read.meta.unit_cell.1),
             )
+            .in_column("填报单位")
             .unit(cell_unit),
         );
     }
