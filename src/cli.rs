@@ -184,6 +184,9 @@ pub struct RunArgs {
     /// 督办单上的联系人和电话，例如 "基础教育处 王芳 0898-65236001"
     #[arg(long, value_name = "联系人")]
     pub contact: Option<String>,
+    /// 督办单的成文日期 YYYY-MM-DD（默认：今天；不是统计截止日期）
+    #[arg(long, value_name = "日期", value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
     /// 距完成时限不足这么多天且未完成的任务标为“临期”（0–365，默认 30）
     #[arg(long, value_name = "天", default_value_t = 30, hide_default_value = true, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(0..=365))]
@@ -581,18 +584,20 @@ pub struct RunPlan {
     pub reply_by: NaiveDate,
     /// 督办单: whom to call.
     pub contact: Option<String>,
+    /// 督办单: the day they are issued (成文日期): `--date`, else today.
+    pub issued: NaiveDate,
     pub timings: bool,
 }
 
 impl RunPlan {
     /// What the run's documents say of themselves: who, which plan, which month,
-    /// from where, and (督办单) reply by when and to whom.
+    /// and (督办单) issued when, reply by when and to whom.
     pub fn letterhead(&self, settings: &Settings) -> Letterhead {
         Letterhead {
             office: settings.office.clone(),
             plan: settings.plan.clone(),
             month: self.period.month,
-            source: self.input.display().to_string(),
+            issued: self.issued,
             reply_by: self.reply_by,
             contact: self.contact.clone(),
         }
@@ -686,6 +691,7 @@ impl RunPlan {
                 None => next_due(month, due_day),
             },
             contact: contact(args.contact.clone(), file).map(|c| c.value),
+            issued: args.date.unwrap_or(today),
             timings: args.timings,
         })
     }

@@ -111,7 +111,15 @@ impl Job<'_> {
 
     /// What a user must hear about the folder itself: nothing in it, or no month in its name.
     fn alarms(&self, intake: &Intake) -> Vec<Problem> {
-        let folder = self.input.display().to_string();
+        // The folder by its name, not its path: 数据问题 is printed, and the
+        // office's disk layout is nothing a reader of it needs.
+        let folder = format!(
+            "报表文件夹“{}”",
+            self.input.file_name().map_or_else(
+                || self.input.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        );
         let mut alarms = Vec::new();
         if intake.files.is_empty() {
             alarms.push(Problem::file(
@@ -234,14 +242,17 @@ impl Consolidated {
             })?,
         );
         let csv = history::csv_path(folder, month);
+        let write = |out: &mut std::io::BufWriter<std::fs::File>| {
+            crate::report::write_detail_csv(report, out)
+        };
         let [record, fingerprint] =
-            history::stage(current, &csv, &history::fingerprint(&self.intake)).map_err(
-                |error| SaveError::Write {
+            history::stage(&csv, write, &history::fingerprint(&self.intake)).map_err(|error| {
+                SaveError::Write {
                     what: "明细 CSV",
                     path: csv.clone(),
                     error,
-                },
-            )?;
+                }
+            })?;
         staged.push(record);
         staged.push(fingerprint);
         Ok(staged)

@@ -274,7 +274,7 @@ fn copy_sheet(
     if let Some((_, data)) = layout.header {
         out.set_freeze_panes(data, 0)?;
     }
-    style::print_layout(out, repeat)?;
+    style::print_pages(out, repeat)?;
     Ok(name)
 }
 

@@ -134,10 +134,12 @@ pub fn fit_cell_text(text: &str) -> std::borrow::Cow<'_, str> {
     cut.into()
 }
 
-/// Points per line of 10-point CJK text.
-const LINE_HEIGHT: f64 = 13.5;
-/// A row never grows past this many lines; the cell keeps all its text.
-const MAX_LINES: usize = 12;
+/// Points per line of 10-point CJK text. Excel sets 宋体 at 13.5; LibreOffice,
+/// lacking it, sets a fallback (Noto Sans CJK) whose lines take 14.5, and a row
+/// one line short hides the last line on paper.
+const LINE_HEIGHT: f64 = 15.0;
+/// A row never grows past this many lines: Excel's tallest row is 409 points.
+const MAX_LINES: usize = 27;
 
 /// How many lines the row's wrapped cells need. Spreadsheet programs do not all
 /// grow rows for wrapped text on their own (LibreOffice keeps the default height),
@@ -191,7 +193,7 @@ pub fn row_height(cells: &[Cell], columns: &[Column]) -> Option<f64> {
 
 /// The height in points of `lines` lines of 10-point CJK text, at most [`MAX_LINES`].
 pub fn lines_height(lines: usize) -> f64 {
-    LINE_HEIGHT * lines.min(MAX_LINES) as f64 + 2.0
+    LINE_HEIGHT * lines.min(MAX_LINES) as f64 + 3.0
 }
 
 /// Writes one cell with the format its column and value call for.
@@ -352,7 +354,14 @@ pub fn write_table(
             sheet.set_column_format(c, column_format(column.kind, &formats))?;
         }
     }
-    sheet.set_row_height(top, 24)?;
+    // The header as tall as its longest title wraps to, at least two lines' room.
+    let head_lines = columns
+        .iter()
+        .map(|c| text_lines(c.title, c.chars))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    sheet.set_row_height(top, lines_height(head_lines).max(24.0))?;
     // Rows are written as they come, so a long list is never held twice.
     let mut count: u32 = 0;
     let mut verdict_columns: Vec<u16> = Vec::new();
@@ -390,7 +399,7 @@ pub fn write_table(
     sheet.set_freeze_panes(top + 1, 0)?;
     match page {
         Some(page) => style::print_setup(sheet, Some((top, top)), page)?,
-        None => style::print_layout(sheet, Some((top, top)))?,
+        None => style::print_pages(sheet, Some((top, top)))?,
     }
     Ok(top + 1 + count)
 }

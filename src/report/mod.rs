@@ -30,8 +30,8 @@ pub struct Letterhead {
     /// The plan's name, as titles write it inside 《》.
     pub plan: String,
     pub month: Month,
-    /// The input folder, as the 说明 sheet names it.
-    pub source: String,
+    /// 督办单: the day they are issued (成文日期), not the as-of date.
+    pub issued: NaiveDate,
     /// 督办单: the day to answer by.
     pub reply_by: NaiveDate,
     /// 督办单: whom to call.
@@ -108,6 +108,8 @@ impl Report<'_> {
     }
 }
 
+pub use lists::{DETAIL_COLUMNS, DETAIL_CSV_CONTEXT, write_detail_csv};
+
 /// Writes one sheet of the workbook from the report.
 type SheetWriter = fn(&mut Worksheet, &Report) -> Result<(), XlsxError>;
 
@@ -125,6 +127,8 @@ enum Held {
 /// The sheets in workbook order, and how each is held.
 const SHEETS: [(SheetWriter, Held); 14] = [
     (overview::write, Held::Kept),
+    // 说明 follows 总览: what the figures mean, before the figures.
+    (notes::write, Held::Kept),
     (overview::chart, Held::Chart),
     (matrix::write, Held::Kept),
     // One row per change: at national scale, with a previous period, tens of thousands.
@@ -139,7 +143,6 @@ const SHEETS: [(SheetWriter, Held); 14] = [
     (lists::problems, Held::Kept),
     (lists::sources, Held::Kept),
     (lists::tasks, Held::Kept),
-    (notes::write, Held::Kept),
 ];
 
 /// Lays the sheets out. The document's dates are the as-of date, so the same

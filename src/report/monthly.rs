@@ -13,14 +13,14 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
     let monthly = report.monthly;
     sheet.set_name("本月变化")?;
     let columns = [
-        col("单位", 8, Kind::Text),
+        col("单位", 5, Kind::Wrap),
         col("序号", 2, Kind::Center),
-        col("主要任务", 12, Kind::Wrap),
-        col("变化", 7, Kind::Center),
+        col("主要任务", 18, Kind::Wrap),
+        col("变化", 6, Kind::Wrap),
         col("连续期数", 3, Kind::Center),
         col("上期判定", 5, Kind::Center),
         col("本期判定", 5, Kind::Center),
-        col("说明", 24, Kind::Wrap),
+        col("说明", 16, Kind::Wrap),
     ];
     let page = report.page("本月变化");
     let Some(previous) = monthly.earlier.last().map(|p| p.month.chinese()) else {
@@ -54,7 +54,7 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
             c.unit.as_str().into(),
             c.task.into(),
             match c.task {
-                Some(task) => report.catalogue.get(task).map(|t| t.short_text()).into(),
+                Some(task) => report.catalogue.get(task).map(|t| t.text.clone()).into(),
                 None => whole_unit.into(),
             },
             c.kind.label().into(),

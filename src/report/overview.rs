@@ -16,8 +16,11 @@ const OVERVIEW_WIDTH: u16 = 16;
 pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     sheet.set_name("总览")?;
     let mut stats = report.result.unit_stats();
-    // Best first; equal rates keep roster order.
-    stats.sort_by_key(|s| (s.rank.unwrap_or(usize::MAX), s.unit));
+    // Best first; equal rates keep roster order; units that sent nothing last.
+    stats.sort_by_key(|s| {
+        let silent = s.count(Verdict::NotSubmitted) == s.expected;
+        (silent, s.rank.unwrap_or(usize::MAX), s.unit)
+    });
     let columns = columns();
     let width = columns.len() as u16;
     debug_assert_eq!(width, OVERVIEW_WIDTH);
@@ -82,8 +85,11 @@ fn unit_row(report: &Report, s: &UnitStats) -> Vec<Cell> {
     let filed = report.result.meta[s.unit]
         .as_ref()
         .and_then(|m| m.fill_date);
+    // A unit that sent nothing has no rate and no rank: 0 % would say it
+    // reported no progress (SPEC §5), as 趋势 says too.
+    let silent = s.count(Verdict::NotSubmitted) == s.expected;
     let mut row: Vec<Cell> = vec![
-        s.rank.into(),
+        if silent { Cell::Empty } else { s.rank.into() },
         unit.name.as_str().into(),
         unit.kind.label().into(),
         s.expected.into(),
@@ -92,7 +98,11 @@ fn unit_row(report: &Report, s: &UnitStats) -> Vec<Cell> {
     ];
     row.extend(s.counts.in_order().map(|(_, n)| Cell::from(n)));
     row.push(s.due_soon.into());
-    row.push(s.completion_rate.map_or(Cell::Empty, Cell::Percent));
+    row.push(if silent {
+        Cell::from("未报")
+    } else {
+        s.completion_rate.map_or(Cell::Empty, Cell::Percent)
+    });
     row
 }
 

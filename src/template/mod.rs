@@ -297,7 +297,7 @@ fn write_return(
         format_columns: true,
         ..ProtectionOptions::default()
     });
-    style::print_layout(sheet, Some((HEADER_ROW, HEADER_ROW)))?;
+    style::print_fit_width(sheet, Some((HEADER_ROW, HEADER_ROW)))?;
     page.options
         .page_header(sheet, &format!("{}任务进展情况表", page.unit));
     Ok(())
