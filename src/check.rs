@@ -55,17 +55,19 @@ impl Verdict {
         }
     }
 
-    /// Two characters for a matrix cell.
-    pub fn short(self) -> &'static str {
+    /// The full name on lines of three characters at most, split where its
+    /// words part, for a narrow column: never an abbreviation (不适 means
+    /// "unwell", and 迟完 is no word at all).
+    pub fn label_stacked(self) -> &'static str {
         match self {
-            Verdict::OnTime => "按期",
-            Verdict::Late => "迟完",
-            Verdict::InProgress => "推进",
-            Verdict::OverdueUnfinished => "逾期",
-            Verdict::ToVerify => "待核",
+            Verdict::OnTime => "按期\n完成",
+            Verdict::Late => "逾期\n完成",
+            Verdict::InProgress => "推进中",
+            Verdict::OverdueUnfinished => "逾期\n未完成",
+            Verdict::ToVerify => "待核实",
             Verdict::Omitted => "漏报",
-            Verdict::NotSubmitted => "未报",
-            Verdict::NotApplicable => "不适",
+            Verdict::NotSubmitted => "未报送",
+            Verdict::NotApplicable => "不适用",
         }
     }
 

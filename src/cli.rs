@@ -225,6 +225,9 @@ pub struct TemplateArgs {
     #[arg(long, value_name = "日", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=31))]
     pub due_day: Option<u32>,
+    /// 填表说明中写明的联系人和电话，例如 "基础教育处 王芳 0898-65236001"
+    #[arg(long, value_name = "联系人")]
+    pub contact: Option<String>,
 }
 
 /// `--period`: a month written YYYY-MM.
@@ -802,6 +805,7 @@ impl TemplatePlan {
                 period,
                 office: office.to_string(),
                 due_day: due_day(args.due_day, &settings.file).value,
+                contact: contact(args.contact.clone(), &settings.file).map(|c| c.value),
             },
             period_folder,
         })

@@ -22,6 +22,9 @@ pub struct Inspection {
     pub result: Consolidation,
     /// The consolidation's problems and the self-check's, errors and warnings alike.
     pub problems: Vec<Problem>,
+    /// Whose return, which period, as of when: what the annotated copy's
+    /// 问题清单 opens with.
+    pub heading: crate::annotate::Heading,
 }
 
 impl Inspection {
@@ -68,7 +71,7 @@ impl Inspection {
             .and_then(|f| f.returns.first())
             .map(|r| r.sheet.as_str());
         let listed: Vec<&Problem> = self.problems.iter().collect();
-        crate::annotate::build(bytes, sheet, &listed, limits)
+        crate::annotate::build(bytes, sheet, &listed, &self.heading, limits)
     }
 
     /// The entries judged for one return's unit.
@@ -95,10 +98,24 @@ pub fn inspect(reader: Reader, file: &Path, period: ReportPeriod, due_day: u32) 
             problems.extend(self_check(source, read, &result, due));
         }
     }
+    let unit = intake.files.first().and_then(|f| {
+        let read = f.returns.iter().find(|r| r.counts())?;
+        match (read.unit, &read.unknown_unit) {
+            (Some(u), _) => Some(reader.roster.units[u].name.clone()),
+            (None, Some(text)) => Some(text.clone()),
+            (None, None) => None,
+        }
+    });
+    let heading = crate::annotate::Heading {
+        unit,
+        month: period.month,
+        as_of: period.as_of,
+    };
     Inspection {
         intake,
         result,
         problems,
+        heading,
     }
 }
 

@@ -20,12 +20,12 @@ use umya_spreadsheet::{
     VerticalAlignmentValues,
 };
 
-use super::marks::{Mark, marks};
+use super::marks::{Frame, Mark, marks};
 use super::restore::restore;
-use super::{Source, list};
+use super::{Heading, Source, list};
 use crate::look::style::{
-    self, BODY_BORDER, BODY_FONT, BODY_SIZE, HEADER_BORDER, HEADER_FILL, HEADING_FONT, NOTE_AUTHOR,
-    PAGE_FOOTER, PAGE_MARGINS, PAPER_A4,
+    self, BODY_BORDER, BODY_FONT, BODY_SIZE, HEADER_BORDER, HEADER_FILL, HEADING_FONT, MARK_FRAME,
+    NOTE_AUTHOR, PAGE_FOOTER, PAGE_MARGINS, PAPER_A4,
 };
 use crate::look::table::{Cell, Kind, fit_cell_text, row_height, text_lines};
 use crate::problem::Problem;
@@ -59,12 +59,14 @@ pub enum NotKept {
 pub fn annotate(
     source: &mut Source,
     problems: &[&Problem],
+    heading: &Heading,
     limits: Limits,
 ) -> Result<Vec<u8>, NotKept> {
     let marks = marks(&source.sheet, problems);
     let rows = list::rows(problems, None);
     let (copy, list_name) = crate::intake::quietly(|| {
-        let (copy, list_name) = rewrite(&source.original, &source.sheet.name, &marks, rows)?;
+        let (copy, list_name) =
+            rewrite(&source.original, &source.sheet.name, &marks, heading, rows)?;
         let copy = restore(&source.original, &copy, &source.sheet.name).unwrap_or(copy);
         Ok::<_, umya::XlsxError>((copy, list_name))
     })
@@ -80,6 +82,7 @@ fn rewrite(
     bytes: &[u8],
     sheet: &str,
     marks: &BTreeMap<(u32, u32), Mark>,
+    heading: &Heading,
     rows: Vec<Vec<Cell>>,
 ) -> Result<(Vec<u8>, String), umya::XlsxError> {
     // Sheets are parsed when asked for: the others are written back as they came.
@@ -99,7 +102,7 @@ fn rewrite(
             .any(|s| s.name().eq_ignore_ascii_case(n))
     });
     let list_index = u32::try_from(book.sheet_count()).unwrap_or(u32::MAX);
-    write_list(book.new_sheet(&name)?, &name, list_index, &rows);
+    write_list(book.new_sheet(&name)?, &name, list_index, heading, &rows);
     open_on(&mut book, index)?;
     let mut out = Cursor::new(Vec::new());
     umya::writer::xlsx::write_writer(&book, &mut out)?;
@@ -119,6 +122,21 @@ fn mark_cell(sheet: &mut umya::Worksheet, at: (u32, u32), mark: &Mark) {
         sheet.set_style(at, base);
     }
     sheet.style_mut(at).set_background_color(argb(mark.fill));
+    if let Some(frame) = mark.frame {
+        let mut side = Border::default();
+        side.set_border_style(match frame {
+            Frame::Error => Border::BORDER_MEDIUM,
+            Frame::Warning => Border::BORDER_MEDIUMDASHED,
+        });
+        side.set_color(Color::default().set_argb_str(argb(MARK_FRAME)).clone());
+        sheet
+            .style_mut(at)
+            .borders_mut()
+            .set_left(side.clone())
+            .set_right(side.clone())
+            .set_top(side.clone())
+            .set_bottom(side);
+    }
     if let Some(text) = &mark.note {
         add_note(sheet, at, text);
     }
@@ -188,19 +206,42 @@ fn open_on(book: &mut umya::Workbook, index: usize) -> Result<(), umya::XlsxErro
 }
 
 /// Writes 问题清单 as the rebuilt copy's [`crate::look::table::write_table`] lays
-/// it out: header frozen and repeated on every page, A4 landscape one page wide.
-fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<Cell>]) {
+/// it out: its title and whose it is on top, the header frozen and repeated on
+/// every page, A4 landscape at full size.
+fn write_list(
+    sheet: &mut umya::Worksheet,
+    name: &str,
+    index: u32,
+    heading: &Heading,
+    rows: &[Vec<Cell>],
+) {
+    let last = list::COLUMNS.len() as u32;
+    let title = plain_style(HEADING_FONT, 16.0, true);
+    sheet
+        .cell_mut((1, 1))
+        .set_value_string(list::title(heading));
+    sheet.set_style((1, 1), title);
+    sheet.add_merge_cells(format!("A1:{}1", column_letter(last)));
+    sheet
+        .row_dimension_mut(1)
+        .set_height(30.0)
+        .set_custom_height(true);
+    let line = plain_style(BODY_FONT, BODY_SIZE, false);
+    sheet.cell_mut((1, 2)).set_value_string(list::line(heading));
+    sheet.set_style((1, 2), line);
+    sheet.add_merge_cells(format!("A2:{}2", column_letter(last)));
+    let top = list::HEADER_ROW + 1;
     let header = cell_style(HEADING_FONT, Some(HEADER_FILL), HEADER_BORDER, true, true);
     for (c, column) in list::COLUMNS.iter().enumerate() {
         let col = c as u32 + 1;
-        sheet.cell_mut((col, 1)).set_value_string(column.title);
-        sheet.set_style((col, 1), header.clone());
+        sheet.cell_mut((col, top)).set_value_string(column.title);
+        sheet.set_style((col, top), header.clone());
         sheet
             .column_dimension_by_number_mut(col)
             .set_width(style::cjk_width(column.chars));
     }
     sheet
-        .row_dimension_mut(1)
+        .row_dimension_mut(top)
         .set_height(24.0)
         .set_custom_height(true);
     let looks: Vec<Style> = list::COLUMNS
@@ -212,7 +253,7 @@ fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<C
         })
         .collect();
     for (r, cells) in rows.iter().enumerate() {
-        let row = r as u32 + 2;
+        let row = r as u32 + top + 1;
         for (c, (cell, look)) in cells.iter().zip(&looks).enumerate() {
             let at = (c as u32 + 1, row);
             match cell {
@@ -236,10 +277,11 @@ fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<C
         }
     }
     let mut pane = Pane::default();
-    pane.set_vertical_split(1.0)
+    pane.set_vertical_split(f64::from(top))
         .set_active_pane(PaneValues::BottomLeft)
         .set_state(PaneStateValues::Frozen);
-    pane.top_left_cell_mut().set_coordinate("A2");
+    pane.top_left_cell_mut()
+        .set_coordinate(format!("A{}", top + 1));
     let mut view = SheetView::default();
     view.set_pane(pane);
     sheet.sheet_views_mut().add_sheet_view_list_mut(view);
@@ -247,9 +289,7 @@ fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<C
         .page_setup_mut()
         .set_paper_size(u32::from(PAPER_A4))
         .set_orientation(OrientationValues::Landscape)
-        .set_fit_to_width(1)
-        .set_fit_to_height(0)
-        .set_fit_to_page(true);
+        .set_scale(100);
     let [left, right, top, bottom, header_margin, footer_margin] = PAGE_MARGINS;
     sheet
         .page_margins_mut()
@@ -266,9 +306,21 @@ fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<C
         .set_value(PAGE_FOOTER);
     let mut titles = DefinedName::default();
     titles.set_name("_xlnm.Print_Titles");
-    titles.set_address(format!("'{name}'!$1:$1"));
+    titles.set_address(format!("'{name}'!${top}:${top}"));
     titles.set_local_sheet_id(index);
     sheet.add_defined_names(titles);
+}
+
+/// A line's look outside the table: font and size, no borders.
+fn plain_style(font: &str, size: f64, centered: bool) -> Style {
+    let mut look = Style::default();
+    look.font_mut().set_name(font).set_size(size);
+    let alignment = look.alignment_mut();
+    alignment.set_vertical(VerticalAlignmentValues::Center);
+    if centered {
+        alignment.set_horizontal(HorizontalAlignmentValues::Center);
+    }
+    look
 }
 
 /// A table cell's look: font, fill, thin borders of one colour, alignment.
@@ -335,4 +387,11 @@ fn verify(
         }
     }
     Ok(())
+}
+
+/// A 1-based column number as letters: 5 is `E`.
+fn column_letter(col: u32) -> String {
+    crate::problem::cell_ref(0, col.saturating_sub(1))
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .to_string()
 }

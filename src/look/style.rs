@@ -27,6 +27,9 @@ pub const ERROR_FILL: u32 = 0xF8CBAD;
 pub const WARNING_FILL: u32 = 0xFFE699;
 /// The other cells of a row a problem is about, in an annotated copy.
 pub const ROW_TINT: u32 = 0xFCE4D6;
+/// The frame round a problem cell of an annotated copy (solid for an error,
+/// dashed for a warning): black, so it prints in black and white.
+pub const MARK_FRAME: u32 = 0x000000;
 /// The catalogue columns of a template, which the county does not fill.
 pub const LOCKED_FILL: u32 = 0xF2F2F2;
 /// The bars of the completion-rate chart.
@@ -226,8 +229,14 @@ fn header_part(code: &str, text: &str) -> String {
     format!("&{code}&9&\"{BODY_FONT}\"{}", text.replace('&', "&&"))
 }
 
-/// A4 landscape at full size, header rows repeated; every page headed with its
-/// title, as-of date and office, and footed 第 X 页 共 Y 页 (see [`print_pages`]).
+/// A4 landscape, one page across, header rows repeated; every page headed with
+/// its title, as-of date and office, and footed 第 X 页 共 Y 页.
+///
+/// Only for tables whose columns were chosen to fit the page across
+/// ([`PAGE_UNITS`]): fitting then takes off at most the few per cent by which
+/// one office suite measures a column wider than another, never the 10 % that
+/// would bring the 10-point body under the 9 points paper must keep (SPEC §5).
+/// A sheet whose width grows with its data prints with [`print_wide`].
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's range checks.
@@ -236,13 +245,35 @@ pub fn print_setup(
     repeat: Option<(u32, u32)>,
     page: &Page,
 ) -> Result<(), XlsxError> {
-    print_pages(sheet, repeat)?;
+    print_fit_width(sheet, repeat)?;
+    head_pages(sheet, page);
+    Ok(())
+}
+
+/// A4 landscape at full size, however many pages across the sheet takes, with
+/// its header rows and key columns repeated on every page; headed and footed as
+/// [`print_setup`]. For 进展矩阵 and 趋势, as wide as the roster and the periods.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn print_wide(
+    sheet: &mut Worksheet,
+    repeat_rows: (u32, u32),
+    repeat_columns: (u16, u16),
+    page: &Page,
+) -> Result<(), XlsxError> {
+    print_pages(sheet, Some(repeat_rows))?;
+    sheet.set_repeat_columns(repeat_columns.0, repeat_columns.1)?;
+    head_pages(sheet, page);
+    Ok(())
+}
+
+fn head_pages(sheet: &mut Worksheet, page: &Page) {
     sheet.set_header(format!(
         "{}{}",
         header_part("L", &page.title),
         header_part("R", &format!("统计截止 {}　{}", page.as_of, page.office))
     ));
-    Ok(())
 }
 
 /// How a chart of completion rates lays out its axes.
@@ -295,15 +326,15 @@ pub fn chart_page(
         }
     }
     sheet.insert_chart(0, 0, chart)?;
-    print_setup(sheet, None, page)
+    print_pages(sheet, None)?;
+    head_pages(sheet, page);
+    Ok(())
 }
 
 /// A4 landscape at full size, header rows repeated, 第 X 页 共 Y 页; the page
-/// header is the caller's. What is printed is read on paper (SPEC §5): a sheet
-/// wider than a page prints over several pages across, with its key columns
-/// repeated where the caller sets them, rather than shrunk below the 9 points
-/// its body text must keep. The tables' widths are chosen to fit one page
-/// across wherever they can ([`PAGE_WIDTH_PX`]).
+/// header is the caller's. A sheet wider than a page prints over several pages
+/// across rather than shrunk below the 9 points its body text must keep on
+/// paper (SPEC §5): an annotated copy keeps the county's own widths.
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's range checks.
@@ -317,8 +348,8 @@ pub fn print_pages(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result<
 }
 
 /// A4 landscape fitted to one page wide, header rows repeated, 第 X 页 共 Y 页:
-/// only for the blank return, whose eleven columns a county prints on one page
-/// across at about 90 %, its 10-point body still 9 points on paper.
+/// for tables whose columns fit the page ([`PAGE_UNITS`]), and the blank
+/// return, whose eleven columns a county prints one page across at about 90 %.
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's range checks.
@@ -349,14 +380,19 @@ fn page_layout(sheet: &mut Worksheet) {
 }
 
 /// The printable width of an A4 landscape page inside [`PAGE_MARGINS`], in the
-/// pixels (at 96 per inch) that column widths come to: 297 mm less 0.8 inch.
+/// pixels (at 96 per inch) that Excel lays columns out in: 297 mm less 0.8 inch.
 pub const PAGE_WIDTH_PX: f64 = (297.0 / 25.4 - 0.8) * 96.0;
 
-/// The pixels a column of [`cjk_width`]`(chars)` takes: Excel's 7 pixels per
-/// width unit of the default font (Calibri 11, whose metrics LibreOffice's
-/// Carlito shares) and 5 of padding.
-pub fn column_px(chars: f64) -> f64 {
-    (cjk_width_f(chars) * 7.0 + 5.0).trunc()
+/// How many column-width units a table may take to print one A4 landscape page
+/// across at full size in both Excel and LibreOffice. Excel gives a unit 7
+/// pixels (5.25 points); LibreOffice gives it the width of Carlito's `0`, about
+/// 5.6 points, so 784 printable points hold 140 units there; a few are left
+/// for the cell padding LibreOffice adds.
+pub const PAGE_UNITS: f64 = 132.0;
+
+/// The width units a table of columns `chars` Chinese characters wide takes.
+pub fn table_units(chars: impl IntoIterator<Item = usize>) -> f64 {
+    chars.into_iter().map(cjk_width).sum()
 }
 
 pub use crate::period::chinese_date;
@@ -366,11 +402,7 @@ pub const DATE_FORMAT: &str = "yyyy\"年\"m\"月\"d\"日\"";
 
 /// Column width for `chars` Chinese characters (about two width units each).
 pub fn cjk_width(chars: usize) -> f64 {
-    cjk_width_f(chars as f64)
-}
-
-fn cjk_width_f(chars: f64) -> f64 {
-    chars * 2.0 + 1.5
+    chars as f64 * 2.0 + 1.5
 }
 
 /// Points per line of wrapped body text on a form a county prints. Above

@@ -97,13 +97,13 @@ pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
     let columns = [
         col("单位", 5, Kind::Wrap),
         col("序号", 2, Kind::Center),
-        col("主要任务", 13, Kind::Wrap),
+        col("主要任务", 12, Kind::Wrap),
         col("完成时限", 7, Kind::Date),
         col("逾期天数", 3, Kind::Center),
         col("完成时间", 7, Kind::Date),
-        col("进展情况", 12, Kind::Wrap),
-        col("存在问题", 8, Kind::Wrap),
-        col("联系人", 7, Kind::Wrap),
+        col("进展情况", 11, Kind::Wrap),
+        col("存在问题", 6, Kind::Wrap),
+        col("联系人", 6, Kind::Wrap),
     ];
     // Still open first, finished late apart (SPEC §4); the section says which,
     // so the rows need no 判定 column.
@@ -153,11 +153,11 @@ pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         col("单位", 5, Kind::Wrap),
         col("判定", 4, Kind::Center),
         col("序号", 2, Kind::Center),
-        col("主要任务", 26, Kind::Wrap),
+        col("主要任务", 30, Kind::Wrap),
         col("完成时限", 7, Kind::Date),
         col("逾期天数", 3, Kind::Center),
         col("角色", 3, Kind::Center),
-        col("联系人", 7, Kind::Wrap),
+        col("联系人", 6, Kind::Wrap),
     ];
     let mut items: Vec<&Entry> = report
         .result
@@ -213,17 +213,18 @@ pub const DETAIL_COLUMNS: [Column; 18] = [
     col("完成状态", 4, Kind::Wrap),
     col("完成时间", 7, Kind::Date),
     col("判定", 5, Kind::Center),
-    col("进展情况", 17, Kind::Wrap),
+    col("进展情况", 14, Kind::Wrap),
     col("角色", 4, Kind::Center),
     col("逾期天数", 4, Kind::Center),
     col("临期", 2, Kind::Center),
     col("进展与上期相同", 4, Kind::Center),
-    col("存在问题", 16, Kind::Wrap),
-    col("下步计划", 16, Kind::Wrap),
-    col("备注", 8, Kind::Wrap),
+    // Wide enough that what stays on screen never makes a printed row taller.
+    col("存在问题", 20, Kind::Wrap),
+    col("下步计划", 20, Kind::Wrap),
+    col("备注", 10, Kind::Wrap),
     col("填报人", 4, Kind::Center),
     col("联系电话", 7, Kind::Center),
-    col("来源", 16, Kind::Wrap),
+    col("来源", 24, Kind::Wrap),
 ];
 
 /// How many of [`DETAIL_COLUMNS`] print.
@@ -322,8 +323,8 @@ pub fn problems(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError>
         col("文件", 10, Kind::Wrap),
         col("位置", 7, Kind::Wrap),
         col("序号", 2, Kind::Center),
-        col("问题", 22, Kind::Wrap),
-        col("处理", 16, Kind::Wrap),
+        col("问题", 20, Kind::Wrap),
+        col("处理", 14, Kind::Wrap),
     ];
     let mut problems: Vec<&crate::problem::Problem> = report.result.problems.iter().collect();
     // Stable: within a unit, the order intake and the check found them in.
@@ -434,9 +435,9 @@ fn form_units(file: &SourceFile, report: &Report) -> String {
 pub fn tasks(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
         col("序号", 2, Kind::Center),
-        col("主要任务", 30, Kind::Wrap),
+        col("主要任务", 27, Kind::Wrap),
         col("牵头单位", 9, Kind::Wrap),
-        col("配合单位", 11, Kind::Wrap),
+        col("配合单位", 10, Kind::Wrap),
         col("完成时限", 6, Kind::Center),
         col("截止日期", 7, Kind::Date),
     ];

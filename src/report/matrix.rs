@@ -22,21 +22,6 @@ const POINTS: f64 = 9.0;
 /// What an in-progress task due soon reads.
 const DUE_SOON: &str = "临期";
 
-/// A verdict's full name as a matrix cell three characters wide holds it: split
-/// where the words part (按期|完成, 逾期|未完成), never abbreviated.
-fn stacked(label: &str) -> String {
-    let chars: Vec<char> = label.chars().collect();
-    if chars.len() <= 3 {
-        return label.to_string();
-    }
-    let (head, tail) = chars.split_at(2);
-    format!(
-        "{}\n{}",
-        head.iter().collect::<String>(),
-        tail.iter().collect::<String>()
-    )
-}
-
 fn rate(done: usize, applicable: usize) -> Cell {
     if applicable == 0 {
         Cell::Empty
@@ -61,7 +46,7 @@ const FIRST_UNIT_COL: u16 = 2;
 /// Column widths in pixels at 9 points: three Chinese characters a unit column,
 /// a date (2017年12月31日) for 完成时限.
 const NUMBER_PX: u32 = 32;
-const DEADLINE_PX: u32 = 92;
+const DEADLINE_PX: u32 = 106;
 const UNIT_PX: u32 = 42;
 const RATE_PX: u32 = 48;
 
@@ -153,9 +138,9 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
                 sheet.write_string_with_format(row, c, DUE_SOON, &formats.due_soon)?;
                 DUE_SOON.to_string()
             } else {
-                let text = stacked(v.label());
-                sheet.write_string_with_format(row, c, &text, formats.verdict(v))?;
-                text
+                let text = v.label_stacked();
+                sheet.write_string_with_format(row, c, text, formats.verdict(v))?;
+                text.to_string()
             };
             lines = lines.max(text.lines().count());
             count.add(v);
@@ -179,8 +164,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     }
     sheet.set_row_height(total_row, LINE_POINTS * 2.0 + 3.0)?;
     sheet.set_freeze_panes(HEAD_ROW + 1, FIRST_UNIT_COL)?;
-    style::print_setup(sheet, Some((HEAD_ROW, HEAD_ROW)), &page)?;
-    sheet.set_repeat_columns(0, FIRST_UNIT_COL - 1)?;
+    style::print_wide(sheet, (HEAD_ROW, HEAD_ROW), (0, FIRST_UNIT_COL - 1), &page)?;
     Ok(())
 }
 
@@ -195,7 +179,7 @@ fn write_legend(
     sheet.merge_range(LEGEND_ROW, 0, LEGEND_ROW, 1, "图例", &formats.centered)?;
     let mut legend: Vec<(String, &Format)> = Verdict::ALL
         .iter()
-        .map(|v| (stacked(v.label()), formats.verdict(*v)))
+        .map(|v| (v.label_stacked().to_string(), formats.verdict(*v)))
         .collect();
     legend.insert(3, (DUE_SOON.to_string(), &formats.due_soon));
     for (i, (label, format)) in legend.iter().enumerate() {
@@ -243,7 +227,7 @@ mod tests {
     #[test]
     fn verdicts_keep_their_full_names_on_two_lines_at_most() {
         for v in Verdict::ALL {
-            let cell = stacked(v.label());
+            let cell = v.label_stacked();
             assert_eq!(cell.replace('\n', ""), v.label());
             assert!(cell.lines().all(|l| l.chars().count() <= 3), "{cell}");
         }

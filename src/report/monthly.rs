@@ -139,7 +139,7 @@ pub fn trend(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         }
     }
     sheet.set_freeze_panes(head + 1, 1)?;
-    style::print_setup(sheet, Some((head, head)), &page)?;
+    style::print_wide(sheet, (head, head), (0, 0), &page)?;
     Ok(())
 }
 

@@ -74,7 +74,11 @@ fn columns() -> Vec<Column> {
         col("已报任务", 3, Kind::Center),
         col("迟报", 2, Kind::Center),
     ];
-    columns.extend(Verdict::ALL.iter().map(|v| col(v.label(), 3, Kind::Center)));
+    columns.extend(
+        Verdict::ALL
+            .iter()
+            .map(|v| col(v.label_stacked(), 3, Kind::Center)),
+    );
     columns.push(col("临期", 3, Kind::Center));
     columns.push(col("完成率", 3, Kind::Center));
     columns
@@ -120,7 +124,7 @@ fn write_totals(
     let totals = report.result.totals();
     for (v, n) in totals.in_order() {
         let c = 5 + v.index() as u16;
-        sheet.write_string_with_format(3, c, v.label(), &header)?;
+        sheet.write_string_with_format(3, c, v.label_stacked(), &header)?;
         write_cell(sheet, (4, c), &Cell::Int(n as i64), Kind::Center, &formats)?;
     }
     let expected: usize = stats.iter().map(|s| s.expected).sum();

@@ -70,6 +70,8 @@ pub struct Options {
     pub office: String,
     /// Returns are due by this day of the month after the period (填表说明).
     pub due_day: u32,
+    /// Whom a county asks (`--contact`), named in 填表说明.
+    pub contact: Option<String>,
 }
 
 impl Options {
@@ -90,6 +92,7 @@ impl Default for Options {
             period: None,
             office: DEFAULT_OFFICE.to_string(),
             due_day: 5,
+            contact: None,
         }
     }
 }
