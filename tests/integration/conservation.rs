@@ -100,8 +100,7 @@ fn every_row_read_is_in_detail_or_problems() {
     let problems = list_text(&out, "数据问题");
     let header = &problems[0];
     let col = |name: &str| header.iter().position(|h| h == name).expect("column");
-    let (file_col, sheet_col, place_col, what_col) =
-        (col("文件"), col("工作表"), col("位置"), col("问题"));
+    let (file_col, place_col, what_col) = (col("文件"), col("位置"), col("问题"));
 
     let mut covered: HashMap<(String, String), BTreeSet<u32>> = HashMap::new();
     for row in &detail {
@@ -116,9 +115,14 @@ fn every_row_read_is_in_detail_or_problems() {
             .insert(row_number(parts[2]).expect("row in 来源"));
     }
     for p in &problems[1..] {
-        if let Some(n) = row_number(&p[place_col]) {
+        // 位置 says it in words: “进展情况”表 第17行 完成时间栏.
+        if let Some((sheet, place)) = p[place_col]
+            .strip_prefix('“')
+            .and_then(|rest| rest.split_once("”表"))
+            && let Some(n) = row_number(place)
+        {
             covered
-                .entry((p[file_col].clone(), p[sheet_col].clone()))
+                .entry((p[file_col].clone(), sheet.to_string()))
                 .or_default()
                 .insert(n);
         }

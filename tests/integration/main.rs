@@ -9,6 +9,7 @@ mod check_cmd;
 mod common;
 mod conservation;
 mod drifts;
+mod feedback;
 mod fixtures;
 mod golden;
 mod habits;
