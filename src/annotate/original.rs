@@ -3,8 +3,9 @@
 //! written. Each problem cell gets a fill over its own style (font, borders, number
 //! format and alignment stay) and a note; 问题清单 is added last; the data sheet is
 //! the one that opens. What was not touched is kept: merges, widths, heights, print
-//! setup, frozen panes, drop-downs, other sheets; what the library drops of the
-//! data sheet is put back by [`super::restore`].
+//! setup (but for fitting to a page: the copy prints at full size), frozen panes,
+//! drop-downs, other sheets; what the library drops of the data sheet is put back
+//! by [`super::restore`].
 //!
 //! The library panics on some valid files and reads others wrongly, so it runs
 //! inside [`crate::intake::quietly`], and the copy is read back with the tool's own
@@ -96,6 +97,11 @@ fn rewrite(
     for (&(row, col), mark) in marks {
         mark_cell(data, (col + 1, row + 1), mark);
     }
+    // The copy is printed to be worked through: at full size, over more pages
+    // across if the county's columns are wide, never fitted to a page width
+    // that shrinks its text below what paper can be read at (SPEC §5). Its
+    // paper, orientation, margins and repeated rows stay the county's.
+    data.page_setup_mut().set_fit_to_page(false);
     let name = list::name(|n| {
         book.sheet_collection_no_check()
             .iter()

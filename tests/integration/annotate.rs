@@ -335,7 +335,9 @@ fn an_xlsx_is_marked_in_place() {
         "orientation=\"landscape\"",
         "paperSize=\"9\"",
         "fitToHeight=\"0\"",
-        "<pageSetUpPr fitToPage=\"1\"/>",
+        // Printed at full size: fitted to the page, the county's wide columns
+        // would shrink its text below 9 points.
+        "<pageSetUpPr fitToPage=\"0\"/>",
         "state=\"frozen\"",
         "ySplit=\"3\"",
         "<dataValidation ",
