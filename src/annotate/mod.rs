@@ -176,7 +176,15 @@ mod tests {
     #[test]
     fn an_unreadable_file_still_gets_its_problem_list() {
         let problem = Problem::file(Severity::Error, "x.xlsx", "文件为空", "请重新导出");
-        let bytes = build(None, None, &[&problem], Limits::default()).expect("build");
+        let heading = Heading {
+            unit: None,
+            month: Month {
+                year: 2018,
+                month: 7,
+            },
+            as_of: NaiveDate::from_ymd_opt(2018, 7, 31).expect("date"),
+        };
+        let bytes = build(None, None, &[&problem], &heading, Limits::default()).expect("build");
         assert!(bytes.starts_with(b"PK"));
     }
 }

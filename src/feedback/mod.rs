@@ -165,7 +165,7 @@ fn title_lines(plan: &str, period: &str) -> Vec<String> {
     let named = format!("《{plan}》");
     let what = format!("{period}任务进展督办单");
     let whole = format!("{named}{what}");
-    if whole.chars().count() <= LINE - 1 {
+    if whole.chars().count() < LINE {
         return vec![whole];
     }
     let mut lines = Vec::new();
