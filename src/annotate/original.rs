@@ -296,12 +296,19 @@ fn write_list(
         .set_paper_size(u32::from(PAPER_A4))
         .set_orientation(OrientationValues::Landscape)
         .set_scale(100);
-    let [left, right, top, bottom, header_margin, footer_margin] = PAGE_MARGINS;
+    let [
+        left,
+        right,
+        top_margin,
+        bottom,
+        header_margin,
+        footer_margin,
+    ] = PAGE_MARGINS;
     sheet
         .page_margins_mut()
         .set_left(left)
         .set_right(right)
-        .set_top(top)
+        .set_top(top_margin)
         .set_bottom(bottom)
         .set_header(header_margin)
         .set_footer(footer_margin);

@@ -657,14 +657,19 @@ fn libreoffice_prints_the_marked_copy() {
         .split('\u{c}')
         .filter(|p| !p.trim().is_empty())
         .collect();
-    // 进展情况, 填表说明, 问题清单: one page each.
-    assert_eq!(pages.len(), 3, "{text}");
+    // 进展情况 at full size, over two pages across; 填表说明 and 问题清单 one page each.
+    let n = pages.len();
+    assert_eq!(n, 4, "{text}");
     assert!(pages[0].contains("消除大班额专项规划进展情况表") && pages[0].contains("大部分完成"));
-    assert!(pages[2].contains("怎么改") && pages[2].contains("下个月"));
-    let footer: String = pages[2].split_whitespace().collect();
+    let list = pages[n - 1];
+    assert!(list.contains("怎么改") && list.contains("下个月"));
     assert!(
-        footer.contains("第3页共3页"),
-        "问题清单 has its footer: {}",
-        pages[2]
+        list.contains("进展情况表问题清单") && list.contains("填报单位：琼中"),
+        "{list}"
+    );
+    let footer: String = list.split_whitespace().collect();
+    assert!(
+        footer.contains(&format!("第{n}页共{n}页")),
+        "问题清单 has its footer: {list}"
     );
 }
