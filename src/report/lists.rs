@@ -25,13 +25,14 @@ fn add_list(
     Ok(())
 }
 
-/// A unit's 填报人 and 联系电话 in one cell, `张文华 0898-65302234`: from this
-/// period's return, else the latest earlier one, as 催报名单 gives them.
+/// A unit's 填报人 and 联系电话 in one cell, the phone on a line of its own so a
+/// narrow column never breaks the number: from this period's return, else the
+/// latest earlier one, as 催报名单 gives them.
 fn contact(report: &Report, unit: &UnitRef) -> Cell {
     match unit {
         UnitRef::Known(u) => {
             let (filler, phone) = report.contact(*u);
-            let both = format!("{filler} {phone}");
+            let both = format!("{}\n{}", filler.trim(), phone.trim());
             Cell::from(both.trim())
         }
         UnitRef::Unknown(_) => Cell::Empty,
@@ -102,8 +103,8 @@ pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         col("逾期天数", 3, Kind::Center),
         col("完成时间", 7, Kind::Date),
         col("进展情况", 11, Kind::Wrap),
-        col("存在问题", 6, Kind::Wrap),
-        col("联系人", 6, Kind::Wrap),
+        col("存在问题", 5, Kind::Wrap),
+        col("联系人", 7, Kind::Wrap),
     ];
     // Still open first, finished late apart (SPEC §4); the section says which,
     // so the rows need no 判定 column.
@@ -153,11 +154,11 @@ pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         col("单位", 5, Kind::Wrap),
         col("判定", 4, Kind::Center),
         col("序号", 2, Kind::Center),
-        col("主要任务", 30, Kind::Wrap),
+        col("主要任务", 29, Kind::Wrap),
         col("完成时限", 7, Kind::Date),
         col("逾期天数", 3, Kind::Center),
         col("角色", 3, Kind::Center),
-        col("联系人", 6, Kind::Wrap),
+        col("联系人", 7, Kind::Wrap),
     ];
     let mut items: Vec<&Entry> = report
         .result

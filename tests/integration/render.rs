@@ -269,6 +269,7 @@ fn python() -> &'static str {
     for python in ["python3", "/usr/bin/python3"] {
         let found = Command::new(python)
             .args(["-c", "import pdfminer"])
+            .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
         if found {
