@@ -244,7 +244,7 @@ fn write_list(
         sheet.set_style((col, top), header.clone());
         sheet
             .column_dimension_by_number_mut(col)
-            .set_width(style::cjk_width(column.chars));
+            .set_width(style::cjk_width(column.chars().unwrap_or(8)));
     }
     sheet
         .row_dimension_mut(top)

@@ -17,6 +17,7 @@ use rust_xlsxwriter::{
 use super::Heading;
 use super::list;
 use super::marks::{Frame, Mark, marks};
+use crate::look::layout;
 use crate::look::style::{self, BODY_FONT, MARK_FRAME, NOTE_AUTHOR};
 use crate::look::table::{fit_cell_text, lines_height, text_lines, write_table, write_title};
 use crate::problem::Problem;
@@ -63,7 +64,7 @@ pub fn build(
     write_table(
         list,
         list::HEADER_ROW,
-        &list::COLUMNS,
+        &layout::Layout::fixed(&list::COLUMNS),
         list::rows(problems, notice),
         None,
     )?;

@@ -136,6 +136,24 @@ impl Formats {
         }
     }
 
+    /// A printed list's formats in `points` type: every cell top-aligned, so the
+    /// cells of a row start on one line whatever they hold, and wrapped, so no
+    /// text runs past its column or under its neighbour.
+    pub fn list(points: f64) -> Self {
+        let top = |f: &Format| f.clone().set_align(FormatAlign::Top).set_text_wrap();
+        let sized = Self::sized(points);
+        Self {
+            body: top(&sized.body),
+            wrapped: top(&sized.wrapped),
+            centered: top(&sized.centered),
+            date: top(&sized.date),
+            percent: top(&sized.percent),
+            due_soon: top(&sized.due_soon),
+            heading: sized.heading.clone().set_text_wrap(),
+            verdicts: sized.verdicts.iter().map(|(v, f)| (*v, top(f))).collect(),
+        }
+    }
+
     pub fn verdict(&self, v: Verdict) -> &Format {
         self.verdicts
             .iter()
@@ -246,6 +264,22 @@ pub fn print_setup(
     page: &Page,
 ) -> Result<(), XlsxError> {
     print_fit_width(sheet, repeat)?;
+    head_pages(sheet, page);
+    Ok(())
+}
+
+/// A4 landscape at full size, header rows repeated, headed and footed as
+/// [`print_setup`]: for lists laid out to fit the page across at full size
+/// ([`super::layout`]), so their 9-point body prints at 9 points.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn print_headed(
+    sheet: &mut Worksheet,
+    repeat: (u32, u32),
+    page: &Page,
+) -> Result<(), XlsxError> {
+    print_pages(sheet, Some(repeat))?;
     head_pages(sheet, page);
     Ok(())
 }

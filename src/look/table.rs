@@ -9,6 +9,7 @@ use rust_xlsxwriter::{
     ConditionalFormatCell, ConditionalFormatCellRule, Format, Worksheet, XlsxError,
 };
 
+use super::layout::{ColumnWidth, LIST_TYPE, Layout};
 use super::style::{self, Formats};
 use crate::check::Verdict;
 
@@ -31,16 +32,71 @@ pub enum Kind {
     Date,
 }
 
+/// How wide a column is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// So many Chinese characters, whatever it holds: a table laid out by hand.
+    Chars(usize),
+    /// A printed list's short column: as wide as its widest value, or as that
+    /// value in two lines where its text may wrap (see [`super::layout`]).
+    Fit,
+    /// A printed list's long text: a share of the page's width left over.
+    Share,
+    /// Stays on screen, off the printed page: so many Chinese characters.
+    Screen(usize),
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
     pub title: &'static str,
-    /// Width in Chinese characters.
-    pub chars: usize,
+    pub width: Width,
     pub kind: Kind,
 }
 
+/// A column `chars` Chinese characters wide.
 pub const fn col(title: &'static str, chars: usize, kind: Kind) -> Column {
-    Column { title, chars, kind }
+    Column {
+        title,
+        width: Width::Chars(chars),
+        kind,
+    }
+}
+
+/// A printed list's short column ([`Width::Fit`]).
+pub const fn fit(title: &'static str, kind: Kind) -> Column {
+    Column {
+        title,
+        width: Width::Fit,
+        kind,
+    }
+}
+
+/// A printed list's long-text column ([`Width::Share`]).
+pub const fn share(title: &'static str, kind: Kind) -> Column {
+    Column {
+        title,
+        width: Width::Share,
+        kind,
+    }
+}
+
+/// A column that stays on screen ([`Width::Screen`]).
+pub const fn screen(title: &'static str, chars: usize, kind: Kind) -> Column {
+    Column {
+        title,
+        width: Width::Screen(chars),
+        kind,
+    }
+}
+
+impl Column {
+    /// Its width in Chinese characters, where it declares one.
+    pub fn chars(&self) -> Option<usize> {
+        match self.width {
+            Width::Chars(chars) | Width::Screen(chars) => Some(chars),
+            Width::Fit | Width::Share => None,
+        }
+    }
 }
 
 /// One cell of a table.
@@ -54,6 +110,9 @@ pub enum Cell {
     /// A group's heading: alone in its row, written across the whole table.
     Heading(String),
     Empty,
+    /// The cell before it runs on into this column (a column its row has
+    /// nothing for, given to its neighbour's text).
+    Joined,
 }
 
 impl From<&str> for Cell {
@@ -108,7 +167,7 @@ impl Cell {
             Cell::Percent(p) => format!("{:.1}%", p * 100.0),
             Cell::Verdict(v) => v.label().to_string(),
             Cell::Heading(s) => s.clone(),
-            Cell::Empty => String::new(),
+            Cell::Empty | Cell::Joined => String::new(),
         }
     }
 }
@@ -151,7 +210,7 @@ fn wrapped_lines(cells: &[Cell], columns: &[Column]) -> usize {
         .zip(columns)
         .filter(|(_, c)| c.kind == Kind::Wrap)
         .filter_map(|(cell, column)| match cell {
-            Cell::Text(text) => Some(text_lines(text, column.chars)),
+            Cell::Text(text) => Some(text_lines(text, column.chars().unwrap_or(8))),
             _ => None,
         })
         .max()
@@ -234,6 +293,8 @@ pub fn write_cell(
         Cell::Empty => {
             sheet.write_blank(row, column, &formats.body)?;
         }
+        // Written by the cell it belongs to, merged across.
+        Cell::Joined => {}
     }
     Ok(())
 }
@@ -278,7 +339,7 @@ fn write_plain_cell(
         (Cell::Verdict(v), _) => {
             sheet.write_string(row, column, v.label())?;
         }
-        (Cell::Empty, _) => {}
+        (Cell::Empty | Cell::Joined, _) => {}
         (cell, _) => write_cell(sheet, (row, column), &cell, kind, formats)?,
     }
     Ok(())
@@ -310,31 +371,57 @@ fn colour_verdicts(
 pub fn write_titled(
     sheet: &mut Worksheet,
     page: &style::Page,
-    columns: &[Column],
+    layout: &Layout,
     rows: impl IntoIterator<Item = Vec<Cell>>,
 ) -> Result<u32, XlsxError> {
-    let width = columns.len() as u16;
+    let width = layout.columns.len() as u16;
     write_title(sheet, &page.title, width, &style::title())?;
     let last = width.saturating_sub(1).max(1);
     sheet.merge_range(1, 0, 1, last, &page.line(), &style::subtitle())?;
-    write_table(sheet, TITLED_TOP, columns, rows, Some(page))
+    write_table(sheet, TITLED_TOP, layout, rows, Some(page))
+}
+
+/// Writes a printed list: its columns laid out for the page from its rows
+/// ([`Layout::fit`]), then [`write_titled`]. Returns the next free row.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn write_list(
+    sheet: &mut Worksheet,
+    page: &style::Page,
+    columns: &[Column],
+    rows: Vec<Vec<Cell>>,
+) -> Result<u32, XlsxError> {
+    let layout = Layout::fit(columns, &rows);
+    write_titled(sheet, page, &layout, rows)
 }
 
 /// Writes a header at row `top` and the rows under it; freezes the header, adds a
 /// filter and repeats the header on every printed page, headed with `page` when
 /// given (a county's own copy has none). Returns the next free row.
 ///
+/// A laid-out list ([`Layout::fit`]) is set in 9 points, every cell top-aligned
+/// and wrapped, each row as tall as its text, and printed at full size; a table
+/// with widths of its own keeps the 10-point look and is fitted to the page's width.
+///
 /// # Errors
 /// Only on rust_xlsxwriter's range checks.
 pub fn write_table(
     sheet: &mut Worksheet,
     top: u32,
-    columns: &[Column],
+    layout: &Layout,
     rows: impl IntoIterator<Item = Vec<Cell>>,
     page: Option<&style::Page>,
 ) -> Result<u32, XlsxError> {
-    let header = style::header();
-    let formats = Formats::new();
+    let columns = layout.columns;
+    let (header, formats) = if layout.fitted() {
+        (
+            style::header().set_font_size(LIST_TYPE.points),
+            Formats::list(LIST_TYPE.points),
+        )
+    } else {
+        (style::header(), Formats::new())
+    };
     // A table at the top of its sheet, or under the title and line of
     // `write_titled` (merged across its width), lends its columns the body formats,
     // and cells that look as their column does are written without one (see
@@ -344,24 +431,15 @@ pub fn write_table(
     for (c, column) in columns.iter().enumerate() {
         let c = c as u16;
         sheet.write_string_with_format(top, c, column.title, &header)?;
-        // 2018年7月31日 takes about six and a half characters' width.
-        let chars = match column.kind {
-            Kind::Date => column.chars.max(7),
-            _ => column.chars,
+        match layout.width(c as usize) {
+            ColumnWidth::Units(units) => sheet.set_column_width(c, units)?,
+            ColumnWidth::Pixels(px) => sheet.set_column_width_pixels(c, px)?,
         };
-        sheet.set_column_width(c, style::cjk_width(chars))?;
         if plain {
             sheet.set_column_format(c, column_format(column.kind, &formats))?;
         }
     }
-    // The header as tall as its longest title wraps to, at least two lines' room.
-    let head_lines = columns
-        .iter()
-        .map(|c| text_lines(c.title, c.chars))
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    sheet.set_row_height(top, lines_height(head_lines).max(24.0))?;
+    sheet.set_row_height(top, layout.header_height())?;
     // Rows are written as they come, so a long list is never held twice.
     let mut count: u32 = 0;
     let mut verdict_columns: Vec<u16> = Vec::new();
@@ -371,12 +449,22 @@ pub fn write_table(
         if let [Cell::Heading(text)] = cells.as_slice() {
             let last = columns.len().saturating_sub(1).max(1) as u16;
             sheet.merge_range(row, 0, row, last, text, &formats.heading)?;
-            sheet.set_row_height(row, 20)?;
+            sheet.set_row_height(row, layout.heading_height())?;
             continue;
         }
-        let height = row_height(&cells, columns);
+        let height = layout.row_height(&cells);
+        let joined: Vec<bool> = cells.iter().map(|c| matches!(c, Cell::Joined)).collect();
         for (c, (cell, column)) in cells.into_iter().zip(columns).enumerate() {
             let at = (row, c as u16);
+            let runs_on = joined[c + 1..].iter().take_while(|j| **j).count() as u16;
+            if runs_on > 0 {
+                let text = match &cell {
+                    Cell::Text(s) => fit_cell_text(s),
+                    _ => "".into(),
+                };
+                sheet.merge_range(row, at.1, row, at.1 + runs_on, &text, &formats.wrapped)?;
+                continue;
+            }
             if plain && matches!(cell, Cell::Verdict(_)) && !verdict_columns.contains(&at.1) {
                 verdict_columns.push(at.1);
             }
@@ -398,6 +486,7 @@ pub fn write_table(
     sheet.autofilter(top, 0, last_row, last_col)?;
     sheet.set_freeze_panes(top + 1, 0)?;
     match page {
+        Some(page) if layout.fitted() => style::print_headed(sheet, (top, top), page)?,
         Some(page) => style::print_setup(sheet, Some((top, top)), page)?,
         None => style::print_pages(sheet, Some((top, top)))?,
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::Report;
 use crate::check::{UnitRef, Verdict};
-use crate::look::table::{Cell, Column, Kind, col, write_titled};
+use crate::look::table::{Cell, Column, Kind, fit, share, write_list};
 
 /// Why a unit is on the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,12 +54,12 @@ pub struct ChaseRow {
 
 /// The list's columns, as the sheet and the CSV head them.
 const COLUMNS: [Column; 6] = [
-    col("单位", 9, Kind::Text),
-    col("情况", 4, Kind::Center),
-    col("缺报项数", 3, Kind::Center),
-    col("缺报内容", 26, Kind::Wrap),
-    col("填报人", 5, Kind::Center),
-    col("联系电话", 7, Kind::Center),
+    fit("单位", Kind::Text),
+    fit("情况", Kind::Center),
+    fit("缺报项数", Kind::Center),
+    share("缺报内容", Kind::Wrap),
+    fit("填报人", Kind::Center),
+    fit("联系电话", Kind::Center),
 ];
 
 impl ChaseRow {
@@ -144,6 +144,6 @@ pub fn csv(rows: &[ChaseRow]) -> Vec<u8> {
 pub fn sheet(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     sheet.set_name("催报名单")?;
     let rows = rows(report).iter().map(ChaseRow::cells).collect::<Vec<_>>();
-    write_titled(sheet, &report.page("催报名单"), &COLUMNS, rows)?;
+    write_list(sheet, &report.page("催报名单"), &COLUMNS, rows)?;
     Ok(())
 }

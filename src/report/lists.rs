@@ -1,7 +1,8 @@
 //! The list sheets: 逾期事项, 缺报事项, 明细, 数据问题, 来源文件, 任务清单.
 //! Each is a header and rows through [`write_table`], in roster order, with the
-//! catalogue's full task text wrapped, at widths that print one A4 page across at
-//! full size (明细, 来源文件: their printed columns; the rest stays on screen).
+//! catalogue's full task text wrapped, its columns laid out for one A4 page
+//! across at full size from what they hold ([`Layout::fit`]; 明细, 来源文件:
+//! their printed columns; the rest stays on screen).
 
 use std::collections::HashMap;
 
@@ -11,7 +12,10 @@ use super::Report;
 use crate::check::{Entry, UnitRef, Verdict};
 use crate::intake::values::DateCell;
 use crate::intake::{FileStatus, SourceFile};
-use crate::look::table::{Cell, Column, Kind, col, write_table, write_titled};
+use crate::look::layout::Layout;
+use crate::look::table::{
+    Cell, Column, Kind, fit, screen, share, write_list, write_table, write_titled,
+};
 
 fn add_list(
     sheet: &mut Worksheet,
@@ -21,7 +25,7 @@ fn add_list(
     rows: Vec<Vec<Cell>>,
 ) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
-    write_titled(sheet, &report.page(name), columns, rows)?;
+    write_list(sheet, &report.page(name), columns, rows)?;
     Ok(())
 }
 
@@ -92,19 +96,20 @@ fn same_as_last(report: &Report, e: &Entry) -> bool {
 }
 
 /// 逾期事项: 逾期未完成, then 逾期完成 apart; units in roster order, a unit's
-/// longest overdue first.
+/// longest overdue first. 完成时间 follows 进展情况 ("…已完成，2018年3月9日"):
+/// a task still open has none, and its progress runs on into that column.
 pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let tasks = TaskCells::new(report);
     let columns = [
-        col("单位", 5, Kind::Wrap),
-        col("序号", 2, Kind::Center),
-        col("主要任务", 12, Kind::Wrap),
-        col("完成时限", 7, Kind::Date),
-        col("逾期天数", 3, Kind::Center),
-        col("完成时间", 7, Kind::Date),
-        col("进展情况", 11, Kind::Wrap),
-        col("存在问题", 5, Kind::Wrap),
-        col("联系人", 7, Kind::Wrap),
+        fit("单位", Kind::Wrap),
+        fit("序号", Kind::Center),
+        share("主要任务", Kind::Wrap),
+        fit("完成时限", Kind::Date),
+        fit("逾期天数", Kind::Center),
+        share("进展情况", Kind::Wrap),
+        fit("完成时间", Kind::Date),
+        share("存在问题", Kind::Wrap),
+        fit("联系人", Kind::Wrap),
     ];
     // Still open first, finished late apart (SPEC §4); the section says which,
     // so the rows need no 判定 column.
@@ -137,8 +142,11 @@ pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
                 tasks.text(e.task),
                 tasks.deadline(e.task),
                 e.days_overdue.into(),
-                completion(e),
                 row_text(e, |r| &r.narrative),
+                match verdict {
+                    Verdict::OverdueUnfinished => Cell::Joined,
+                    _ => completion(e),
+                },
                 row_text(e, |r| &r.issues),
                 contact(report, &e.unit),
             ]
@@ -151,14 +159,14 @@ pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
 pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let tasks = TaskCells::new(report);
     let columns = [
-        col("单位", 5, Kind::Wrap),
-        col("判定", 4, Kind::Center),
-        col("序号", 2, Kind::Center),
-        col("主要任务", 29, Kind::Wrap),
-        col("完成时限", 7, Kind::Date),
-        col("逾期天数", 3, Kind::Center),
-        col("角色", 3, Kind::Center),
-        col("联系人", 7, Kind::Wrap),
+        fit("单位", Kind::Wrap),
+        fit("判定", Kind::Center),
+        fit("序号", Kind::Center),
+        share("主要任务", Kind::Wrap),
+        fit("完成时限", Kind::Date),
+        fit("逾期天数", Kind::Center),
+        fit("角色", Kind::Center),
+        fit("联系人", Kind::Wrap),
     ];
     let mut items: Vec<&Entry> = report
         .result
@@ -207,25 +215,26 @@ pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
 /// 完成状态, 完成时间, 判定, 进展情况), then what stays on screen. The CSV
 /// `明细_<period>.csv` has the same columns after 期别 and 统计截止日期.
 pub const DETAIL_COLUMNS: [Column; 18] = [
-    col("单位", 5, Kind::Wrap),
-    col("序号", 2, Kind::Center),
-    col("主要任务", 16, Kind::Wrap),
-    col("完成时限", 7, Kind::Date),
-    col("完成状态", 4, Kind::Wrap),
-    col("完成时间", 7, Kind::Date),
-    col("判定", 5, Kind::Center),
-    col("进展情况", 14, Kind::Wrap),
-    col("角色", 4, Kind::Center),
-    col("逾期天数", 4, Kind::Center),
-    col("临期", 2, Kind::Center),
-    col("进展与上期相同", 4, Kind::Center),
-    // Wide enough that what stays on screen never makes a printed row taller.
-    col("存在问题", 20, Kind::Wrap),
-    col("下步计划", 20, Kind::Wrap),
-    col("备注", 10, Kind::Wrap),
-    col("填报人", 4, Kind::Center),
-    col("联系电话", 7, Kind::Center),
-    col("来源", 24, Kind::Wrap),
+    fit("单位", Kind::Wrap),
+    fit("序号", Kind::Center),
+    share("主要任务", Kind::Wrap),
+    fit("完成时限", Kind::Date),
+    fit("完成状态", Kind::Wrap),
+    fit("完成时间", Kind::Date),
+    fit("判定", Kind::Center),
+    share("进展情况", Kind::Wrap),
+    screen("角色", 4, Kind::Center),
+    screen("逾期天数", 4, Kind::Center),
+    screen("临期", 2, Kind::Center),
+    screen("进展与上期相同", 4, Kind::Center),
+    // Rows are as tall as the printed columns need: wide, so what stays on
+    // screen is mostly seen whole.
+    screen("存在问题", 20, Kind::Wrap),
+    screen("下步计划", 20, Kind::Wrap),
+    screen("备注", 10, Kind::Wrap),
+    screen("填报人", 4, Kind::Center),
+    screen("联系电话", 7, Kind::Center),
+    screen("来源", 24, Kind::Wrap),
 ];
 
 /// How many of [`DETAIL_COLUMNS`] print.
@@ -303,10 +312,12 @@ pub fn detail(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     sheet.set_name("明细")?;
     // The header stays in row 1, for filters and other programs; the title is in
     // every page's header.
+    // Laid out from one pass over the rows, written from a second.
+    let layout = Layout::fit(&DETAIL_COLUMNS, detail_rows(report));
     let next = write_table(
         sheet,
         0,
-        &DETAIL_COLUMNS,
+        &layout,
         detail_rows(report),
         Some(&report.page("明细")),
     )?;
@@ -319,13 +330,13 @@ pub fn detail(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
 /// about the whole run first, then units in roster order.
 pub fn problems(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
-        col("级别", 2, Kind::Center),
-        col("单位", 5, Kind::Wrap),
-        col("文件", 10, Kind::Wrap),
-        col("位置", 7, Kind::Wrap),
-        col("序号", 2, Kind::Center),
-        col("问题", 20, Kind::Wrap),
-        col("处理", 14, Kind::Wrap),
+        fit("级别", Kind::Center),
+        fit("单位", Kind::Wrap),
+        fit("文件", Kind::Wrap),
+        fit("位置", Kind::Wrap),
+        fit("序号", Kind::Center),
+        share("问题", Kind::Wrap),
+        share("处理", Kind::Wrap),
     ];
     let mut problems: Vec<&crate::problem::Problem> = report.result.problems.iter().collect();
     // Stable: within a unit, the order intake and the check found them in.
@@ -354,16 +365,16 @@ pub fn problems(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError>
 /// units in roster order. Size and SHA-256 stay on screen.
 pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
-        col("文件名", 18, Kind::Wrap),
-        col("单位", 7, Kind::Wrap),
-        col("填报日期", 7, Kind::Date),
-        col("读取行数", 3, Kind::Center),
-        col("迟报", 2, Kind::Center),
-        col("处理结果", 20, Kind::Wrap),
-        col("大小（字节）", 5, Kind::Center),
+        share("文件名", Kind::Wrap),
+        fit("单位", Kind::Wrap),
+        fit("填报日期", Kind::Date),
+        fit("读取行数", Kind::Center),
+        fit("迟报", Kind::Center),
+        share("处理结果", Kind::Wrap),
+        screen("大小（字节）", 5, Kind::Center),
         // Two lines of 32 hex digits: a Latin digit is wider than half a CJK
         // character in the fonts offices print with, so 16 would need three.
-        col("SHA-256", 22, Kind::Wrap),
+        screen("SHA-256", 22, Kind::Wrap),
     ];
     let mut files: Vec<&SourceFile> = report.intake.files.iter().collect();
     files.sort_by_key(|f| f.unit.unwrap_or(usize::MAX));
@@ -411,7 +422,7 @@ pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         .collect();
     sheet.set_name("来源文件")?;
     let page = report.page("来源文件");
-    let next = write_titled(sheet, &page, &columns, rows)?;
+    let next = write_titled(sheet, &page, &Layout::fit(&columns, &rows), rows)?;
     sheet.set_print_area(0, 0, next.saturating_sub(1), 5)?;
     Ok(())
 }
@@ -435,12 +446,12 @@ fn form_units(file: &SourceFile, report: &Report) -> String {
 /// 任务清单: the catalogue as parsed.
 pub fn tasks(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
-        col("序号", 2, Kind::Center),
-        col("主要任务", 27, Kind::Wrap),
-        col("牵头单位", 9, Kind::Wrap),
-        col("配合单位", 10, Kind::Wrap),
-        col("完成时限", 6, Kind::Center),
-        col("截止日期", 7, Kind::Date),
+        fit("序号", Kind::Center),
+        share("主要任务", Kind::Wrap),
+        share("牵头单位", Kind::Wrap),
+        share("配合单位", Kind::Wrap),
+        fit("完成时限", Kind::Center),
+        fit("截止日期", Kind::Date),
     ];
     let rows: Vec<Vec<Cell>> = report
         .catalogue

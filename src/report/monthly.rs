@@ -4,8 +4,9 @@
 use rust_xlsxwriter::{Chart, ChartDataLabel, ChartMarker, ChartMarkerType, Worksheet, XlsxError};
 
 use super::Report;
+use crate::look::layout::Layout;
 use crate::look::style::{self, Formats, RateChart};
-use crate::look::table::{Cell, Kind, col, write_cell, write_title, write_titled};
+use crate::look::table::{Cell, Kind, fit, share, write_cell, write_title, write_titled};
 use crate::monthly::changes::{Change, ChangeKind};
 
 /// 本月变化: one row per change, units in roster order.
@@ -13,26 +14,26 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
     let monthly = report.monthly;
     sheet.set_name("本月变化")?;
     let columns = [
-        col("单位", 5, Kind::Wrap),
-        col("序号", 2, Kind::Center),
-        col("主要任务", 18, Kind::Wrap),
-        col("变化", 6, Kind::Wrap),
-        col("连续期数", 3, Kind::Center),
-        col("上期判定", 5, Kind::Center),
-        col("本期判定", 5, Kind::Center),
-        col("说明", 16, Kind::Wrap),
+        fit("单位", Kind::Wrap),
+        fit("序号", Kind::Center),
+        share("主要任务", Kind::Wrap),
+        fit("变化", Kind::Wrap),
+        fit("连续期数", Kind::Center),
+        fit("上期判定", Kind::Center),
+        fit("本期判定", Kind::Center),
+        share("说明", Kind::Wrap),
     ];
     let page = report.page("本月变化");
     let Some(previous) = monthly.earlier.last().map(|p| p.month.chinese()) else {
         let none = [vec![Cell::Heading(
             "没有找到上一期的汇总或报表，本月变化从下一期起显示。".to_string(),
         )]];
-        write_titled(sheet, &page, &columns, none)?;
+        write_titled(sheet, &page, &Layout::fit(&columns, &none), none)?;
         return Ok(());
     };
     let mut changes: Vec<&Change> = monthly.changes.iter().collect();
     changes.sort_by_key(|c| (report.roster.position(&c.unit), c.kind, c.task));
-    let rows = changes.into_iter().map(|c| {
+    let row = |c: &&Change| {
         let note = match c.kind {
             ChangeKind::Regressed => {
                 format!("{previous}已完成，本期为{}：请核实", c.current.label())
@@ -74,8 +75,11 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
             },
             note.into(),
         ]
-    });
-    write_titled(sheet, &page, &columns, rows)?;
+    };
+    // Laid out from one pass over the rows, written from a second: at national
+    // scale there are tens of thousands.
+    let layout = Layout::fit(&columns, changes.iter().map(row));
+    write_titled(sheet, &page, &layout, changes.iter().map(row))?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 use super::Report;
 use crate::check::Verdict;
 use crate::intake::FileStatus;
+use crate::look::layout::Layout;
 use crate::look::style::chinese_date;
 use crate::look::table::{Cell, Kind, col, write_titled};
 use crate::roster::UnitKind;
@@ -75,7 +76,7 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         "报表中读不懂、前后矛盾或需要核实之处，逐条列在“数据问题”工作表，并写明已如何处理"
             .to_string(),
     ));
-    write_titled(sheet, &report.page("说明"), &columns, rows)?;
+    write_titled(sheet, &report.page("说明"), &Layout::fixed(&columns), rows)?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use rust_xlsxwriter::{Chart, ChartDataLabel, ChartFormat, ChartSolidFill, Worksh
 
 use super::Report;
 use crate::check::{UnitStats, Verdict};
+use crate::look::layout::Layout;
 use crate::look::style::{self, Formats, RateChart};
 use crate::look::table::{Cell, Column, Kind, col, write_cell, write_table, write_title};
 
@@ -43,7 +44,13 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
 
     // One row per unit, ranked.
     let rows: Vec<Vec<Cell>> = stats.iter().map(|s| unit_row(report, s)).collect();
-    let next = write_table(sheet, UNITS_TOP, &columns, rows, Some(&page))?;
+    let next = write_table(
+        sheet,
+        UNITS_TOP,
+        &Layout::fixed(&columns),
+        rows,
+        Some(&page),
+    )?;
 
     let silent: Vec<&str> = stats
         .iter()
