@@ -19,9 +19,9 @@
 
 use std::borrow::Cow;
 
+use super::cells::{Cell, Column, Kind, Width, lines_height, row_height, text_lines};
 use super::measure::{self, Printer, Type};
 use super::style;
-use super::table::{Cell, Column, Kind, Width, lines_height, row_height};
 
 /// A printed list's body type: 9 points.
 pub const LIST_TYPE: Type = Type::regular(9.0);
@@ -413,9 +413,7 @@ impl<'a> Layout<'a> {
                 .columns
                 .iter()
                 .map(|c| match c.width {
-                    Width::Chars(chars) | Width::Screen(chars) => {
-                        super::table::text_lines(c.title, chars)
-                    }
+                    Width::Chars(chars) | Width::Screen(chars) => text_lines(c.title, chars),
                     Width::Fit | Width::Share => 1,
                 })
                 .max()
@@ -590,7 +588,7 @@ fn share_out(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::look::table::{Kind, fit, share};
+    use crate::look::cells::{Kind, fit, share};
 
     fn text(s: &str) -> Cell {
         Cell::Text(s.to_string())
