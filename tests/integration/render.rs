@@ -2,9 +2,11 @@
 //! annotated copy through a real office suite (LibreOffice Calc and Writer →
 //! PDF), read back page by page: the words on each page, and the size of every
 //! glyph on paper (SPEC §5: body at least 9 points, page headers and footers at
-//! least 8). Runs when COUNTY_RETURNS_RENDER=1 (set by .ci/run, which installs
-//! libreoffice-calc-nogui, libreoffice-writer-nogui, poppler-utils and
-//! python3-pdfminer); elsewhere it says it was skipped.
+//! least 8), and every cell of the lists, printed whole (a row too short loses
+//! its last lines on paper). Runs when COUNTY_RETURNS_RENDER=1 (set by .ci/run,
+//! which installs libreoffice-calc-nogui, libreoffice-writer-nogui,
+//! poppler-utils, python3-pdfminer and python3-openpyxl); elsewhere it says it
+//! was skipped.
 //!
 //! Glyph sizes come from pdfminer (tests/render/glyph_sizes.py): a glyph's size
 //! there is its font size times the text and page matrices' scale, the size on
@@ -263,12 +265,13 @@ struct PageSizes {
     text: String,
 }
 
-/// The Python that has pdfminer: `python3` on the path, else Debian's own
-/// (.ci/run installs python3-pdfminer for it; a pyenv `python3` may not see it).
+/// The Python that has pdfminer and openpyxl: `python3` on the path, else
+/// Debian's own (.ci/run installs python3-pdfminer and python3-openpyxl for
+/// it; a pyenv `python3` may not see them).
 fn python() -> &'static str {
     for python in ["python3", "/usr/bin/python3"] {
         let found = Command::new(python)
-            .args(["-c", "import pdfminer"])
+            .args(["-c", "import pdfminer, openpyxl"])
             .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
@@ -276,7 +279,9 @@ fn python() -> &'static str {
             return python;
         }
     }
-    panic!("no python3 with pdfminer: apt-get install python3-pdfminer");
+    panic!(
+        "no python3 with pdfminer and openpyxl: apt-get install python3-pdfminer python3-openpyxl"
+    );
 }
 
 /// Every page's smallest glyphs, with margins of `top` and `bottom` points.
@@ -406,6 +411,82 @@ fn every_printed_page_of_the_workbook_is_legible() {
         assert!(
             !text.contains("进展与上期相同") && !text.contains("逾期天数"),
             "{text}"
+        );
+    }
+    // Dense: 明细's 570 rows printed about four a page when every row kept a
+    // line or two to spare and the long texts were narrow (133 pages).
+    let detail = summary
+        .iter()
+        .find(|(s, ..)| *s == "明细")
+        .map_or(0, |s| s.1);
+    assert!(
+        detail > 0 && 570 / detail >= 8,
+        "明细 prints {detail} pages for 570 rows"
+    );
+}
+
+/// The list sheets, by the title in their page header.
+const LISTS: [(&str, &str); 8] = [
+    ("本月变化", "本月变化"),
+    ("逾期事项", "逾期事项"),
+    ("缺报事项", "缺报事项"),
+    ("催报名单", "催报名单"),
+    ("明细", "明细"),
+    ("数据问题", "数据问题"),
+    ("来源文件", "来源文件"),
+    ("任务清单", "任务清单"),
+];
+
+#[test]
+fn every_printed_cell_of_the_lists_shows_its_whole_text() {
+    if !rendering() {
+        return;
+    }
+    let w = Workdir::new();
+    let (workbook, _) = sample_july(&w);
+    to_pdf(&w, std::slice::from_ref(&workbook), &w.path("pdf"));
+    let pdf = w.path("pdf/大班额任务进展汇总_2018-07.pdf");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/render/cell_texts.py");
+    let output = Command::new(python())
+        .arg(script)
+        .arg(&workbook)
+        .arg(&pdf)
+        .args(
+            LISTS
+                .iter()
+                .map(|(sheet, title)| format!("{sheet}={title}")),
+        )
+        .output()
+        .expect("pdfminer runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = String::from_utf8_lossy(&output.stdout);
+    // A summary line per sheet (sheet, rows, cells compared, pages); anything
+    // else is a cell whose printed text is not the workbook's, or a glyph past
+    // its cell's border.
+    let mut summaries = Vec::new();
+    for line in report.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields.as_slice() {
+            [sheet, rows, cells, pages]
+                if [rows, cells, pages]
+                    .iter()
+                    .all(|f| f.parse::<usize>().is_ok()) =>
+            {
+                summaries.push((sheet.to_string(), rows.to_string(), cells.to_string()));
+                eprintln!("{sheet}: {rows} rows, {cells} cells printed whole on {pages} page(s)");
+            }
+            _ => panic!("a printed cell differs from the workbook: {line}\n{report}"),
+        }
+    }
+    assert_eq!(summaries.len(), LISTS.len(), "{report}");
+    for (sheet, rows, cells) in &summaries {
+        assert!(
+            rows != "0" && cells != "0",
+            "{sheet}: no rows compared\n{report}"
         );
     }
 }
