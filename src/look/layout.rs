@@ -20,7 +20,7 @@
 use std::borrow::Cow;
 
 use super::cells::{Cell, Column, Kind, Width, lines_height, row_height, text_lines};
-use super::measure::{self, Printer, Type};
+use super::measure::{self, Extent, Printer, Type};
 use super::style;
 
 /// A printed list's body type: 9 points.
@@ -121,22 +121,23 @@ struct Need {
 }
 
 impl Need {
-    fn add(&mut self, text: &str, breakable: bool) {
-        let one_line = one_line_px(text, LIST_TYPE);
+    /// Counts a value in; `names` keeps the widest for [`Need::two_lines`].
+    fn add(&mut self, text: &str, extent: Extent, breakable: bool, names: bool) {
+        let (mut one_line, mut word) = (1, 1);
+        for (i, p) in Printer::ALL.iter().enumerate() {
+            one_line = one_line.max(p.pixels_for(extent.line[i]));
+            let cap = WIDEST_WORD_EMS * LIST_TYPE.points;
+            word = word.max(p.pixels_for(extent.word[i].min(cap)));
+        }
         self.one_line = self.one_line.max(one_line);
         if !breakable {
             self.least = self.least.max(one_line);
             return;
         }
-        let word = Printer::ALL
-            .iter()
-            .map(|p| {
-                let cap = WIDEST_WORD_EMS * LIST_TYPE.points;
-                p.pixels_for(p.widest_word(text, LIST_TYPE).min(cap))
-            })
-            .max()
-            .unwrap_or(1);
         self.least = self.least.max(word);
+        if !names {
+            return;
+        }
         let full = self.widest.len() >= WIDEST_KEPT;
         if full && self.widest.last().is_some_and(|w| w.0 >= one_line) {
             return;
@@ -188,37 +189,30 @@ struct Sample {
 }
 
 impl Sample {
-    fn add(&mut self, columns: &[Column], cells: &[Cell]) {
+    /// Whether the next row is one the sample keeps.
+    fn keeps(&mut self) -> bool {
         self.seen += 1;
-        if (self.seen - 1) % self.stride != 0 {
+        (self.seen - 1) % self.stride == 0
+    }
+
+    /// A cell of the row being kept: at `column`, spanning `span` columns,
+    /// its paragraphs this wide on one line in LibreOffice.
+    fn cell(&mut self, column: usize, span: usize, paragraphs: &[f64]) {
+        let first = self.paragraphs.len();
+        self.paragraphs.extend_from_slice(paragraphs);
+        self.cells.push(SampleCell {
+            column,
+            span,
+            paragraphs: first..self.paragraphs.len(),
+        });
+    }
+
+    /// Closes the row begun with [`Sample::keeps`].
+    fn end_row(&mut self, kept: bool) {
+        if !kept {
             return;
         }
-        let start = self.cells.len();
-        for (c, cell) in cells.iter().enumerate() {
-            let Some((text, true)) = shown(cell) else {
-                continue;
-            };
-            if matches!(
-                columns.get(c).map(|col| col.width),
-                None | Some(Width::Screen(_))
-            ) {
-                continue;
-            }
-            let span = 1 + cells[c + 1..]
-                .iter()
-                .take_while(|n| matches!(n, Cell::Joined))
-                .count();
-            let first = self.paragraphs.len();
-            self.paragraphs.extend(
-                text.split('\n')
-                    .map(|p| Printer::LibreOffice.line_width(p, LIST_TYPE)),
-            );
-            self.cells.push(SampleCell {
-                column: c,
-                span,
-                paragraphs: first..self.paragraphs.len(),
-            });
-        }
+        let start = self.rows.last().map_or(0, |r| r.end);
         self.rows.push(start..self.cells.len());
         if self.rows.len() >= 2 * SAMPLE_ROWS {
             self.halve();
@@ -303,22 +297,39 @@ impl<'a> Layout<'a> {
     /// A list laid out for print from its rows (see the module's doc).
     pub fn fit<R: AsRef<[Cell]>>(columns: &'a [Column], rows: impl IntoIterator<Item = R>) -> Self {
         let mut needs = vec![Need::default(); columns.len()];
+        let names: Vec<bool> = columns
+            .iter()
+            .map(|c| c.width == Width::Fit && c.kind == Kind::Wrap)
+            .collect();
         let mut sample = Sample {
             stride: 1,
             ..Sample::default()
         };
+        let mut paragraphs = Vec::new();
         for row in rows {
             let cells = row.as_ref();
             if matches!(cells, [Cell::Heading(_)]) {
                 continue;
             }
+            let kept = sample.keeps();
             for (c, cell) in cells.iter().enumerate().take(columns.len()) {
-                let spans = cells.get(c + 1).is_some_and(|n| matches!(n, Cell::Joined));
-                if let (Some((text, breakable)), false) = (shown(cell), spans) {
-                    needs[c].add(&text, breakable);
+                let Some((text, breakable)) = shown(cell) else {
+                    continue;
+                };
+                paragraphs.clear();
+                let extent = measure::extent(&text, LIST_TYPE, |w| paragraphs.push(w));
+                let span = 1 + cells[c + 1..]
+                    .iter()
+                    .take_while(|n| matches!(n, Cell::Joined))
+                    .count();
+                if span == 1 {
+                    needs[c].add(&text, extent, breakable, names[c]);
+                }
+                if kept && breakable && !matches!(columns[c].width, Width::Screen(_)) {
+                    sample.cell(c, span, &paragraphs);
                 }
             }
-            sample.add(columns, cells);
+            sample.end_row(kept);
         }
         let printed: Vec<bool> = columns
             .iter()
@@ -686,13 +697,16 @@ mod tests {
 
     #[test]
     fn a_long_sample_is_thinned_evenly() {
-        let columns = [share("进展情况", Kind::Wrap)];
         let mut sample = Sample {
             stride: 1,
             ..Sample::default()
         };
         for i in 0..10 * SAMPLE_ROWS {
-            sample.add(&columns, &[text(&"进".repeat(1 + i % 7))]);
+            let kept = sample.keeps();
+            if kept {
+                sample.cell(0, 1, &[(1 + i % 7) as f64 * 9.0]);
+            }
+            sample.end_row(kept);
         }
         assert!(sample.rows.len() < 2 * SAMPLE_ROWS && sample.rows.len() >= SAMPLE_ROWS);
         assert_eq!(sample.cells.len(), sample.rows.len());

@@ -169,8 +169,12 @@ impl Printer {
 
     /// The fewest pixels a column needs for `points` of text on one line.
     pub fn pixels_for(self, points: f64) -> u32 {
-        // A first guess, then up or down to the exact edge.
-        let mut px = ((points + LO_PADDING) / 0.75).ceil().max(1.0) as u32;
+        // A first guess from the unit's width, then up or down to the exact edge.
+        let guess = match self {
+            Printer::LibreOffice => (points + LO_PADDING) * 7.0 / 5.55,
+            Printer::Excel => points / 0.75 + f64::from(EXCEL_PADDING_PX),
+        };
+        let mut px = guess.ceil().max(1.0) as u32;
         while px > 1 && self.text_points(px - 1) >= points - 1e-9 {
             px -= 1;
         }
@@ -182,28 +186,31 @@ impl Printer {
 
     /// The width in points of `text`'s widest line when nothing wraps it.
     pub fn line_width(self, text: &str, ty: Type) -> f64 {
-        text.split('\n')
-            .map(|line| line.chars().map(|c| self.advance(c, ty)).sum::<f64>())
-            .fold(0.0, f64::max)
+        self.measure(text, ty).0
     }
 
     /// The widest run of `text` no line may break inside: a Latin word or a
     /// number (`0898-65236001`, `2018`), else one Chinese character.
     pub fn widest_word(self, text: &str, ty: Type) -> f64 {
-        let mut widest: f64 = 0.0;
-        let mut word = 0.0;
-        for c in text.chars() {
-            if c.is_ascii() && !c.is_ascii_whitespace() {
-                word += self.advance(c, ty);
-            } else {
-                widest = widest.max(word);
-                word = 0.0;
-                if !c.is_whitespace() {
-                    widest = widest.max(self.advance(c, ty));
-                }
-            }
+        self.measure(text, ty).1
+    }
+
+    /// [`Printer::line_width`] and [`Printer::widest_word`] in one pass.
+    pub fn measure(self, text: &str, ty: Type) -> (f64, f64) {
+        let i = Printer::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        let extent = extent(text, ty, |_| {});
+        (extent.line[i], extent.word[i])
+    }
+
+    /// [`Printer::advance`] in `ty`, with the full-width advance worked out once:
+    /// nearly every character of a return is Chinese.
+    fn advances(self, ty: Type) -> impl Fn(char) -> f64 + use<> {
+        let full = self.advance('中', ty);
+        move |c: char| match c {
+            c if c.is_ascii() => self.advance(c, ty),
+            '\u{200B}' => 0.0,
+            _ => full,
         }
-        widest.max(word)
     }
 
     /// How many lines `text` takes in a wrapped cell `px` pixels wide.
@@ -236,15 +243,16 @@ impl Printer {
 
     /// The lines of one paragraph in `room` points, and the characters on its last.
     fn set_paragraph(self, paragraph: &str, room: f64, ty: Type) -> (usize, usize) {
-        let space = self.advance(' ', ty);
+        let advance = self.advances(ty);
+        let space = advance(' ');
         let mut lines = 1;
         // Where the line has reached, in points and characters.
         let mut x = 0.0;
         let mut on_line = 0;
         // The width of the Chinese character before, which Excel may take along.
         let mut last = 0.0;
-        let mut chars = paragraph.chars().peekable();
-        while let Some(c) = chars.next() {
+        let mut chars = paragraph.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
             if c == ' ' || c == '\t' {
                 // Spaces hang past a line's end; the next word breaks the line.
                 x += space;
@@ -252,22 +260,25 @@ impl Printer {
                 continue;
             }
             if c.is_ascii() {
-                let mut letters = vec![self.advance(c, ty)];
-                while let Some(&next) = chars.peek() {
+                let mut end = at + 1;
+                let mut word = advance(c);
+                let mut letters = 1;
+                while let Some(&(next_at, next)) = chars.peek() {
                     if !next.is_ascii() || next == ' ' || next == '\t' {
                         break;
                     }
-                    letters.push(self.advance(next, ty));
+                    word += advance(next);
+                    letters += 1;
+                    end = next_at + 1;
                     chars.next();
                 }
-                let word: f64 = letters.iter().sum();
                 if x + word <= room {
                     x += word;
-                    on_line += letters.len();
+                    on_line += letters;
                 } else if word <= room {
                     lines += 1;
                     x = word;
-                    on_line = letters.len();
+                    on_line = letters;
                 } else {
                     // Longer than a line: on a line of its own, broken where lines end.
                     if x > 0.0 {
@@ -275,7 +286,8 @@ impl Printer {
                         x = 0.0;
                         on_line = 0;
                     }
-                    for w in letters {
+                    for letter in paragraph[at..end].chars() {
+                        let w = advance(letter);
                         if x + w > room && x > 0.0 {
                             lines += 1;
                             x = 0.0;
@@ -288,7 +300,7 @@ impl Printer {
                 last = 0.0;
                 continue;
             }
-            let w = self.advance(c, ty);
+            let w = advance(c);
             if x + w <= room {
                 x += w;
                 on_line += 1;
@@ -323,6 +335,60 @@ impl Printer {
             }
         }
     }
+}
+
+/// How wide a text is in each printer ([`Printer::ALL`]'s order), measured in
+/// one pass: its widest line and its widest unbreakable word.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Extent {
+    pub line: [f64; 2],
+    pub word: [f64; 2],
+}
+
+/// `text`'s [`Extent`] in `ty`; `paragraph` is told each paragraph's width on
+/// one line in LibreOffice, in order.
+pub fn extent(text: &str, ty: Type, mut paragraph: impl FnMut(f64)) -> Extent {
+    let advances = [
+        Printer::LibreOffice.advances(ty),
+        Printer::Excel.advances(ty),
+    ];
+    let mut extent = Extent {
+        line: [0.0; 2],
+        word: [0.0; 2],
+    };
+    let (mut line, mut word) = ([0.0; 2], [0.0; 2]);
+    for c in text.chars() {
+        if c == '\n' {
+            paragraph(line[0]);
+        }
+        // Latin letters and digits make words; anything else stands alone.
+        let in_word = c.is_ascii() && !c.is_ascii_whitespace();
+        let blank = c.is_ascii_whitespace() || c == '\u{3000}';
+        for i in 0..2 {
+            if c == '\n' {
+                extent.line[i] = extent.line[i].max(line[i]);
+                line[i] = 0.0;
+            } else {
+                let a = advances[i](c);
+                line[i] += a;
+                if in_word {
+                    word[i] += a;
+                } else if !blank {
+                    extent.word[i] = extent.word[i].max(a);
+                }
+            }
+            if !in_word {
+                extent.word[i] = extent.word[i].max(word[i]);
+                word[i] = 0.0;
+            }
+        }
+    }
+    paragraph(line[0]);
+    for i in 0..2 {
+        extent.line[i] = extent.line[i].max(line[i]);
+        extent.word[i] = extent.word[i].max(word[i]);
+    }
+    extent
 }
 
 /// The height in points a row is given for cells that take `lines[p]` lines
