@@ -208,12 +208,6 @@ fn wrapped_lines(cells: &[Cell], columns: &[Column]) -> usize {
         .min(MAX_LINES)
 }
 
-/// How many lines `text` takes in a column `chars` Chinese characters wide, up to
-/// the most a row grows to.
-pub fn lines_needed(text: &str, chars: usize) -> usize {
-    text_lines(text, chars).min(MAX_LINES)
-}
-
 /// How many lines `text` takes in a wrapped cell `chars_per_line` CJK characters wide.
 pub fn text_lines(text: &str, chars_per_line: usize) -> usize {
     let per_line = chars_per_line.max(1) * 2;

@@ -192,7 +192,7 @@ impl Sample {
     /// Whether the next row is one the sample keeps.
     fn keeps(&mut self) -> bool {
         self.seen += 1;
-        (self.seen - 1) % self.stride == 0
+        (self.seen - 1).is_multiple_of(self.stride)
     }
 
     /// A cell of the row being kept: at `column`, spanning `span` columns,

@@ -424,11 +424,6 @@ pub const PAGE_WIDTH_PX: f64 = (297.0 / 25.4 - 0.8) * 96.0;
 /// for the cell padding LibreOffice adds.
 pub const PAGE_UNITS: f64 = 132.0;
 
-/// The width units a table of columns `chars` Chinese characters wide takes.
-pub fn table_units(chars: impl IntoIterator<Item = usize>) -> f64 {
-    chars.into_iter().map(cjk_width).sum()
-}
-
 pub use crate::period::chinese_date;
 
 /// The number format of a date cell written the office's way, still a date to sort by.
