@@ -244,12 +244,15 @@ impl Sample {
 
     /// The lines the sample's rows take at these widths, summed: each row as
     /// many as its deepest cell, a paragraph as many as its width on one line
-    /// over the column's (whole words moving down make a few more).
+    /// over what a line of the column holds in whole Chinese characters (exact
+    /// for Chinese; whole words moving down make a few more).
     fn lines(&self, px: &[u32]) -> usize {
-        let room: Vec<f64> = px
-            .iter()
-            .map(|px| Printer::LibreOffice.text_points(*px))
-            .collect();
+        let full = Printer::LibreOffice.advance('中', LIST_TYPE);
+        let room = |px: u32| {
+            let room = Printer::LibreOffice.text_points(px);
+            ((room / full).floor() * full).max(full)
+        };
+        let rooms: Vec<f64> = px.iter().map(|px| room(*px)).collect();
         self.rows
             .iter()
             .map(|range| {
@@ -257,14 +260,13 @@ impl Sample {
                     .iter()
                     .map(|cell| {
                         let room = if cell.span == 1 {
-                            room[cell.column]
+                            rooms[cell.column]
                         } else {
-                            let span = px[cell.column..cell.column + cell.span].iter().sum();
-                            Printer::LibreOffice.text_points(span)
+                            room(px[cell.column..cell.column + cell.span].iter().sum())
                         };
                         self.paragraphs[cell.paragraphs.clone()]
                             .iter()
-                            .map(|w| ((w / room.max(1.0)) - 1e-9).ceil().max(1.0) as usize)
+                            .map(|w| ((w / room) - 1e-6).ceil().max(1.0) as usize)
                             .sum::<usize>()
                     })
                     .max()
