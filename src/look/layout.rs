@@ -4,12 +4,12 @@
 //! A short column (a date, a number, a verdict, a unit's name) is as wide as
 //! its widest value, on one line or, for a name, in two lines that leave no
 //! character alone (保亭黎族苗/族自治县, never 白沙黎族自治/县; a rare value past
-//! ten characters wraps further); the
-//! page's width left over goes to the long-text columns, shared so the rows,
-//! summed, are as short as they can be (a task's text and the progress beside
-//! it wrap to about the same depth), a header line repeated on every page
-//! counted too. Every row is then as tall as its deepest cell needs, in the
-//! printer that needs most ([`measure`]).
+//! ten characters wraps further). The page's width left over goes to the
+//! long-text columns, shared so the rows, summed, are as short as they can be
+//! (a task's text and the progress beside it wrap to about the same depth),
+//! a header line repeated on every page counted too. Every row is then as tall
+//! as its deepest cell needs, in the printer that needs most ([`measure`]).
+//!
 //! The body is 9 points, the least SPEC §5 allows on paper, printed at full
 //! size: the columns are chosen to fit the page in LibreOffice, whose column
 //! unit is the wider, so nothing is ever shrunk to fit.
