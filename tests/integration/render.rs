@@ -3,7 +3,7 @@
 //! PDF), read back page by page: the words on each page, and the size of every
 //! glyph on paper (SPEC §5: body at least 9 points, page headers and footers at
 //! least 8), and every cell of the lists, printed whole (a row too short loses
-//! its last lines on paper). Runs when COUNTY_RETURNS_RENDER=1 (set by .ci/run,
+//! its last lines on paper) in rows with no line to spare. Runs when COUNTY_RETURNS_RENDER=1 (set by .ci/run,
 //! which installs libreoffice-calc-nogui, libreoffice-writer-nogui,
 //! poppler-utils, python3-pdfminer and python3-openpyxl); elsewhere it says it
 //! was skipped.
@@ -438,7 +438,7 @@ const LISTS: [(&str, &str); 8] = [
 ];
 
 #[test]
-fn every_printed_cell_of_the_lists_shows_its_whole_text() {
+fn every_printed_row_of_the_lists_is_as_tall_as_its_text() {
     if !rendering() {
         return;
     }
@@ -465,8 +465,8 @@ fn every_printed_cell_of_the_lists_shows_its_whole_text() {
     );
     let report = String::from_utf8_lossy(&output.stdout);
     // A summary line per sheet (sheet, rows, cells compared, pages); anything
-    // else is a cell whose printed text is not the workbook's, or a glyph past
-    // its cell's border.
+    // else is a cell whose printed text is not the workbook's (a line cut
+    // off), a glyph past its cell's border, or a row with a line to spare.
     let mut summaries = Vec::new();
     for line in report.lines() {
         let fields: Vec<&str> = line.split('\t').collect();
@@ -479,7 +479,7 @@ fn every_printed_cell_of_the_lists_shows_its_whole_text() {
                 summaries.push((sheet.to_string(), rows.to_string(), cells.to_string()));
                 eprintln!("{sheet}: {rows} rows, {cells} cells printed whole on {pages} page(s)");
             }
-            _ => panic!("a printed cell differs from the workbook: {line}\n{report}"),
+            _ => panic!("a printed row is not as tall as its text: {line}\n{report}"),
         }
     }
     assert_eq!(summaries.len(), LISTS.len(), "{report}");

@@ -6,7 +6,8 @@ lines that start inside the cell, cut at its border, and leaves out the rest.
 So for each list sheet named, every table row under the header is found on the
 printed pages (the cells between the borders LibreOffice draws, in order,
 page after page, the repeated header skipped), and each cell's printed text
-must be the workbook's, whole, with every glyph inside its cell's borders.
+must be the workbook's, whole, with every glyph inside its cell's borders; and
+no row may keep a line's height or more empty under its deepest cell.
 
 Prints one line per difference, then one summary line per sheet:
 `SHEET<TAB>rows<TAB>cells<TAB>pages`.
@@ -146,6 +147,13 @@ def main():
         if len(printed) != len(rows):
             print(f"{sheet}\t{len(rows)} rows in the workbook, {len(printed)} printed")
         for (r, want), (page, top, bottom, cells) in zip(rows, printed):
+            glyphs = [g for _, _, cell in cells for g in cell]
+            if glyphs:
+                # Chinese lines are 1.448 ems apart in LibreOffice's fallback font.
+                line = max(g.size for g in glyphs) * 1.448
+                spare = min(g.y0 for g in glyphs) - bottom
+                if spare >= line:
+                    print(f"{sheet}\trow {r} (page {page}): {spare:.1f} points empty under its text, a line is {line:.1f}")
             if len(want) != len(cells):
                 print(f"{sheet}\trow {r} (page {page}): {len(want)} cells, {len(cells)} printed")
                 continue
