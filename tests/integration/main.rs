@@ -27,6 +27,7 @@ mod serve;
 mod serve_abuse;
 mod serve_disk;
 mod serve_month;
+mod serve_papers;
 mod serve_sees;
 mod server;
 mod settings;
