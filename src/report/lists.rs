@@ -376,8 +376,16 @@ pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
         // character in the fonts offices print with, so 16 would need three.
         screen("SHA-256", 22, Kind::Wrap),
     ];
+    // A zip stays with its members, listed first, in the place of its first unit.
+    let group = |f: &SourceFile| f.archive.as_deref().unwrap_or(&f.name).to_string();
+    let mut groups: HashMap<String, (usize, usize)> = HashMap::new();
+    for (i, f) in report.intake.files.iter().enumerate() {
+        let unit = f.unit.unwrap_or(usize::MAX);
+        let slot = groups.entry(group(f)).or_insert((unit, i));
+        slot.0 = slot.0.min(unit);
+    }
     let mut files: Vec<&SourceFile> = report.intake.files.iter().collect();
-    files.sort_by_key(|f| f.unit.unwrap_or(usize::MAX));
+    files.sort_by_cached_key(|f| (groups[&group(f)], f.archive.is_some()));
     let rows: Vec<Vec<Cell>> = files
         .into_iter()
         .map(|f| {

@@ -148,147 +148,194 @@ pub struct XmlWorkbook {
 pub fn read_spreadsheet_ml(text: &str, max_cells: usize) -> Result<XmlWorkbook, OpenError> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
-    let mut sheets: Vec<Sheet> = Vec::new();
-    let mut date_1904 = false;
-    let mut pending: SheetFormulas = Vec::new();
-    // The formula of the cell being read, until its <Data> shows it has a result.
-    let mut formula: Option<(u32, u32, String)> = None;
-    let mut cells: Vec<(u32, u32, Data)> = Vec::new();
-    let mut merges: Vec<Merge> = Vec::new();
-    let (mut row, mut col) = (0u32, 0u32);
-    let mut started_row = false;
-    // The cell being read: its place, its type, its text so far.
-    let mut cell: Option<(u32, u32, String, String)> = None;
-    let attr = |e: &quick_xml::events::BytesStart, local: &str| -> Option<String> {
-        e.attributes().flatten().find_map(|a| {
-            let key = a.key.as_ref();
-            (key.rsplit(':').next() == Some(local)).then(|| {
-                quick_xml::escape::unescape(&a.value)
-                    .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
-            })
-        })
-    };
-    let number = |e: &quick_xml::events::BytesStart, local: &str| -> Option<u32> {
-        attr(e, local).and_then(|v| v.trim().parse::<u32>().ok())
-    };
+    let mut ml = SpreadsheetMl::new(max_cells);
     loop {
         let event = reader.read_event().map_err(|_| OpenError::Html)?;
         match &event {
-            Event::Start(e) | Event::Empty(e) => {
-                let empty = matches!(event, Event::Empty(_));
-                match e.local_name().as_ref() {
-                    "Date1904" => date_1904 = true,
-                    "Worksheet" => {
-                        let name =
-                            attr(e, "Name").unwrap_or_else(|| format!("Sheet{}", sheets.len() + 1));
-                        pending.push((name.clone(), Vec::new()));
-                        sheets.push(Sheet {
-                            name,
-                            hidden: false,
-                            grid: Grid::default(),
-                            merges: Vec::new(),
-                        });
-                        (row, started_row) = (0, false);
-                    }
-                    "Row" => {
-                        // ss:Index is 1-based; without it a row follows the last.
-                        row = match number(e, "Index") {
-                            Some(i) => i.saturating_sub(1),
-                            None if started_row => row.saturating_add(1),
-                            None => 0,
-                        };
-                        started_row = true;
-                        col = 0;
-                    }
-                    "Cell" => {
-                        if let Some(i) = number(e, "Index") {
-                            col = i.saturating_sub(1);
-                        }
-                        let across = number(e, "MergeAcross").unwrap_or(0).min(1000);
-                        let down = number(e, "MergeDown").unwrap_or(0).min(100_000);
-                        if across > 0 || down > 0 {
-                            merges.push((row, col, row + down, col + across));
-                        }
-                        formula = attr(e, "Formula").map(|f| (row, col, f));
-                        if empty {
-                            note_pending(&mut pending, formula.take());
-                        } else {
-                            cell = Some((row, col, String::new(), String::new()));
-                        }
-                        col = col.saturating_add(across + 1);
-                    }
-                    "Data" => {
-                        formula = None;
-                        if let Some((_, _, kind, _)) = cell.as_mut() {
-                            *kind = attr(e, "Type").unwrap_or_default();
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Event::Text(t) => {
-                if let Some((_, _, _, text)) = cell.as_mut() {
-                    text.push_str(&t.xml10_content());
-                }
-            }
-            Event::GeneralRef(r) => {
-                if let Some((_, _, _, text)) = cell.as_mut() {
-                    match r.resolve_char_ref() {
-                        Ok(Some(c)) => text.push(c),
-                        _ => text.push_str(
-                            quick_xml::escape::resolve_predefined_entity(r).unwrap_or(""),
-                        ),
-                    }
-                }
-            }
-            Event::CData(t) => {
-                if let Some((_, _, _, text)) = cell.as_mut() {
-                    text.push_str(t);
-                }
-            }
-            Event::End(e) => match e.local_name().as_ref() {
-                "Cell" => {
-                    note_pending(&mut pending, formula.take());
-                    if let Some((r, c, kind, text)) = cell.take() {
-                        let value = match kind.as_str() {
-                            "Number" => text
-                                .trim()
-                                .parse::<f64>()
-                                .map_or(Data::String(text), Data::Float),
-                            "DateTime" => Data::DateTimeIso(text.trim().to_string()),
-                            "Boolean" => Data::Bool(text.trim() == "1"),
-                            _ => Data::String(text),
-                        };
-                        if cells.len() >= max_cells {
-                            return Err(OpenError::TooManyCells {
-                                sheet: sheets.last().map(|s| s.name.clone()).unwrap_or_default(),
-                                limit: max_cells,
-                            });
-                        }
-                        cells.push((r, c, value));
-                    }
-                }
-                "Worksheet" => {
-                    if let Some(sheet) = sheets.last_mut() {
-                        sheet.grid = Grid::from_cells(std::mem::take(&mut cells));
-                        sheet.merges = std::mem::take(&mut merges);
-                    }
-                }
-                _ => {}
+            Event::Start(e) => ml.start(e, false),
+            Event::Empty(e) => ml.start(e, true),
+            Event::Text(t) => ml.push_text(&t.xml10_content()),
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) => ml.push_text(c.encode_utf8(&mut [0; 4])),
+                _ => ml.push_text(quick_xml::escape::resolve_predefined_entity(r).unwrap_or("")),
             },
+            Event::CData(t) => ml.push_text(t),
+            Event::End(e) => ml.end(e.local_name().as_ref())?,
             Event::Eof => break,
             _ => {}
         }
     }
-    sheets.retain(|s| !s.grid.rows.is_empty());
-    if sheets.is_empty() {
-        return Err(OpenError::Html);
+    ml.finish()
+}
+
+/// The state of reading SpreadsheetML, one event at a time.
+struct SpreadsheetMl {
+    max_cells: usize,
+    sheets: Vec<Sheet>,
+    date_1904: bool,
+    pending: SheetFormulas,
+    /// The formula of the cell being read, until its `<Data>` shows it has a result.
+    formula: Option<(u32, u32, String)>,
+    /// The sheet being read: its cells and merges so far.
+    cells: Vec<(u32, u32, Data)>,
+    merges: Vec<Merge>,
+    /// Where the next cell goes, and whether the sheet has had a row yet.
+    row: u32,
+    col: u32,
+    started_row: bool,
+    /// The cell being read: its place, its type, its text so far.
+    cell: Option<(u32, u32, String, String)>,
+}
+
+impl SpreadsheetMl {
+    fn new(max_cells: usize) -> Self {
+        Self {
+            max_cells,
+            sheets: Vec::new(),
+            date_1904: false,
+            pending: Vec::new(),
+            formula: None,
+            cells: Vec::new(),
+            merges: Vec::new(),
+            row: 0,
+            col: 0,
+            started_row: false,
+            cell: None,
+        }
     }
-    Ok(XmlWorkbook {
-        sheets,
-        date_1904,
-        pending,
+
+    /// An opening (or empty) element: a sheet, a row, a cell or its data.
+    fn start(&mut self, e: &quick_xml::events::BytesStart, empty: bool) {
+        match e.local_name().as_ref() {
+            "Date1904" => self.date_1904 = true,
+            "Worksheet" => {
+                let name =
+                    ml_attr(e, "Name").unwrap_or_else(|| format!("Sheet{}", self.sheets.len() + 1));
+                self.pending.push((name.clone(), Vec::new()));
+                self.sheets.push(Sheet {
+                    name,
+                    hidden: false,
+                    grid: Grid::default(),
+                    merges: Vec::new(),
+                });
+                (self.row, self.started_row) = (0, false);
+            }
+            "Row" => {
+                // ss:Index is 1-based; without it a row follows the last.
+                self.row = match ml_number(e, "Index") {
+                    Some(i) => i.saturating_sub(1),
+                    None if self.started_row => self.row.saturating_add(1),
+                    None => 0,
+                };
+                self.started_row = true;
+                self.col = 0;
+            }
+            "Cell" => self.start_cell(e, empty),
+            "Data" => {
+                self.formula = None;
+                if let Some((_, _, kind, _)) = self.cell.as_mut() {
+                    *kind = ml_attr(e, "Type").unwrap_or_default();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A `<Cell>`: placed by `ss:Index`, widened by its merge, its formula noted.
+    fn start_cell(&mut self, e: &quick_xml::events::BytesStart, empty: bool) {
+        let (row, mut col) = (self.row, self.col);
+        if let Some(i) = ml_number(e, "Index") {
+            col = i.saturating_sub(1);
+        }
+        let across = ml_number(e, "MergeAcross").unwrap_or(0).min(1000);
+        let down = ml_number(e, "MergeDown").unwrap_or(0).min(100_000);
+        if across > 0 || down > 0 {
+            self.merges.push((row, col, row + down, col + across));
+        }
+        self.formula = ml_attr(e, "Formula").map(|f| (row, col, f));
+        if empty {
+            note_pending(&mut self.pending, self.formula.take());
+        } else {
+            self.cell = Some((row, col, String::new(), String::new()));
+        }
+        self.col = col.saturating_add(across + 1);
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if let Some((_, _, _, so_far)) = self.cell.as_mut() {
+            so_far.push_str(text);
+        }
+    }
+
+    /// A closing element: a cell's value is typed and kept, a sheet's grid made.
+    fn end(&mut self, name: &str) -> Result<(), OpenError> {
+        match name {
+            "Cell" => {
+                note_pending(&mut self.pending, self.formula.take());
+                if let Some((r, c, kind, text)) = self.cell.take() {
+                    if self.cells.len() >= self.max_cells {
+                        return Err(OpenError::TooManyCells {
+                            sheet: self
+                                .sheets
+                                .last()
+                                .map(|s| s.name.clone())
+                                .unwrap_or_default(),
+                            limit: self.max_cells,
+                        });
+                    }
+                    self.cells.push((r, c, ml_value(&kind, text)));
+                }
+            }
+            "Worksheet" => {
+                if let Some(sheet) = self.sheets.last_mut() {
+                    sheet.grid = Grid::from_cells(std::mem::take(&mut self.cells));
+                    sheet.merges = std::mem::take(&mut self.merges);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<XmlWorkbook, OpenError> {
+        self.sheets.retain(|s| !s.grid.rows.is_empty());
+        if self.sheets.is_empty() {
+            return Err(OpenError::Html);
+        }
+        Ok(XmlWorkbook {
+            sheets: self.sheets,
+            date_1904: self.date_1904,
+            pending: self.pending,
+        })
+    }
+}
+
+/// A cell's value by its `ss:Type`: numbers as numbers, dates as ISO text.
+fn ml_value(kind: &str, text: String) -> Data {
+    match kind {
+        "Number" => text
+            .trim()
+            .parse::<f64>()
+            .map_or(Data::String(text), Data::Float),
+        "DateTime" => Data::DateTimeIso(text.trim().to_string()),
+        "Boolean" => Data::Bool(text.trim() == "1"),
+        _ => Data::String(text),
+    }
+}
+
+/// An attribute by its local name (`ss:Name` or `Name`), unescaped.
+fn ml_attr(e: &quick_xml::events::BytesStart, local: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        let key = a.key.as_ref();
+        (key.rsplit(':').next() == Some(local)).then(|| {
+            quick_xml::escape::unescape(&a.value)
+                .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
+        })
     })
+}
+
+fn ml_number(e: &quick_xml::events::BytesStart, local: &str) -> Option<u32> {
+    ml_attr(e, local).and_then(|v| v.trim().parse::<u32>().ok())
 }
 
 /// Records a formula cell that ended without a `<Data>` result.

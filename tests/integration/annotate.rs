@@ -510,10 +510,8 @@ fn every_xlsx_gets_a_copy() {
     use county_returns::table::workbook::{Limits, Workbook as Source};
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    let mut folders = vec![
-        root.join("tests/fixtures"),
-        root.join("../shared/corpus/calamine-fixtures"),
-    ];
+    let mut folders = vec![root.join("tests/fixtures")];
+    folders.extend(shared_corpus("calamine-fixtures"));
     while let Some(folder) = folders.pop() {
         let Ok(entries) = std::fs::read_dir(&folder) else {
             continue;

@@ -1,6 +1,7 @@
 //! A scratch folder per test, the real binary, and the workbook read back as text.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -470,4 +471,29 @@ pub fn detail_row(path: &Path, unit: &str, task: u32) -> HashMap<String, String>
         "明细 has two rows for {unit} task {task}"
     );
     row
+}
+
+/// A folder of the peer corpus `../shared/corpus`, read in place (never copied
+/// in). CI (`CI=true`) lays `shared/` beside its clone, so there a missing
+/// corpus fails the test rather than letting it pass having checked nothing;
+/// elsewhere the skip is written where it is seen even when the test passes.
+pub fn shared_corpus(sub: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(sub);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing: CI lays shared/ beside the clone, and this test checks the peer corpus in it",
+        dir.display()
+    );
+    // Straight to the process's stderr: the test harness captures eprintln!.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED (checks nothing here): {} is not here",
+        dir.display()
+    );
+    None
 }

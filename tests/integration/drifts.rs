@@ -634,11 +634,9 @@ fn a_month_in_the_name_only_loses_when_it_is_another_month() {
 #[test]
 fn xlsb_workbooks_are_read() {
     use county_returns::table::workbook::{Format, Limits, Workbook};
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/calamine-fixtures");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is not here", corpus.display());
+    let Some(corpus) = shared_corpus("calamine-fixtures") else {
         return;
-    }
+    };
     for name in ["any_sheets.xlsb", "date.xlsb", "date_1904.xlsb"] {
         let bytes = std::fs::read(corpus.join(name)).expect("corpus file");
         let mut workbook =
@@ -665,11 +663,9 @@ fn xlsb_workbooks_are_read() {
 fn each_formats_1904_flag_is_read() {
     use county_returns::table::format::DateSystem;
     use county_returns::table::workbook::{Limits, Workbook};
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/calamine-fixtures");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is not here", corpus.display());
+    let Some(corpus) = shared_corpus("calamine-fixtures") else {
         return;
-    }
+    };
     let cases = [
         ("date_1904.xlsx", DateSystem::EXCEL_1904),
         ("date_1904.xls", DateSystem::EXCEL_1904),
