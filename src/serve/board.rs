@@ -96,12 +96,7 @@ impl Snapshot {
         let report = self.done.report(state.reader(), head);
         crate::papers::write(Cursor::new(Vec::new()), &report, &workbook)
             .map(|(out, _)| out.into_inner())
-            .map_err(|e| {
-                format!(
-                    "生成材料包时出错（{}）：请把这条信息发给维护人员",
-                    crate::os::describe(&e)
-                )
-            })
+            .map_err(|e| papers_failed(&crate::os::describe(&e)))
     }
 
     /// The workbook `run` writes for the folder, made once per snapshot. Blocking.
@@ -422,10 +417,18 @@ fn reminders(state: &State, status: &Status, occasion: &Occasion) -> Vec<Reminde
         .collect()
 }
 
+/// Why the papers could not be made (a bug, or memory: nothing the office did).
+pub fn papers_failed(reason: &str) -> String {
+    format!("生成材料包时出错（{reason}）：请把这条信息发给维护人员")
+}
+
+/// What `/reminders.txt` says when no unit owes anything.
+pub const NO_REMINDERS: &str = "本期所有单位均已报送且无漏报，没有需要提醒或催报的单位。\n";
+
 /// `/reminders.txt`: every text, one after another, a blank line between.
 pub fn reminders_text(status: &Status) -> String {
     if status.reminders.is_empty() {
-        return "本期所有单位均已报送且无漏报，没有需要提醒或催报的单位。\n".to_string();
+        return NO_REMINDERS.to_string();
     }
     let mut text = status
         .reminders

@@ -563,7 +563,7 @@ fn reminders(status: &Status, query: &str) -> Markup {
     html! {
         h2 #reminders { "提醒与催报（" (status.reminders.len()) "）" }
         @if status.reminders.is_empty() {
-            p { "所有单位均已报送且无漏报，没有需要提醒或催报的单位。" }
+            p { (super::board::NO_REMINDERS.trim_end()) }
         } @else {
             p.note {
                 @match (&due, chasing) {

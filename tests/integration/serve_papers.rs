@@ -388,6 +388,24 @@ async fn reminders_name_each_unit_owing_and_turn_to_chasing_after_the_due_date()
         assert!(board.contains(words), "{words} not on the board");
     }
 
+    // Opened on the server itself: no county can open `localhost`, so the
+    // texts give this computer's network address (a machine with none but
+    // loopback, a bare container, has none to give and says so).
+    let (_, _, here) = fetch(
+        &server,
+        "/status",
+        Some(&admin),
+        &[("host", "localhost:8080")],
+    )
+    .await;
+    let here = String::from_utf8(here).expect("UTF-8");
+    assert!(
+        here.contains("是本机的局域网地址（您是在本机上打开本页的）；各市县要用另一个地址打开收集网页时，请在配置文件中设置 public_url。")
+            || here.contains("收集网页现在只有本机能打开，各市县打不开文中的网址"),
+        "{here}"
+    );
+    assert!(!here.contains("localhost:8080/"), "{here}");
+
     // A file put in by hand that is no return: 五指山市 is told its file cannot be read.
     std::fs::write(
         dir.path().join("input/2018-07/五指山市7月报表.xlsx"),
