@@ -26,6 +26,7 @@ mod sample;
 mod serve;
 mod serve_abuse;
 mod serve_disk;
+mod serve_fill;
 mod serve_month;
 mod serve_sees;
 mod server;
