@@ -300,7 +300,11 @@ impl CheckView {
             .map(|p| ProblemLine {
                 error: p.severity == crate::problem::Severity::Error,
                 level: p.severity.label(),
-                place: p.sheet_and_place(),
+                // A return filled on the form: its clerk saw tasks, never cells.
+                place: match (record.online, p.task) {
+                    (true, Some(task)) => format!("第 {task} 项"),
+                    _ => p.sheet_and_place(),
+                },
                 what: p.what.clone(),
                 action: p.action.clone(),
             })

@@ -136,12 +136,15 @@ async fn a_filled_return_and_an_upload_each_say_how_they_came() {
         "{board}"
     );
 
-    // Filled on the form (填报日期 today, 3 August): it counts now, and says 网页填报.
+    // Filled on the form (填报日期 today, 3 August): it counts now, and says
+    // 网页填报; task 14, done after its deadline, is a hint placed by its task
+    // (the clerk never saw the cell G17 the upload's page would name).
+    let extra = [("status-14", "已完成"), ("date-14", "2018-04-01")];
     let (status, page) = post(
         &server,
         "/fill",
         Some(code),
-        form("推进中", "按计划推进。", &[]),
+        form("推进中", "按计划推进。", &extra),
     )
     .await;
     assert_eq!(status, 200, "{page}");
@@ -151,6 +154,7 @@ async fn a_filled_return_and_an_upload_each_say_how_they_came() {
         "<th>报送方式</th><td>网页填报</td>",
         "<th>提交时间</th>",
         ">回到填报页修改</a>",
+        "<td data-label=\"位置\">第 14 项</td><td data-label=\"问题\">完成时间 2018年4月1日 晚于完成时限 2017年12月31日</td>",
     ] {
         assert!(page.contains(shown), "the check page lacks {shown}: {page}");
     }
