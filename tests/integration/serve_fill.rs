@@ -308,7 +308,11 @@ async fn mistakes_and_drafts_store_nothing_and_only_the_unit_fills() {
     )
     .await;
     assert_eq!(status, 403, "{page}");
-    assert!(page.contains("管理员码不能填报"), "{page}");
+    assert!(
+        page.contains("管理员码不能填报")
+            && page.contains("管理员码只用于查看汇总；请用各单位的上报码登录后填报该单位的报表。"),
+        "{page}"
+    );
 
     // A mistake: the same page, 422, the values kept, nothing stored.
     let (status, page) = post(
@@ -370,6 +374,27 @@ async fn mistakes_and_drafts_store_nothing_and_only_the_unit_fills() {
         "{page}"
     );
 
+    // Not a form of ours (more fields than a whole return has), and a page of
+    // a month no longer collected: said so, nothing stored.
+    let flood = (0..fill::max_pairs(31) + 1)
+        .map(|i| format!("x{i}=1"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let (status, page) = post(&server, "/fill", Some(code), flood).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(
+        page.contains("提交的表单不是本网站的填报表：请重新打开填报页填写。"),
+        "{page}"
+    );
+    let stale = form("推进中", "", &[("period", "2018-05")]);
+    let (status, page) = post(&server, "/fill", Some(code), stale).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(
+        page.contains("这张填报页是2018年5月的，现在收集的是2018年7月的报表：请重新打开填报页填写（内容没有保存）。"),
+        "{page}"
+    );
+    assert!(stored(&server).is_empty());
+
     // From another site's page: refused, nothing filed.
     let response = client()
         .post(format!("{}/fill", server.url))
@@ -382,4 +407,27 @@ async fn mistakes_and_drafts_store_nothing_and_only_the_unit_fills() {
         .expect("answered");
     assert_eq!(response.status().as_u16(), 403);
     assert!(stored(&server).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_opened_for_the_month_before_files_a_late_return() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = Server::fresh(dir.path(), &[]);
+    // A page of June's form (opened before the month moved on), sent on
+    // 3 August while July is collected: June's late return, in June's folder.
+    let late = form("推进中", "6月补报。", &[("period", "2018-06")]);
+    let (status, page) = post(&server, "/fill", Some(server.code(UNIT)), late).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(
+            "已收到并保存。本表是2018年6月的报表，已作为该月的迟报存入2018年6月，文件保存为 "
+        ),
+        "{page}"
+    );
+    assert!(stored(&server).is_empty(), "nothing in July's folder");
+    let june: Vec<String> = names(&dir.path().join("input/2018-06"))
+        .into_iter()
+        .filter(|n| n.starts_with(&format!("{UNIT}_")))
+        .collect();
+    assert_eq!(june.len(), 1, "{june:?}");
 }
