@@ -55,17 +55,19 @@ impl Verdict {
         }
     }
 
-    /// Two characters for a matrix cell.
-    pub fn short(self) -> &'static str {
+    /// The full name on lines of three characters at most, split where its
+    /// words part, for a narrow column: never an abbreviation (不适 means
+    /// "unwell", and 迟完 is no word at all).
+    pub fn label_stacked(self) -> &'static str {
         match self {
-            Verdict::OnTime => "按期",
-            Verdict::Late => "迟完",
-            Verdict::InProgress => "推进",
-            Verdict::OverdueUnfinished => "逾期",
-            Verdict::ToVerify => "待核",
+            Verdict::OnTime => "按期\n完成",
+            Verdict::Late => "逾期\n完成",
+            Verdict::InProgress => "推进中",
+            Verdict::OverdueUnfinished => "逾期\n未完成",
+            Verdict::ToVerify => "待核实",
             Verdict::Omitted => "漏报",
-            Verdict::NotSubmitted => "未报",
-            Verdict::NotApplicable => "不适",
+            Verdict::NotSubmitted => "未报送",
+            Verdict::NotApplicable => "不适用",
         }
     }
 
@@ -454,14 +456,19 @@ impl RowContext<'_> {
             row.issues.clone(),
         ];
         content.retain(|c| !c.is_empty());
-        self.problem(row, Severity::Warning).with(
-            format!(
-                "任务 {} 重复填报；本行内容：{}",
-                row.task,
-                content.join(" | ")
-            ),
-            format!("以{kept}为准，本行未计入；请合并为一行"),
-        )
+        self.problem(row, Severity::Warning)
+            .with(
+                format!(
+                    "任务 {} 重复填报；本行内容：{}",
+                    row.task,
+                    content.join(" | ")
+                ),
+                format!("以{kept}为准，本行未计入；请合并为一行"),
+            )
+            .ask(format!(
+                "该任务在情况表中填报了不止一行（{}与{kept}），本期以{kept}为准。请合并为一行",
+                row_ref(row.row)
+            ))
     }
 }
 
@@ -532,10 +539,14 @@ impl RowContext<'_> {
     /// The problem a verdict's finding makes: a missing date, a status not understood.
     fn finding_problem(&self, row: &ReturnRow, finding: Option<Finding>) -> Option<Problem> {
         Some(match finding? {
-            Finding::NoCompletionDate => self.problem_at(row, Severity::Error, row.date_col).with(
-                "已完成但未填完成时间，且已过完成时限".into(),
-                "判定为待核实；请补填完成时间",
-            ),
+            Finding::NoCompletionDate => self
+                .problem_at(row, Severity::Error, row.date_col)
+                .in_column("完成时间")
+                .with(
+                    "已完成但未填完成时间，且已过完成时限".into(),
+                    "判定为待核实；请补填完成时间",
+                )
+                .ask("该任务填报为已完成，但未填写完成时间，且已过完成时限。请补填实际完成时间"),
             // A formula without a result: intake has named the cell already.
             Finding::UnknownStatus if row.status_uncomputed => return None,
             Finding::UnknownStatus if row.status_col.is_none() => {
@@ -543,11 +554,19 @@ impl RowContext<'_> {
                     "本表没有完成状态栏，本行进展情况也不以状态词开头，无法判断完成状态".into(),
                     "判定为待核实；请在进展情况开头写明 已完成、推进中、未启动 或 不适用",
                 )
+                .ask("情况表中没有完成状态栏，该任务的进展情况也未写明完成状态，无法确定是否完成。请按模板填写完成状态（已完成、推进中、未启动或不适用）")
             }
-            Finding::UnknownStatus => self.problem_at(row, Severity::Error, row.status_col).with(
-                format!("完成状态“{}”无法识别", row.status_text),
-                "判定为待核实，原文保留；请填写 已完成、推进中、未启动 或 不适用",
-            ),
+            Finding::UnknownStatus => self
+                .problem_at(row, Severity::Error, row.status_col)
+                .in_column("完成状态")
+                .with(
+                    format!("完成状态“{}”无法识别", row.status_text),
+                    "判定为待核实，原文保留；请填写 已完成、推进中、未启动 或 不适用",
+                )
+                .ask(format!(
+                    "完成状态填写为“{}”，无法确定是否完成。请按已完成、推进中、未启动或不适用填写",
+                    row.status_text
+                )),
         })
     }
 
@@ -557,18 +576,26 @@ impl RowContext<'_> {
         let as_of = self.as_of;
         let problem = |what: String, action: &str| {
             self.problem_at(row, Severity::Warning, row.date_col)
+                .in_column("完成时间")
                 .with(what, action)
         };
         let mut problems = Vec::new();
         if c > as_of {
-            problems.push(problem(
-                format!(
-                    "完成时间 {} 晚于统计截止日 {}",
+            problems.push(
+                problem(
+                    format!(
+                        "完成时间 {} 晚于统计截止日 {}",
+                        chinese_date(c),
+                        chinese_date(as_of)
+                    ),
+                    "照常判定；请核实完成时间",
+                )
+                .ask(format!(
+                    "填写的完成时间{}晚于本期统计截止日{}。请核实完成时间",
                     chinese_date(c),
                     chinese_date(as_of)
-                ),
-                "照常判定；请核实完成时间",
-            ));
+                )),
+            );
         }
         if row.status == Status::Done && c > deadline {
             problems.push(problem(
@@ -588,7 +615,12 @@ impl RowContext<'_> {
                     chinese_date(c)
                 ),
                 "未采用该完成时间；如已完成请将完成状态改为已完成",
-            ));
+            )
+            .ask(format!(
+                "完成状态填写为“{}”，却填写了完成时间{}。如已完成，请将完成状态改为已完成；如未完成，请删去完成时间",
+                row.status_text,
+                chinese_date(c)
+            )));
         }
         problems
     }

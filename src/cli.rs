@@ -195,6 +195,9 @@ pub struct RunArgs {
     /// 督办单上的联系人和电话，例如 "基础教育处 王芳 0898-65236001"
     #[arg(long, value_name = "联系人")]
     pub contact: Option<String>,
+    /// 督办单的成文日期 YYYY-MM-DD（默认：今天；不是统计截止日期）
+    #[arg(long, value_name = "日期", value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
     /// 距完成时限不足这么多天且未完成的任务标为“临期”（0–365，默认 30）
     #[arg(long, value_name = "天", default_value_t = 30, hide_default_value = true, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(0..=365))]
@@ -233,6 +236,9 @@ pub struct TemplateArgs {
     #[arg(long, value_name = "日", allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=31))]
     pub due_day: Option<u32>,
+    /// 填表说明中写明的联系人和电话，例如 "基础教育处 王芳 0898-65236001"
+    #[arg(long, value_name = "联系人")]
+    pub contact: Option<String>,
 }
 
 /// `--period`: a month written YYYY-MM.
@@ -639,6 +645,8 @@ impl Settings {
             due_day: due_day(args.due_day, &self.file).value,
             due_soon_days: args.due_soon_days,
             reply_by: args.reply_by,
+            // 督办单 carry the day they are issued (成文日期): `--date`, else today.
+            issued: args.date.unwrap_or(self.today),
             output_root: output_root(&self.file).value,
         }
     }
@@ -827,6 +835,7 @@ impl TemplatePlan {
                 period,
                 office: office.to_string(),
                 due_day: due_day(args.due_day, &settings.file).value,
+                contact: contact(args.contact.clone(), &settings.file).map(|c| c.value),
             },
             period_folder,
         })

@@ -677,26 +677,10 @@ fn position(text: &str, at: usize) -> (usize, usize) {
 /// one letter off.
 fn suggest(key: &str) -> String {
     let normal = key.trim().to_lowercase().replace('-', "_");
-    let close = KEYS
-        .iter()
-        .find(|k| k.name == normal || (normal.len() > 3 && edit_distance(k.name, &normal) <= 2));
+    let close = KEYS.iter().find(|k| {
+        k.name == normal || (normal.len() > 3 && strsim::levenshtein(k.name, &normal) <= 2)
+    });
     close.map_or_else(String::new, |k| format!("您是不是要写“{}”？", k.name))
-}
-
-/// Levenshtein distance, for a handful of short keys.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let replaced = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = replaced.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

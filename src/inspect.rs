@@ -23,6 +23,9 @@ pub struct Inspection {
     pub result: Consolidation,
     /// The consolidation's problems and the self-check's, errors and warnings alike.
     pub problems: Vec<Problem>,
+    /// Whose return, which period, as of when: what the annotated copy's
+    /// 问题清单 opens with.
+    pub heading: crate::annotate::Heading,
 }
 
 impl Inspection {
@@ -104,7 +107,7 @@ impl Inspection {
                 source.is_none_or(|f| p.file == f.name || Some(&p.file) == f.archive.as_ref())
             })
             .collect();
-        crate::annotate::build(bytes, sheet, &listed, limits)
+        crate::annotate::build(bytes, sheet, &listed, &self.heading, limits)
     }
 
     /// Where a return was read, as a county finds it: its sheet, after the
@@ -151,10 +154,24 @@ pub fn inspect(reader: Reader, file: &Path, period: ReportPeriod, due_day: u32) 
             problems.extend(self_check(source, read, &result, due));
         }
     }
+    let unit = intake.files.first().and_then(|f| {
+        let read = f.returns.iter().find(|r| r.counts())?;
+        match (read.unit, &read.unknown_unit) {
+            (Some(u), _) => Some(reader.roster.units[u].name.clone()),
+            (None, Some(text)) => Some(text.clone()),
+            (None, None) => None,
+        }
+    });
+    let heading = crate::annotate::Heading {
+        unit,
+        month: period.month,
+        as_of: period.as_of,
+    };
     Inspection {
         intake,
         result,
         problems,
+        heading,
     }
 }
 

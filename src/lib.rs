@@ -6,7 +6,9 @@
 //! 2. [`roster`] says which units must report on which tasks;
 //! 3. [`intake`] reads every return of a period folder, whatever its drift;
 //! 4. [`check`] gives every expected (unit, task) a verdict by SPEC §4;
-//! 5. [`report`] lays the verdicts and problems out as the consolidated workbook.
+//! 5. [`report`] lays the verdicts and problems out as the consolidated workbook,
+//!    [`feedback`] as one 督办单 per unit; [`look`] is the look they, the template
+//!    and the annotated copy share.
 //!
 //! [`serve`] collects a period's returns over the web and consolidates them the same way.
 
@@ -20,6 +22,7 @@ pub mod digest;
 pub mod feedback;
 pub mod inspect;
 pub mod intake;
+pub mod look;
 pub mod manual;
 pub mod monthly;
 pub mod os;

@@ -1,8 +1,9 @@
 //! Every error a user reads, word for word: one row per variant, built with
 //! typical values, and the exact Chinese sentence it must render as (the model is
 //! rust_xlsxwriter's `src/error/tests.rs`). A changed wording fails here first, so
-//! it is changed on purpose. Errors of the collection server are asserted in
-//! `serve`, those of the annotated copy in `annotate`.
+//! it is changed on purpose. The collection server's errors (codes, start-up,
+//! refusals of an upload) are here too; those of the annotated copy are
+//! asserted in `annotate`.
 
 use std::io::{Error, ErrorKind};
 use std::path::PathBuf;
@@ -11,6 +12,9 @@ use crate::catalogue::CatalogueError;
 use crate::config::{ConfigError, NamedBy};
 use crate::pipeline::SaveError;
 use crate::roster::RosterError;
+use crate::serve::ServeError;
+use crate::serve::codes::CodesError;
+use crate::serve::store::{Refusal, too_large};
 use crate::table::format::OpenError;
 
 fn rows() -> Vec<(String, &'static str)> {
@@ -335,6 +339,148 @@ fn rows() -> Vec<(String, &'static str)> {
     ]
 }
 
+/// The collection server's errors, as the office (start-up) and the counties
+/// (refusals on the upload page) read them.
+fn serve_rows() -> Vec<(String, &'static str)> {
+    let hashes = || PathBuf::from("/var/lib/county-returns/上报码.json");
+    vec![
+        (
+            CodesError::Malformed(hashes()).to_string(),
+            "上报码文件 /var/lib/county-returns/上报码.json 内容无效：请用 county-returns codes --force 重新生成上报码",
+        ),
+        (
+            CodesError::Missing(hashes()).to_string(),
+            "还没有上报码（找不到 /var/lib/county-returns/上报码.json）：请先运行 county-returns codes 生成上报码",
+        ),
+        (
+            CodesError::NotOwner(hashes()).to_string(),
+            "无法读取上报码文件 /var/lib/county-returns/上报码.json：它只许生成它的用户读取。请以运行收集网页的用户重新生成上报码（加 --force），或用安装包的服务时执行 sudo systemctl restart county-returns（服务启动前会把它交给服务用户）",
+        ),
+        (
+            CodesError::Unreadable {
+                path: hashes(),
+                reason: "磁盘读取出错".into(),
+            }
+            .to_string(),
+            "无法读取上报码文件 /var/lib/county-returns/上报码.json：磁盘读取出错",
+        ),
+        (
+            CodesError::Hash("invalid params".into()).to_string(),
+            "生成上报码时出错（invalid params）：请把这条信息发给维护人员",
+        ),
+        (
+            ServeError::Codes(CodesError::Missing(hashes())).to_string(),
+            "还没有上报码（找不到 /var/lib/county-returns/上报码.json）：请先运行 county-returns codes 生成上报码",
+        ),
+        (
+            ServeError::Folder {
+                path: PathBuf::from("/var/lib/county-returns/input"),
+                reason: "没有权限".into(),
+            }
+            .to_string(),
+            "无法使用 /var/lib/county-returns/input：没有权限",
+        ),
+        (
+            ServeError::Listen {
+                addr: "0.0.0.0:8080".parse().expect("an address"),
+                reason: "端口已被占用".into(),
+            }
+            .to_string(),
+            "无法在 0.0.0.0:8080 上提供服务：端口已被占用",
+        ),
+        (
+            ServeError::Tls {
+                cert: PathBuf::from("cert.pem"),
+                key: PathBuf::from("key.pem"),
+                reason: "不是 PEM 格式".into(),
+            }
+            .to_string(),
+            "无法读取 HTTPS 证书或私钥（cert.pem，key.pem）：不是 PEM 格式。请提供 PEM 格式的证书链和私钥",
+        ),
+        (
+            ServeError::Runtime("too many threads".into()).to_string(),
+            "无法启动服务（too many threads）",
+        ),
+        (
+            too_large(20 * 1024 * 1024).to_string(),
+            "文件超过 20 MB 的上限：请删除无关的工作表或图片后重新上传",
+        ),
+        (
+            Refusal::NotSpreadsheet(OpenError::Pdf.to_string()).to_string(),
+            "这是 PDF 文件，不是电子表格：请以 Excel 文件报送（用模板填写后另存为 .xlsx）",
+        ),
+        (
+            Refusal::OtherUnit {
+                found: "三亚市".into(),
+                mine: "海口市".into(),
+            }
+            .to_string(),
+            "报表中的填报单位是“三亚市”，与上报码所属单位“海口市”不符：请用本单位的报表上报，或更正报表中的填报单位",
+        ),
+        (
+            Refusal::OtherMonth {
+                found: "2018年5月".into(),
+                collecting: "2018年7月".into(),
+                previous: "2018年6月".into(),
+            }
+            .to_string(),
+            "报表的标题或文件名写的是2018年5月，而本网页正在收集2018年7月的报表（2018年6月的迟报也可上传）：请上传2018年7月的报表；如要补报其他月份，请联系省教育厅",
+        ),
+        (
+            Refusal::TooManyUploads(20).to_string(),
+            "本单位本期已上传 20 份文件，达到上限，本次未保存：如确需再次上传，请打电话联系省教育厅",
+        ),
+        (
+            Refusal::TooManyBytes(200).to_string(),
+            "本单位本期上传的文件已达 200 MB 上限，本次未保存：如确需再次上传，请打电话联系省教育厅",
+        ),
+        (
+            Refusal::Interrupted.to_string(),
+            "文件没有完整上传（连接中断或请求格式不对）：请重新选择文件上传",
+        ),
+        (
+            Refusal::NoSpace.to_string(),
+            "服务器的磁盘空间不足，暂时无法保存报表。这不是您的报表的问题：请打电话告诉省教育厅，稍后再上传",
+        ),
+        (
+            Refusal::Disk("打开的文件过多".into()).to_string(),
+            "服务器暂时无法保存文件（打开的文件过多）。这不是您的报表的问题：请过几分钟再上传；仍不行请打电话告诉省教育厅",
+        ),
+    ]
+}
+
+/// Fails to compile when a server error gets a variant: give it a row in
+/// [`serve_rows`], then list it here.
+#[allow(dead_code)]
+fn every_serve_variant_has_a_row(codes: &CodesError, serve: &ServeError, refusal: &Refusal) {
+    match codes {
+        CodesError::Malformed(_)
+        | CodesError::Missing(_)
+        | CodesError::NotOwner(_)
+        | CodesError::Unreadable { .. }
+        | CodesError::Hash(_) => {}
+    }
+    match serve {
+        ServeError::Codes(_)
+        | ServeError::Folder { .. }
+        | ServeError::Listen { .. }
+        | ServeError::Tls { .. }
+        | ServeError::Runtime(_) => {}
+    }
+    match refusal {
+        Refusal::TooLarge(_)
+        | Refusal::NotSpreadsheet(_)
+        | Refusal::Unreadable(_)
+        | Refusal::OtherUnit { .. }
+        | Refusal::OtherMonth { .. }
+        | Refusal::TooManyUploads(_)
+        | Refusal::TooManyBytes(_)
+        | Refusal::Interrupted
+        | Refusal::NoSpace
+        | Refusal::Disk(_) => {}
+    }
+}
+
 /// Fails to compile when a variant is added: give it a row above, then list it here.
 #[allow(dead_code)]
 fn every_variant_has_a_row(
@@ -415,7 +561,7 @@ fn every_variant_has_a_row(
 #[test]
 fn every_error_reads_word_for_word() {
     let mut wrong = Vec::new();
-    for (said, want) in rows() {
+    for (said, want) in rows().into_iter().chain(serve_rows()) {
         if said != want {
             wrong.push(format!("said: {said}\nwant: {want}"));
         }

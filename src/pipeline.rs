@@ -37,6 +37,8 @@ pub struct Planner {
     pub due_soon_days: u32,
     /// 督办单: reply by this day; by default, the next period's due date.
     pub reply_by: Option<NaiveDate>,
+    /// 督办单: the day they are issued (成文日期).
+    pub issued: NaiveDate,
     /// Where the period workbooks go, one `YYYY-MM` folder each; earlier runs'
     /// records are read from there.
     pub output_root: PathBuf,
@@ -77,7 +79,7 @@ impl Planner {
             office: self.office.clone(),
             plan: self.plan_name.clone(),
             month,
-            source: input.display().to_string(),
+            issued: self.issued,
             // The next period's returns are due then: the answer comes with them.
             reply_by: self
                 .reply_by
@@ -237,7 +239,15 @@ impl Job<'_> {
 
     /// What a user must hear about the folder itself: nothing in it, or no month in its name.
     fn alarms(&self, intake: &Intake) -> Vec<Problem> {
-        let folder = self.input.display().to_string();
+        // The folder by its name, not its path: 数据问题 is printed, and the
+        // office's disk layout is nothing a reader of it needs.
+        let folder = format!(
+            "报表文件夹“{}”",
+            self.input.file_name().map_or_else(
+                || self.input.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        );
         let mut alarms = Vec::new();
         if intake.files.is_empty() {
             alarms.push(Problem::file(
@@ -351,11 +361,7 @@ impl Consolidated {
         staged.push(
             Staged::bytes(
                 &chase,
-                &crate::report::monthly::chase_csv(
-                    crate::report::monthly::chase_rows(report)
-                        .iter()
-                        .map(|row| row.iter().map(crate::report::table::Cell::text)),
-                ),
+                &crate::report::chase::csv(&crate::report::chase::rows(report)),
             )
             .map_err(|error| SaveError::Write {
                 what: "催报名单",
@@ -364,14 +370,17 @@ impl Consolidated {
             })?,
         );
         let csv = history::csv_path(folder, month);
+        let write = |out: &mut std::io::BufWriter<std::fs::File>| {
+            crate::report::write_detail_csv(report, out)
+        };
         let [record, fingerprint] =
-            history::stage(current, &csv, &history::fingerprint(&self.intake)).map_err(
-                |error| SaveError::Write {
+            history::stage(&csv, write, &history::fingerprint(&self.intake)).map_err(|error| {
+                SaveError::Write {
                     what: "明细 CSV",
                     path: csv.clone(),
                     error,
-                },
-            )?;
+                }
+            })?;
         staged.push(record);
         staged.push(fingerprint);
         Ok(staged)

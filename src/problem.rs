@@ -37,8 +37,14 @@ pub struct Problem {
     pub task: Option<u32>,
     /// What is wrong, in Chinese.
     pub what: String,
-    /// What the tool did about it, in Chinese.
+    /// What the tool did about it, in Chinese: for the office.
     pub action: String,
+    /// The column's name in the return when the problem is about one cell
+    /// (`完成时间`), so a place is said in words: `第17行 完成时间栏`.
+    pub column: Option<String>,
+    /// What the unit that sent the return is asked to do, in words for it, when
+    /// `action` (written for the office) will not do for a 督办单.
+    pub ask: Option<String>,
 }
 
 impl Problem {
@@ -58,6 +64,52 @@ impl Problem {
             task: None,
             what: what.into(),
             action: action.into(),
+            column: None,
+            ask: None,
+        }
+    }
+
+    /// Names the column of the cell the problem is about (`完成时间`).
+    pub fn in_column(mut self, name: &str) -> Self {
+        self.column = Some(name.to_string());
+        self
+    }
+
+    /// What the unit that sent the return is asked to do, in words for it.
+    pub fn ask(mut self, ask: impl Into<String>) -> Self {
+        self.ask = Some(ask.into());
+        self
+    }
+
+    /// Where, in words as printed: `第17行 完成时间栏`, `第17行 第7列` when the
+    /// column has no name, `第17行`, or empty for a whole file.
+    pub fn place_in_words(&self) -> String {
+        match (self.location, &self.column) {
+            (Some(Location { row, col: Some(_) }), Some(name)) => {
+                format!("{} {name}栏", row_ref(row))
+            }
+            (
+                Some(Location {
+                    row,
+                    col: Some(col),
+                }),
+                None,
+            ) => {
+                format!("{} 第{}列", row_ref(row), u64::from(col) + 1)
+            }
+            (Some(Location { row, col: None }), _) => row_ref(row),
+            (None, _) => String::new(),
+        }
+    }
+
+    /// The sheet and the place in words, `“进展情况”表 第17行 完成时间栏`; empty
+    /// for a whole file.
+    pub fn where_in_words(&self) -> String {
+        let place = self.place_in_words();
+        match self.sheet.as_deref().filter(|s| !s.is_empty()) {
+            Some(sheet) if place.is_empty() => format!("“{sheet}”表"),
+            Some(sheet) => format!("“{sheet}”表 {place}"),
+            None => place,
         }
     }
 
@@ -151,6 +203,22 @@ mod tests {
         let mut sheet_only = whole;
         sheet_only.sheet = Some("Sheet2".into());
         assert_eq!(sheet_only.sheet_and_place(), "Sheet2");
+    }
+
+    #[test]
+    fn places_are_said_in_words_for_paper() {
+        let whole = Problem::file(Severity::Warning, "a.xlsx", "x", "y");
+        assert_eq!(whole.where_in_words(), "");
+        let named = whole
+            .clone()
+            .at("进展情况", 16, Some(6))
+            .in_column("完成时间");
+        assert_eq!(named.place_in_words(), "第17行 完成时间栏");
+        assert_eq!(named.where_in_words(), "“进展情况”表 第17行 完成时间栏");
+        let unnamed = whole.clone().at("进展情况", 16, Some(6));
+        assert_eq!(unnamed.place_in_words(), "第17行 第7列");
+        let row = whole.at("Sheet1", 6, None);
+        assert_eq!(row.where_in_words(), "“Sheet1”表 第7行");
     }
 
     #[test]

@@ -39,6 +39,22 @@ pub struct Unit {
     pub name: String,
     pub aliases: Vec<String>,
     pub kind: UnitKind,
+    /// Whom a 督办单 is addressed to (主送), when the roster's `主送` column names
+    /// it; else [`Unit::addressee`] works it out.
+    pub addressee: Option<String>,
+}
+
+impl Unit {
+    /// The 主送 line's organ, without the colon: the roster's `主送` when given,
+    /// else `<unit>教育局` for a 市县 (a city's education bureau answers for the
+    /// plan's tasks) and the unit itself for a 部门.
+    pub fn addressee(&self) -> String {
+        match (&self.addressee, self.kind) {
+            (Some(given), _) => given.clone(),
+            (None, UnitKind::City) => format!("{}教育局", self.name),
+            (None, UnitKind::Department) => self.name.clone(),
+        }
+    }
 }
 
 /// A unit's part in a task.
@@ -91,7 +107,7 @@ impl Roster {
         Self::parse_csv(&text)
     }
 
-    /// Parses roster CSV text: header `单位`, optional `别名` and `类别`.
+    /// Parses roster CSV text: header `单位`, optional `别名`, `类别` and `主送`.
     ///
     /// # Errors
     /// A missing `单位` column, an empty or repeated unit, or an unknown 类别, by line.
@@ -108,6 +124,7 @@ impl Roster {
         let name_col = col("单位").ok_or(RosterError::NoUnitColumn)?;
         let alias_col = col("别名");
         let kind_col = col("类别");
+        let addressee_col = col("主送");
         let mut units = Vec::new();
         for (i, record) in reader.records().enumerate() {
             let line = i + 2;
@@ -139,10 +156,16 @@ impl Roster {
                     });
                 }
             };
+            let addressee = addressee_col
+                .and_then(|c| record.get(c))
+                .map(|a| a.trim().trim_end_matches(['：', ':']).trim())
+                .filter(|a| !a.is_empty())
+                .map(String::from);
             units.push(Unit {
                 name,
                 aliases,
                 kind,
+                addressee,
             });
         }
         Self::new(units)
@@ -297,6 +320,23 @@ fn csv_line(error: &csv::Error, fallback: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feedback_letter_is_addressed_by_the_roster_or_by_kind() {
+        let roster = Roster::parse_csv(
+            "单位,类别,主送\n三亚市,市县,\n海口市,市县,海口市教育局、海口市人民政府办公室：\n省编办,部门,\n",
+        )
+        .expect("roster");
+        let addressee: Vec<String> = roster.units.iter().map(Unit::addressee).collect();
+        assert_eq!(
+            addressee,
+            [
+                "三亚市教育局",
+                "海口市教育局、海口市人民政府办公室",
+                "省编办"
+            ]
+        );
+    }
 
     fn hainan() -> Roster {
         Roster::default_hainan().expect("embedded roster")

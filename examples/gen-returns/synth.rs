@@ -108,6 +108,7 @@ pub fn generate(n: usize, dir: &Path, as_of: NaiveDate) -> Result<()> {
                 .filter(|a| !a.is_empty())
                 .collect(),
             kind: UnitKind::City,
+            addressee: None,
         })
         .collect();
     let roster = Roster::new(units)?;

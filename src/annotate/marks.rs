@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::look::style::{ERROR_FILL, ROW_TINT, WARNING_FILL};
 use crate::problem::{Problem, Severity};
-use crate::report::style::{ERROR_FILL, ROW_TINT, WARNING_FILL};
 use crate::table::grid::Sheet;
 
 /// What the copy shows on one cell (0-based row and column).
@@ -13,8 +13,21 @@ use crate::table::grid::Sheet;
 pub struct Mark {
     /// The fill, as 0xRRGGBB.
     pub fill: u32,
+    /// The frame round the cell: what still shows when the copy is printed in
+    /// black and white, where the pale fills all but vanish. `None` for a cell
+    /// only tinted with its row.
+    pub frame: Option<Frame>,
     /// The note, one line a problem; `None` for a cell only tinted with its row.
     pub note: Option<String>,
+}
+
+/// A problem cell's frame: a thick black line for what must be fixed, a thick
+/// dashed one for what is worth a look. Distinct in any print, and in colour
+/// blindness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Frame {
+    Error,
+    Warning,
 }
 
 /// The marks of `sheet`, by (row, column). A problem on a cell fills that cell,
@@ -50,6 +63,7 @@ pub fn marks(sheet: &Sheet, problems: &[&Problem]) -> BTreeMap<(u32, u32), Mark>
         .map(|at| {
             let mark = Mark {
                 fill: ROW_TINT,
+                frame: None,
                 note: None,
             };
             (at, mark)
@@ -68,11 +82,17 @@ pub fn marks(sheet: &Sheet, problems: &[&Problem]) -> BTreeMap<(u32, u32), Mark>
             Some(Severity::Warning) => WARNING_FILL,
             None => ROW_TINT,
         };
+        // A row's problem frames the cell its note is on, by the worst on it.
+        let frame = match found.iter().map(|p| p.severity).min() {
+            Some(Severity::Error) => Some(Frame::Error),
+            _ => Some(Frame::Warning),
+        };
         let note = found.iter().map(|p| note_line(p)).collect::<Vec<_>>();
         marks.insert(
             at,
             Mark {
                 fill,
+                frame,
                 note: Some(note.join("\n")),
             },
         );
@@ -144,6 +164,7 @@ mod tests {
             at(3, 6),
             Some(Mark {
                 fill: ERROR_FILL,
+                frame: Some(Frame::Error),
                 note: Some(
                     "【错误】已完成但未填完成时间。请改正\n【提示】完成时间“下个月”无法识别。请改正"
                         .into()
@@ -158,9 +179,15 @@ mod tests {
         );
         assert!(at(5, 1).and_then(|m| m.note).is_some());
         assert_eq!(
+            at(5, 1).and_then(|m| m.frame),
+            Some(Frame::Warning),
+            "a row's note cell is framed, so its mark prints in black and white"
+        );
+        assert_eq!(
             at(5, 2),
             Some(Mark {
                 fill: ROW_TINT,
+                frame: None,
                 note: None
             })
         );

@@ -18,11 +18,23 @@ mod original;
 mod rebuilt;
 mod restore;
 
+use chrono::NaiveDate;
 use rust_xlsxwriter::XlsxError;
 
+use crate::period::Month;
 use crate::problem::Problem;
 use crate::table::grid::Sheet;
 use crate::table::workbook::{Format, Limits, Workbook};
+
+/// Whose return, which period, as of when: what 问题清单 opens with, so a
+/// printed list says what it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    /// The unit the return was taken for, when known.
+    pub unit: Option<String>,
+    pub month: Month,
+    pub as_of: NaiveDate,
+}
 
 /// Builds the annotated copy from the return's bytes. `sheet` is the return's data
 /// sheet, or `None` when the file could not be read (the copy then holds only the
@@ -34,6 +46,7 @@ pub fn build(
     bytes: Option<Vec<u8>>,
     sheet: Option<&str>,
     problems: &[&Problem],
+    heading: &Heading,
     limits: Limits,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut source = match (bytes, sheet) {
@@ -42,7 +55,7 @@ pub fn build(
     };
     let notice = match &mut source {
         Some(source) if source.workbook.format == Format::Xlsx => {
-            match original::annotate(source, problems, limits) {
+            match original::annotate(source, problems, heading, limits) {
                 Ok(copy) => return Ok(copy),
                 Err(why) => Some(not_kept_notice(&why)),
             }
@@ -53,6 +66,7 @@ pub fn build(
     rebuilt::build(
         source.as_ref().map(|s| &s.sheet),
         problems,
+        heading,
         notice.as_deref(),
     )
 }
@@ -162,7 +176,15 @@ mod tests {
     #[test]
     fn an_unreadable_file_still_gets_its_problem_list() {
         let problem = Problem::file(Severity::Error, "x.xlsx", "文件为空", "请重新导出");
-        let bytes = build(None, None, &[&problem], Limits::default()).expect("build");
+        let heading = Heading {
+            unit: None,
+            month: Month {
+                year: 2018,
+                month: 7,
+            },
+            as_of: NaiveDate::from_ymd_opt(2018, 7, 31).expect("date"),
+        };
+        let bytes = build(None, None, &[&problem], &heading, Limits::default()).expect("build");
         assert!(bytes.starts_with(b"PK"));
     }
 }

@@ -3,8 +3,9 @@
 //! written. Each problem cell gets a fill over its own style (font, borders, number
 //! format and alignment stay) and a note; 问题清单 is added last; the data sheet is
 //! the one that opens. What was not touched is kept: merges, widths, heights, print
-//! setup, frozen panes, drop-downs, other sheets; what the library drops of the
-//! data sheet is put back by [`super::restore`].
+//! setup (but for fitting to a page: the copy prints at full size), frozen panes,
+//! drop-downs, other sheets; what the library drops of the data sheet is put back
+//! by [`super::restore`].
 //!
 //! The library panics on some valid files and reads others wrongly, so it runs
 //! inside [`crate::table::guard::quietly`], and the copy is read back with the tool's own
@@ -20,15 +21,15 @@ use umya_spreadsheet::{
     VerticalAlignmentValues,
 };
 
-use super::marks::{Mark, marks};
+use super::marks::{Frame, Mark, marks};
 use super::restore::restore;
-use super::{Source, list};
-use crate::problem::Problem;
-use crate::report::style::{
-    self, BODY_BORDER, BODY_FONT, BODY_SIZE, HEADER_BORDER, HEADER_FILL, HEADING_FONT, NOTE_AUTHOR,
-    PAGE_FOOTER, PAGE_MARGINS, PAPER_A4,
+use super::{Heading, Source, list};
+use crate::look::style::{
+    self, BODY_BORDER, BODY_FONT, BODY_SIZE, HEADER_BORDER, HEADER_FILL, HEADING_FONT, MARK_FRAME,
+    NOTE_AUTHOR, PAGE_FOOTER, PAGE_MARGINS, PAPER_A4,
 };
-use crate::report::table::{Cell, Kind, fit_cell_text, row_height, text_lines};
+use crate::look::table::{Cell, Kind, fit_cell_text, row_height, text_lines};
+use crate::problem::Problem;
 use crate::table::workbook::{Limits, Workbook};
 
 /// Why the county's file could not be marked in place, as 问题清单 says it.
@@ -59,12 +60,14 @@ pub enum NotKept {
 pub fn annotate(
     source: &mut Source,
     problems: &[&Problem],
+    heading: &Heading,
     limits: Limits,
 ) -> Result<Vec<u8>, NotKept> {
     let marks = marks(&source.sheet, problems);
     let rows = list::rows(problems, None);
     let (copy, list_name) = crate::table::guard::quietly(|| {
-        let (copy, list_name) = rewrite(&source.original, &source.sheet.name, &marks, rows)?;
+        let (copy, list_name) =
+            rewrite(&source.original, &source.sheet.name, &marks, heading, rows)?;
         let copy = restore(&source.original, &copy, &source.sheet.name).unwrap_or(copy);
         Ok::<_, umya::XlsxError>((copy, list_name))
     })
@@ -80,6 +83,7 @@ fn rewrite(
     bytes: &[u8],
     sheet: &str,
     marks: &BTreeMap<(u32, u32), Mark>,
+    heading: &Heading,
     rows: Vec<Vec<Cell>>,
 ) -> Result<(Vec<u8>, String), umya::XlsxError> {
     // Sheets are parsed when asked for: the others are written back as they came.
@@ -93,13 +97,18 @@ fn rewrite(
     for (&(row, col), mark) in marks {
         mark_cell(data, (col + 1, row + 1), mark);
     }
+    // The copy is printed to be worked through: at full size, over more pages
+    // across if the county's columns are wide, never fitted to a page width
+    // that shrinks its text below what paper can be read at (SPEC §5). Its
+    // paper, orientation, margins and repeated rows stay the county's.
+    data.page_setup_mut().set_fit_to_page(false);
     let name = list::name(|n| {
         book.sheet_collection_no_check()
             .iter()
             .any(|s| s.name().eq_ignore_ascii_case(n))
     });
     let list_index = u32::try_from(book.sheet_count()).unwrap_or(u32::MAX);
-    write_list(book.new_sheet(&name)?, &name, list_index, &rows);
+    write_list(book.new_sheet(&name)?, &name, list_index, heading, &rows);
     open_on(&mut book, index)?;
     let mut out = Cursor::new(Vec::new());
     umya::writer::xlsx::write_writer(&book, &mut out)?;
@@ -119,6 +128,21 @@ fn mark_cell(sheet: &mut umya::Worksheet, at: (u32, u32), mark: &Mark) {
         sheet.set_style(at, base);
     }
     sheet.style_mut(at).set_background_color(argb(mark.fill));
+    if let Some(frame) = mark.frame {
+        let mut side = Border::default();
+        side.set_border_style(match frame {
+            Frame::Error => Border::BORDER_MEDIUM,
+            Frame::Warning => Border::BORDER_MEDIUMDASHED,
+        });
+        side.set_color(Color::default().set_argb_str(argb(MARK_FRAME)).clone());
+        sheet
+            .style_mut(at)
+            .borders_mut()
+            .set_left(side.clone())
+            .set_right(side.clone())
+            .set_top(side.clone())
+            .set_bottom(side);
+    }
     if let Some(text) = &mark.note {
         add_note(sheet, at, text);
     }
@@ -187,20 +211,43 @@ fn open_on(book: &mut umya::Workbook, index: usize) -> Result<(), umya::XlsxErro
     Ok(())
 }
 
-/// Writes 问题清单 as the rebuilt copy's [`crate::report::table::write_table`] lays
-/// it out: header frozen and repeated on every page, A4 landscape one page wide.
-fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<Cell>]) {
+/// Writes 问题清单 as the rebuilt copy's [`crate::look::table::write_table`] lays
+/// it out: its title and whose it is on top, the header frozen and repeated on
+/// every page, A4 landscape at full size.
+fn write_list(
+    sheet: &mut umya::Worksheet,
+    name: &str,
+    index: u32,
+    heading: &Heading,
+    rows: &[Vec<Cell>],
+) {
+    let last = list::COLUMNS.len() as u32;
+    let title = plain_style(HEADING_FONT, 16.0, true);
+    sheet
+        .cell_mut((1, 1))
+        .set_value_string(list::title(heading));
+    sheet.set_style((1, 1), title);
+    sheet.add_merge_cells(format!("A1:{}1", column_letter(last)));
+    sheet
+        .row_dimension_mut(1)
+        .set_height(30.0)
+        .set_custom_height(true);
+    let line = plain_style(BODY_FONT, BODY_SIZE, false);
+    sheet.cell_mut((1, 2)).set_value_string(list::line(heading));
+    sheet.set_style((1, 2), line);
+    sheet.add_merge_cells(format!("A2:{}2", column_letter(last)));
+    let top = list::HEADER_ROW + 1;
     let header = cell_style(HEADING_FONT, Some(HEADER_FILL), HEADER_BORDER, true, true);
     for (c, column) in list::COLUMNS.iter().enumerate() {
         let col = c as u32 + 1;
-        sheet.cell_mut((col, 1)).set_value_string(column.title);
-        sheet.set_style((col, 1), header.clone());
+        sheet.cell_mut((col, top)).set_value_string(column.title);
+        sheet.set_style((col, top), header.clone());
         sheet
             .column_dimension_by_number_mut(col)
-            .set_width(style::cjk_width(column.chars));
+            .set_width(style::cjk_width(column.chars().unwrap_or(8)));
     }
     sheet
-        .row_dimension_mut(1)
+        .row_dimension_mut(top)
         .set_height(24.0)
         .set_custom_height(true);
     let looks: Vec<Style> = list::COLUMNS
@@ -212,7 +259,7 @@ fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<C
         })
         .collect();
     for (r, cells) in rows.iter().enumerate() {
-        let row = r as u32 + 2;
+        let row = r as u32 + top + 1;
         for (c, (cell, look)) in cells.iter().zip(&looks).enumerate() {
             let at = (c as u32 + 1, row);
             match cell {
@@ -236,10 +283,11 @@ fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<C
         }
     }
     let mut pane = Pane::default();
-    pane.set_vertical_split(1.0)
+    pane.set_vertical_split(f64::from(top))
         .set_active_pane(PaneValues::BottomLeft)
         .set_state(PaneStateValues::Frozen);
-    pane.top_left_cell_mut().set_coordinate("A2");
+    pane.top_left_cell_mut()
+        .set_coordinate(format!("A{}", top + 1));
     let mut view = SheetView::default();
     view.set_pane(pane);
     sheet.sheet_views_mut().add_sheet_view_list_mut(view);
@@ -247,15 +295,20 @@ fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<C
         .page_setup_mut()
         .set_paper_size(u32::from(PAPER_A4))
         .set_orientation(OrientationValues::Landscape)
-        .set_fit_to_width(1)
-        .set_fit_to_height(0)
-        .set_fit_to_page(true);
-    let [left, right, top, bottom, header_margin, footer_margin] = PAGE_MARGINS;
+        .set_scale(100);
+    let [
+        left,
+        right,
+        top_margin,
+        bottom,
+        header_margin,
+        footer_margin,
+    ] = PAGE_MARGINS;
     sheet
         .page_margins_mut()
         .set_left(left)
         .set_right(right)
-        .set_top(top)
+        .set_top(top_margin)
         .set_bottom(bottom)
         .set_header(header_margin)
         .set_footer(footer_margin);
@@ -266,9 +319,21 @@ fn write_list(sheet: &mut umya::Worksheet, name: &str, index: u32, rows: &[Vec<C
         .set_value(PAGE_FOOTER);
     let mut titles = DefinedName::default();
     titles.set_name("_xlnm.Print_Titles");
-    titles.set_address(format!("'{name}'!$1:$1"));
+    titles.set_address(format!("'{name}'!${top}:${top}"));
     titles.set_local_sheet_id(index);
     sheet.add_defined_names(titles);
+}
+
+/// A line's look outside the table: font and size, no borders.
+fn plain_style(font: &str, size: f64, centered: bool) -> Style {
+    let mut look = Style::default();
+    look.font_mut().set_name(font).set_size(size);
+    let alignment = look.alignment_mut();
+    alignment.set_vertical(VerticalAlignmentValues::Center);
+    if centered {
+        alignment.set_horizontal(HorizontalAlignmentValues::Center);
+    }
+    look
 }
 
 /// A table cell's look: font, fill, thin borders of one colour, alignment.
@@ -335,4 +400,11 @@ fn verify(
         }
     }
     Ok(())
+}
+
+/// A 1-based column number as letters: 5 is `E`.
+fn column_letter(col: u32) -> String {
+    crate::problem::cell_ref(0, col.saturating_sub(1))
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .to_string()
 }

@@ -11,14 +11,16 @@ use std::collections::{BTreeMap, HashMap};
 use calamine::Data;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Color, DocProperties, Format, FormatAlign, Note, Workbook, Worksheet, XlsxError,
+    Color, DocProperties, Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet, XlsxError,
 };
 
+use super::Heading;
 use super::list;
-use super::marks::{Mark, marks};
+use super::marks::{Frame, Mark, marks};
+use crate::look::layout;
+use crate::look::style::{self, BODY_FONT, MARK_FRAME, NOTE_AUTHOR};
+use crate::look::table::{fit_cell_text, lines_height, text_lines, write_table, write_title};
 use crate::problem::Problem;
-use crate::report::style::{self, BODY_FONT, NOTE_AUTHOR};
-use crate::report::table::{fit_cell_text, lines_height, text_lines, write_table};
 use crate::table::cells::{cell_text, safe_datetime};
 use crate::table::grid::Sheet;
 use crate::table::header::find_header;
@@ -40,6 +42,7 @@ const NOTE_CHARS_PER_LINE: usize = 24;
 pub fn build(
     sheet: Option<&Sheet>,
     problems: &[&Problem],
+    heading: &Heading,
     notice: Option<&str>,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
@@ -53,8 +56,18 @@ pub fn build(
     let list = workbook
         .add_worksheet()
         .set_name(list::name(|n| n == taken))?;
-    // A county's copy: page numbers below, no office page header above.
-    write_table(list, 0, &list::COLUMNS, list::rows(problems, notice), None)?;
+    // A county's copy: its title and whose it is on top, page numbers below, no
+    // office page header above.
+    let width = list::COLUMNS.len() as u16;
+    write_title(list, &list::title(heading), width, &style::title())?;
+    list.merge_range(1, 0, 1, width - 1, &list::line(heading), &style::subtitle())?;
+    write_table(
+        list,
+        list::HEADER_ROW,
+        &layout::Layout::fixed(&list::COLUMNS),
+        list::rows(problems, notice),
+        None,
+    )?;
     workbook.save_to_buffer()
 }
 
@@ -74,6 +87,7 @@ enum Role {
 struct Look {
     role: Role,
     fill: Option<u32>,
+    frame: Option<Frame>,
     date: bool,
     wrap: bool,
     centered: bool,
@@ -101,7 +115,15 @@ impl Look {
         if let Some(fill) = self.fill {
             format = format.set_background_color(Color::RGB(fill));
         }
-        format
+        match self.frame {
+            Some(Frame::Error) => format
+                .set_border(FormatBorder::Medium)
+                .set_border_color(Color::RGB(MARK_FRAME)),
+            Some(Frame::Warning) => format
+                .set_border(FormatBorder::MediumDashed)
+                .set_border_color(Color::RGB(MARK_FRAME)),
+            None => format,
+        }
     }
 }
 
@@ -208,6 +230,7 @@ fn copy_sheet(
         Look {
             role,
             fill: marks.get(&(row, col)).map(|m| m.fill),
+            frame: marks.get(&(row, col)).and_then(|m| m.frame),
             date: matches!(value, Some(Data::DateTime(_))),
             wrap: value.is_some_and(|v| layout.wraps(role, col, v)),
             centered: merged || role == Role::Header,
@@ -274,7 +297,7 @@ fn copy_sheet(
     if let Some((_, data)) = layout.header {
         out.set_freeze_panes(data, 0)?;
     }
-    style::print_layout(out, repeat)?;
+    style::print_pages(out, repeat)?;
     Ok(name)
 }
 

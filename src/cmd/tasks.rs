@@ -26,7 +26,7 @@ pub fn run(settings: &Settings) -> Result<Outcome> {
             out,
             "{}\t{}\t{}\t{}\t{}\t{}",
             task.number,
-            task.short_text(),
+            task.text.as_str(),
             task.lead.join("、"),
             cooperating,
             task.deadline_text,

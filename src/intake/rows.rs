@@ -408,6 +408,7 @@ impl<'a> RowReader<'a> {
                             "按未填完成时间判定；请写成 2018-06-30 或 2018年6月30日",
                         )
                         .at(&self.sheet.name, row.index, date_col)
+                        .in_column("完成时间")
                         .task(Some(task)),
                     );
                 }
@@ -439,6 +440,7 @@ impl<'a> RowReader<'a> {
                         ),
                     )
                     .at(&self.sheet.name, row.index, status_col)
+                    .in_column("完成状态")
                     .task(Some(task)),
                 );
                 (DateCell::Date(c), date_col)

@@ -41,6 +41,7 @@ pub(super) fn identify(
                 read.meta.unit_cell.0,
                 Some(read.meta.unit_cell.1),
             )
+            .in_column("填报单位")
             .unit(cell_unit),
         );
     }

@@ -1,12 +1,14 @@
 //! Earlier periods: what each (unit, task) was judged then, so a run can say what
-//! changed. A run leaves its 明细 as a CSV beside its workbook (UTF-8 with BOM, so
-//! Excel opens it) with a fingerprint of its inputs; a later run reads those CSVs,
-//! and consolidates an earlier period's returns itself where no CSV is found.
+//! changed. A run leaves its 明细 as a CSV beside its workbook (the report writes
+//! it, through [`crate::look::csv`]) with a fingerprint of its inputs; a later run
+//! reads those CSVs, and consolidates an earlier period's returns itself where
+//! no CSV is found.
 //!
 //! What changed is [`crate::monthly::changes`]' business; this module only keeps the record.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -244,59 +246,72 @@ fn digest(files: impl Iterator<Item = (String, String)>) -> String {
     crate::digest::hex(&hasher.finalize())
 }
 
-const CSV_HEADER: [&str; 8] = [
-    "期别",
-    "截止日期",
-    "单位",
-    "序号",
-    "判定",
-    "进展情况",
-    "填报人",
-    "联系电话",
-];
-
-/// Stages the period's record as CSV (UTF-8 with BOM) and its inputs' fingerprint
-/// beside it, to be put in place with the run's other outputs.
+/// Stages the period's record, `明细_<period>.csv` as `write` writes it (the
+/// report's 明细, which this module does not know the columns of), and its
+/// inputs' fingerprint beside it, to be put in place with the run's other outputs.
 ///
 /// # Errors
 /// When the files cannot be written.
-pub fn stage(period: &Period, csv: &Path, inputs: &str) -> std::io::Result<[Staged; 2]> {
+pub fn stage(
+    csv: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+    inputs: &str,
+) -> std::io::Result<[Staged; 2]> {
     // Streamed to the file: at national scale the record runs to tens of megabytes.
-    let record = Staged::write(csv, |out| {
-        out.write_all("\u{feff}".as_bytes())?;
-        let mut writer = csv::Writer::from_writer(out);
-        let io = |e: csv::Error| std::io::Error::other(e.to_string());
-        writer.write_record(CSV_HEADER).map_err(io)?;
-        let as_of = period.as_of.format("%Y-%m-%d").to_string();
-        let month = period.month.to_string();
-        for ((unit, task), item) in &period.items {
-            let (filler, phone) = period
-                .contacts
-                .get(unit)
-                .map_or(("", ""), |(f, p)| (f.as_str(), p.as_str()));
-            let task = task.to_string();
-            let record = [
-                month.as_str(),
-                &as_of,
-                unit,
-                &task,
-                item.verdict.label(),
-                &item.narrative,
-                filler,
-                phone,
-            ];
-            writer.write_record(record).map_err(io)?;
-        }
-        writer.flush()
-    })?;
+    let record = Staged::write(csv, write)?;
     Ok([
         record,
         Staged::bytes(&fingerprint_path(csv), inputs.as_bytes())?,
     ])
 }
 
-/// Reads a record written by [`stage`]; `None` when it is missing or not one of ours.
+/// The columns a record is read by, wherever they stand: the 明细 CSV of this
+/// version (期别 `2018年7月`, 统计截止日期, 明细's columns) and the eight-column
+/// record of earlier versions (期别 `2018-07`, 截止日期, 单位, 序号, 判定,
+/// 进展情况, 填报人, 联系电话) alike.
+struct RecordColumns {
+    period: usize,
+    as_of: usize,
+    unit: usize,
+    task: usize,
+    verdict: usize,
+    narrative: usize,
+    filler: Option<usize>,
+    phone: Option<usize>,
+    /// 角色: rows of tasks a unit is not expected on, or of units not in the
+    /// roster, are in 明细 but not in a period's record.
+    role: Option<usize>,
+}
+
+impl RecordColumns {
+    fn find(header: &csv::StringRecord) -> Option<Self> {
+        let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.trim()));
+        Some(Self {
+            period: col(&["期别"])?,
+            as_of: col(&["统计截止日期", "截止日期"])?,
+            unit: col(&["单位"])?,
+            task: col(&["序号"])?,
+            verdict: col(&["判定"])?,
+            narrative: col(&["进展情况"])?,
+            filler: col(&["填报人"]),
+            phone: col(&["联系电话"]),
+            role: col(&["角色"]),
+        })
+    }
+}
+
+/// A record's 期别: `2018年7月`, or `2018-07` as earlier versions wrote it.
+fn record_month(text: &str) -> Option<Month> {
+    Month::parse(text).or_else(|| {
+        let end = crate::period::parse_period_end(text)?;
+        text.contains('月').then(|| Month::of(end))
+    })
+}
+
+/// Reads a record written by [`stage`] (or by an earlier version); `None` when
+/// it is missing or not one of ours.
 pub fn load(csv: &Path) -> Option<Period> {
+    use crate::look::csv::restore;
     use std::io::BufRead;
     // Streamed from the file: a national record runs to tens of megabytes.
     let mut input = std::io::BufReader::new(std::fs::File::open(csv).ok()?);
@@ -305,31 +320,38 @@ pub fn load(csv: &Path) -> Option<Period> {
         input.consume(bom.len());
     }
     let mut reader = csv::Reader::from_reader(input);
-    if reader.headers().ok()?.iter().ne(CSV_HEADER) {
-        return None;
-    }
+    let columns = RecordColumns::find(reader.headers().ok()?)?;
     let mut period: Option<Period> = None;
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record).ok()? {
-        let field = |i: usize| record.get(i).unwrap_or("");
-        let month = Month::parse(field(0))?;
+        let field = |i: usize| restore(record.get(i).unwrap_or(""));
+        let optional = |i: Option<usize>| i.map_or("", field);
+        if columns
+            .role
+            .is_some_and(|r| !matches!(field(r), "牵头" | "配合"))
+        {
+            continue;
+        }
+        let month = record_month(field(columns.period))?;
         let p = period.get_or_insert_with(|| Period {
             month,
-            as_of: NaiveDate::parse_from_str(field(1), "%Y-%m-%d").unwrap_or_default(),
+            as_of: NaiveDate::parse_from_str(field(columns.as_of), "%Y-%m-%d").unwrap_or_default(),
             items: BTreeMap::new(),
             contacts: BTreeMap::new(),
         });
-        let verdict = Verdict::ALL.into_iter().find(|v| v.label() == field(4))?;
-        let task: u32 = field(3).parse().ok()?;
-        let unit = field(2);
+        let verdict = Verdict::ALL
+            .into_iter()
+            .find(|v| v.label() == field(columns.verdict))?;
+        let task: u32 = field(columns.task).parse().ok()?;
+        let unit = field(columns.unit);
         p.items.insert(
             (unit.to_string(), task),
             Item {
                 verdict,
-                narrative: field(5).into(),
+                narrative: field(columns.narrative).into(),
             },
         );
-        let (filler, phone) = (field(6), field(7));
+        let (filler, phone) = (optional(columns.filler), optional(columns.phone));
         if (!filler.is_empty() || !phone.is_empty()) && !p.contacts.contains_key(unit) {
             p.contacts
                 .insert(unit.to_string(), (filler.to_string(), phone.to_string()));

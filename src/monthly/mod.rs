@@ -147,6 +147,10 @@ fn regressions(monthly: &Monthly) -> Vec<Problem> {
             Problem::file(Severity::Warning, "", what, "请与该单位核实是否填报有误")
                 .unit(&c.unit)
                 .task(c.task)
+                .ask(format!(
+                    "该任务{previous}填报为已完成，本期填报为{}。请核实本期填报是否有误；如有误，请更正后重新报送",
+                    c.current.label()
+                ))
         })
         .collect()
 }

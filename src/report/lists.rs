@@ -1,15 +1,21 @@
 //! The list sheets: 逾期事项, 缺报事项, 明细, 数据问题, 来源文件, 任务清单.
-//! Each is a header and rows through [`write_table`].
+//! Each is a header and rows through [`write_table`], in roster order, with the
+//! catalogue's full task text wrapped, its columns laid out for one A4 page
+//! across at full size from what they hold ([`Layout::fit`]; 明细, 来源文件:
+//! their printed columns; the rest stays on screen).
 
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::Report;
-use super::table::{Cell, Column, Kind, col, write_table, write_titled};
 use crate::check::{Entry, UnitRef, Verdict};
 use crate::intake::values::DateCell;
 use crate::intake::{FileStatus, SourceFile};
+use crate::look::layout::Layout;
+use crate::look::table::{
+    Cell, Column, Kind, fit, screen, share, write_list, write_table, write_titled,
+};
 
 fn add_list(
     sheet: &mut Worksheet,
@@ -19,36 +25,46 @@ fn add_list(
     rows: Vec<Vec<Cell>>,
 ) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
-    write_titled(sheet, &report.page(name), columns, rows)?;
+    write_list(sheet, &report.page(name), columns, rows)?;
     Ok(())
 }
 
-/// A unit's 填报人 and 联系电话: from this period's return, else the latest earlier
-/// one, as 催报名单 gives them.
-fn contact(report: &Report, unit: &UnitRef) -> (Cell, Cell) {
+/// A unit's 填报人 and 联系电话 in one cell, the phone on a line of its own so a
+/// narrow column never breaks the number: from this period's return, else the
+/// latest earlier one, as 催报名单 gives them.
+fn contact(report: &Report, unit: &UnitRef) -> Cell {
     match unit {
         UnitRef::Known(u) => {
             let (filler, phone) = report.contact(*u);
-            (filler.into(), phone.into())
+            let both = format!("{}\n{}", filler.trim(), phone.trim());
+            Cell::from(both.trim())
         }
-        UnitRef::Unknown(_) => (Cell::Empty, Cell::Empty),
+        UnitRef::Unknown(_) => Cell::Empty,
     }
 }
 
-/// Each task's first clause (enough to recognise it on a follow-up list) and
-/// deadline, worked out once per sheet rather than once per row.
+/// Where a unit sorts: roster order, units not in the roster last.
+fn roster_order(unit: &UnitRef) -> (usize, String) {
+    match unit {
+        UnitRef::Known(u) => (*u, String::new()),
+        UnitRef::Unknown(text) => (usize::MAX, text.clone()),
+    }
+}
+
+/// Each task's full text and deadline, worked out once per sheet rather than
+/// once per row.
 struct TaskCells(HashMap<u32, (Cell, Cell)>);
 
 impl TaskCells {
     fn new(report: &Report) -> Self {
         let cells = report.catalogue.tasks.iter().map(|t| {
-            let short = Cell::Text(t.short_text());
-            (t.number, (short, Cell::Date(t.deadline)))
+            let text = Cell::Text(t.text.clone());
+            (t.number, (text, Cell::Date(t.deadline)))
         });
         Self(cells.collect())
     }
 
-    fn short(&self, task: u32) -> Cell {
+    fn text(&self, task: u32) -> Cell {
         self.0.get(&task).map_or(Cell::Empty, |c| c.0.clone())
     }
 
@@ -79,23 +95,24 @@ fn same_as_last(report: &Report, e: &Entry) -> bool {
     }
 }
 
-/// 逾期事项: 逾期未完成, then 逾期完成 apart, each longest overdue first.
+/// 逾期事项: 逾期未完成, then 逾期完成 apart; units in roster order, a unit's
+/// longest overdue first. 完成时间 follows 进展情况 ("…已完成，2018年3月9日"):
+/// a task still open has none, and its progress runs on into that column.
 pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let tasks = TaskCells::new(report);
     let columns = [
-        col("单位", 8, Kind::Text),
-        col("序号", 2, Kind::Center),
-        col("主要任务", 12, Kind::Wrap),
-        col("完成时限", 5, Kind::Date),
-        col("判定", 5, Kind::Center),
-        col("逾期天数", 4, Kind::Center),
-        col("完成时间", 5, Kind::Date),
-        col("进展情况", 20, Kind::Wrap),
-        col("存在问题", 12, Kind::Wrap),
-        col("填报人", 4, Kind::Center),
-        col("联系电话", 7, Kind::Center),
+        fit("单位", Kind::Wrap),
+        fit("序号", Kind::Center),
+        share("主要任务", Kind::Wrap),
+        fit("完成时限", Kind::Date),
+        fit("逾期天数", Kind::Center),
+        share("进展情况", Kind::Wrap),
+        fit("完成时间", Kind::Date),
+        share("存在问题", Kind::Wrap),
+        fit("联系人", Kind::Wrap),
     ];
-    // Still open first, finished late apart (SPEC §4); longest overdue first in each.
+    // Still open first, finished late apart (SPEC §4); the section says which,
+    // so the rows need no 判定 column.
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     for (verdict, heading) in [
         (Verdict::OverdueUnfinished, "一、逾期未完成"),
@@ -107,25 +124,31 @@ pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
             .iter()
             .filter(|e| e.counts() && e.verdict == verdict)
             .collect();
-        items.sort_by_key(|e| (std::cmp::Reverse(e.days_overdue), e.unit.clone(), e.task));
+        items.sort_by_key(|e| {
+            (
+                roster_order(&e.unit),
+                std::cmp::Reverse(e.days_overdue),
+                e.task,
+            )
+        });
         rows.push(vec![Cell::Heading(format!(
             "{heading}（{} 项）",
             items.len()
         ))]);
         rows.extend(items.iter().map(|e| {
-            let (filler, phone) = contact(report, &e.unit);
             vec![
                 report.unit_name(&e.unit).into(),
                 e.task.into(),
-                tasks.short(e.task),
+                tasks.text(e.task),
                 tasks.deadline(e.task),
-                Cell::Verdict(e.verdict),
                 e.days_overdue.into(),
-                completion(e),
                 row_text(e, |r| &r.narrative),
+                match verdict {
+                    Verdict::OverdueUnfinished => Cell::Joined,
+                    _ => completion(e),
+                },
                 row_text(e, |r| &r.issues),
-                filler,
-                phone,
+                contact(report, &e.unit),
             ]
         }));
     }
@@ -136,31 +159,31 @@ pub fn overdue(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
 pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let tasks = TaskCells::new(report);
     let columns = [
-        col("单位", 8, Kind::Text),
-        col("判定", 4, Kind::Center),
-        col("序号", 2, Kind::Center),
-        col("主要任务", 12, Kind::Wrap),
-        col("完成时限", 5, Kind::Date),
-        col("逾期天数", 4, Kind::Center),
-        col("角色", 3, Kind::Center),
-        col("填报人", 4, Kind::Center),
-        col("联系电话", 7, Kind::Center),
+        fit("单位", Kind::Wrap),
+        fit("判定", Kind::Center),
+        fit("序号", Kind::Center),
+        share("主要任务", Kind::Wrap),
+        fit("完成时限", Kind::Date),
+        fit("逾期天数", Kind::Center),
+        fit("角色", Kind::Center),
+        fit("联系人", Kind::Wrap),
     ];
-    // A unit that sent nothing is one line, not one per task: its entries are all 未报送.
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
-    let mut silent_done: Option<usize> = None;
-    for e in report
+    let mut items: Vec<&Entry> = report
         .result
         .entries
         .iter()
         .filter(|e| e.counts() && e.verdict.is_missing())
-    {
+        .collect();
+    items.sort_by_key(|e| (roster_order(&e.unit), e.task));
+    // A unit that sent nothing is one line, not one per task: its entries are all 未报送.
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut silent_done: Option<usize> = None;
+    for e in items {
         if let (Verdict::NotSubmitted, UnitRef::Known(u)) = (e.verdict, &e.unit) {
             if silent_done == Some(*u) {
                 continue;
             }
             silent_done = Some(*u);
-            let (filler, phone) = contact(report, &e.unit);
             let expected = report.result.expected[*u].len();
             rows.push(vec![
                 report.unit_name(&e.unit).into(),
@@ -170,105 +193,165 @@ pub fn missing(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
                 Cell::Empty,
                 Cell::Empty,
                 Cell::Empty,
-                filler,
-                phone,
+                contact(report, &e.unit),
             ]);
             continue;
         }
-        let (filler, phone) = contact(report, &e.unit);
         rows.push(vec![
             report.unit_name(&e.unit).into(),
             Cell::Verdict(e.verdict),
             e.task.into(),
-            tasks.short(e.task),
+            tasks.text(e.task),
             tasks.deadline(e.task),
             e.days_overdue.into(),
             e.role.map(|r| r.label()).into(),
-            filler,
-            phone,
+            contact(report, &e.unit),
         ]);
     }
     add_list(sheet, report, "缺报事项", &columns, rows)
 }
 
-/// 明细: one row per expected (unit, task) and per extra reported row.
-pub fn detail(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
+/// 明细's columns: the printed set first (SPEC §5: 单位, 序号, 主要任务, 完成时限,
+/// 完成状态, 完成时间, 判定, 进展情况), then what stays on screen. The CSV
+/// `明细_<period>.csv` has the same columns after 期别 and 统计截止日期.
+pub const DETAIL_COLUMNS: [Column; 18] = [
+    fit("单位", Kind::Wrap),
+    fit("序号", Kind::Center),
+    share("主要任务", Kind::Wrap),
+    fit("完成时限", Kind::Date),
+    fit("完成状态", Kind::Wrap),
+    fit("完成时间", Kind::Date),
+    fit("判定", Kind::Center),
+    share("进展情况", Kind::Wrap),
+    screen("角色", 4, Kind::Center),
+    screen("逾期天数", 4, Kind::Center),
+    screen("临期", 2, Kind::Center),
+    screen("进展与上期相同", 4, Kind::Center),
+    // Rows are as tall as the printed columns need: wide, so what stays on
+    // screen is mostly seen whole.
+    screen("存在问题", 20, Kind::Wrap),
+    screen("下步计划", 20, Kind::Wrap),
+    screen("备注", 10, Kind::Wrap),
+    screen("填报人", 4, Kind::Center),
+    screen("联系电话", 7, Kind::Center),
+    screen("来源", 24, Kind::Wrap),
+];
+
+/// How many of [`DETAIL_COLUMNS`] print.
+pub const DETAIL_PRINTED: u16 = 8;
+
+/// 明细's rows, one per expected (unit, task) and per extra reported row, in
+/// roster order; made one at a time.
+pub fn detail_rows<'a>(report: &'a Report) -> impl Iterator<Item = Vec<Cell>> + 'a {
     let tasks = TaskCells::new(report);
-    let columns = [
-        col("单位", 8, Kind::Text),
-        col("序号", 2, Kind::Center),
-        col("主要任务", 12, Kind::Wrap),
-        col("完成时限", 5, Kind::Date),
-        col("角色", 4, Kind::Center),
-        col("完成状态", 4, Kind::Center),
-        col("完成时间", 5, Kind::Date),
-        col("判定", 5, Kind::Center),
-        col("逾期天数", 4, Kind::Center),
-        col("临期", 2, Kind::Center),
-        col("进展与上期相同", 4, Kind::Center),
-        col("进展情况", 20, Kind::Wrap),
-        col("存在问题", 10, Kind::Wrap),
-        col("下步计划", 10, Kind::Wrap),
-        col("备注", 5, Kind::Wrap),
-        col("来源", 12, Kind::Wrap),
-    ];
-    let rows = report.result.entries.iter().map(|e| {
+    report.result.entries.iter().map(move |e| {
         let role = match (e.role, &e.unit) {
             (Some(r), _) => r.label(),
             (None, UnitRef::Known(_)) => "非责任任务",
             (None, UnitRef::Unknown(_)) => "未识别单位",
         };
+        let (filler, phone) = match e.unit {
+            UnitRef::Known(u) => {
+                let (f, p) = report.contact(u);
+                (Cell::from(f), Cell::from(p))
+            }
+            UnitRef::Unknown(_) => (Cell::Empty, Cell::Empty),
+        };
         vec![
             report.unit_name(&e.unit).into(),
             e.task.into(),
-            tasks.short(e.task),
+            tasks.text(e.task),
             tasks.deadline(e.task),
-            role.into(),
             row_text(e, |r| &r.status_text),
             completion(e),
             Cell::Verdict(e.verdict),
+            row_text(e, |r| &r.narrative),
+            role.into(),
             e.days_overdue.into(),
             if e.due_soon { "临期" } else { "" }.into(),
             if same_as_last(report, e) { "是" } else { "" }.into(),
-            row_text(e, |r| &r.narrative),
             row_text(e, |r| &r.issues),
             row_text(e, |r| &r.next_steps),
             row_text(e, |r| &r.remarks),
+            filler,
+            phone,
             e.source.as_ref().map(|s| s.describe()).into(),
         ]
-    });
+    })
+}
+
+/// The head of `明细_<period>.csv`: 期别 and 统计截止日期, then 明细's columns.
+pub const DETAIL_CSV_CONTEXT: [&str; 2] = ["期别", "统计截止日期"];
+
+/// `明细_<period>.csv`: 明细's columns and rows, each row led by the period
+/// (`2018年7月`, which no spreadsheet takes for a date) and the as-of date;
+/// dates as `2018-07-31`, which every spreadsheet does.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn write_detail_csv(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
+    let header = DETAIL_CSV_CONTEXT
+        .iter()
+        .copied()
+        .chain(DETAIL_COLUMNS.iter().map(|c| c.title));
+    let mut csv = crate::look::csv::CsvWriter::new(out, header)?;
+    let period = report.letterhead.month.chinese();
+    let as_of = report.result.as_of.format("%Y-%m-%d").to_string();
+    for row in detail_rows(report) {
+        let cells = row.iter().map(Cell::text);
+        csv.row([period.clone(), as_of.clone()].into_iter().chain(cells))?;
+    }
+    csv.finish()?;
+    Ok(())
+}
+
+/// 明细: one row per expected (unit, task) and per extra reported row.
+pub fn detail(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     // Rows are made one at a time; in low-memory mode (see `report::SHEETS`) each
     // goes to a temporary file as it is written, instead of staying in memory.
     sheet.set_name("明细")?;
     // The header stays in row 1, for filters and other programs; the title is in
     // every page's header.
-    write_table(sheet, 0, &columns, rows, Some(&report.page("明细")))?;
+    // Laid out from one pass over the rows, written from a second.
+    let layout = Layout::fit(&DETAIL_COLUMNS, detail_rows(report));
+    let next = write_table(
+        sheet,
+        0,
+        &layout,
+        detail_rows(report),
+        Some(&report.page("明细")),
+    )?;
+    // Paper gets the key columns; the rest stays on screen.
+    sheet.set_print_area(0, 0, next.saturating_sub(1), DETAIL_PRINTED - 1)?;
     Ok(())
 }
 
-/// 数据问题: every problem, where it is and what was done.
+/// 数据问题: every problem, where it is (in words) and what was done; problems
+/// about the whole run first, then units in roster order.
 pub fn problems(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
-        col("级别", 2, Kind::Center),
-        col("文件", 14, Kind::Wrap),
-        col("工作表", 5, Kind::Text),
-        col("位置", 4, Kind::Center),
-        col("单位", 8, Kind::Text),
-        col("序号", 2, Kind::Center),
-        col("问题", 28, Kind::Wrap),
-        col("处理", 20, Kind::Wrap),
+        fit("级别", Kind::Center),
+        fit("单位", Kind::Wrap),
+        fit("文件", Kind::Wrap),
+        fit("位置", Kind::Wrap),
+        fit("序号", Kind::Center),
+        share("问题", Kind::Wrap),
+        share("处理", Kind::Wrap),
     ];
-    let rows: Vec<Vec<Cell>> = report
-        .result
-        .problems
-        .iter()
+    let mut problems: Vec<&crate::problem::Problem> = report.result.problems.iter().collect();
+    // Stable: within a unit, the order intake and the check found them in.
+    problems.sort_by_key(|p| match p.unit.as_deref() {
+        None => (0, 0),
+        Some(name) => (1, report.roster.position(name)),
+    });
+    let rows: Vec<Vec<Cell>> = problems
+        .into_iter()
         .map(|p| {
             vec![
                 p.severity.label().into(),
-                p.file.as_str().into(),
-                p.sheet.as_deref().unwrap_or("").into(),
-                p.place().into(),
                 p.unit.as_deref().unwrap_or("").into(),
+                p.file.as_str().into(),
+                p.where_in_words().into(),
                 p.task.into(),
                 p.what.as_str().into(),
                 p.action.as_str().into(),
@@ -278,24 +361,33 @@ pub fn problems(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError>
     add_list(sheet, report, "数据问题", &columns, rows)
 }
 
-/// 来源文件: every file of the input folder, so a printed copy can be traced.
+/// 来源文件: every file of the input folder, so a printed copy can be traced;
+/// units in roster order. Size and SHA-256 stay on screen.
 pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
-        col("文件名", 16, Kind::Wrap),
-        col("大小（字节）", 5, Kind::Center),
+        share("文件名", Kind::Wrap),
+        fit("单位", Kind::Wrap),
+        fit("填报日期", Kind::Date),
+        fit("读取行数", Kind::Center),
+        fit("迟报", Kind::Center),
+        share("处理结果", Kind::Wrap),
+        screen("大小（字节）", 5, Kind::Center),
         // Two lines of 32 hex digits: a Latin digit is wider than half a CJK
         // character in the fonts offices print with, so 16 would need three.
-        col("SHA-256", 22, Kind::Wrap),
-        col("单位", 8, Kind::Text),
-        col("填报日期", 5, Kind::Date),
-        col("读取行数", 4, Kind::Center),
-        col("迟报", 2, Kind::Center),
-        col("处理结果", 14, Kind::Wrap),
+        screen("SHA-256", 22, Kind::Wrap),
     ];
-    let rows: Vec<Vec<Cell>> = report
-        .intake
-        .files
-        .iter()
+    // A zip stays with its members, listed first, in the place of its first unit.
+    let group = |f: &SourceFile| f.archive.as_deref().unwrap_or(&f.name).to_string();
+    let mut groups: HashMap<String, (usize, usize)> = HashMap::new();
+    for (i, f) in report.intake.files.iter().enumerate() {
+        let unit = f.unit.unwrap_or(usize::MAX);
+        let slot = groups.entry(group(f)).or_insert((unit, i));
+        slot.0 = slot.0.min(unit);
+    }
+    let mut files: Vec<&SourceFile> = report.intake.files.iter().collect();
+    files.sort_by_cached_key(|f| (groups[&group(f)], f.archive.is_some()));
+    let rows: Vec<Vec<Cell>> = files
+        .into_iter()
         .map(|f| {
             let unit = match (f.unit, &f.unknown_unit) {
                 _ if f.is_form_export() => Cell::Text(form_units(f, report)),
@@ -321,8 +413,6 @@ pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
             };
             vec![
                 f.name.as_str().into(),
-                Cell::Int(f.size as i64),
-                f.sha256.as_str().into(),
                 unit,
                 f.fill_date().into(),
                 (!f.returns.is_empty()).then(|| f.row_count()).into(),
@@ -333,10 +423,16 @@ pub fn sources(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
                 }
                 .into(),
                 outcome.into(),
+                Cell::Int(f.size as i64),
+                f.sha256.as_str().into(),
             ]
         })
         .collect();
-    add_list(sheet, report, "来源文件", &columns, rows)
+    sheet.set_name("来源文件")?;
+    let page = report.page("来源文件");
+    let next = write_titled(sheet, &page, &Layout::fit(&columns, &rows), rows)?;
+    sheet.set_print_area(0, 0, next.saturating_sub(1), 5)?;
+    Ok(())
 }
 
 /// The units an online-form export holds, in the order met: `在线表单：海口市、三亚市`.
@@ -358,12 +454,12 @@ fn form_units(file: &SourceFile, report: &Report) -> String {
 /// 任务清单: the catalogue as parsed.
 pub fn tasks(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     let columns = [
-        col("序号", 2, Kind::Center),
-        col("主要任务", 36, Kind::Wrap),
-        col("牵头单位", 10, Kind::Wrap),
-        col("配合单位", 12, Kind::Wrap),
-        col("完成时限", 5, Kind::Date),
-        col("截止日期", 5, Kind::Date),
+        fit("序号", Kind::Center),
+        share("主要任务", Kind::Wrap),
+        share("牵头单位", Kind::Wrap),
+        share("配合单位", Kind::Wrap),
+        fit("完成时限", Kind::Center),
+        fit("截止日期", Kind::Date),
     ];
     let rows: Vec<Vec<Cell>> = report
         .catalogue

@@ -1,22 +1,22 @@
-//! The consolidated workbook: one file per sheet, every look in [`style`].
+//! The consolidated workbook: one file per sheet, every look in [`crate::look`].
 //!
 //! [`layout`] lays a [`Consolidation`] out as sheets; [`crate::save`] writes them.
 //! What the verdicts are is [`crate::check`]'s job, what changed since the last
 //! period [`crate::monthly`]'s.
 
+pub mod chase;
 mod lists;
 mod matrix;
 pub mod monthly;
 mod notes;
 mod overview;
-pub mod style;
-pub mod table;
 
 use rust_xlsxwriter::{DocProperties, Workbook, Worksheet, XlsxError};
 
 use crate::catalogue::Catalogue;
 use crate::check::{Consolidation, UnitRef};
 use crate::intake::Intake;
+use crate::look::style;
 use crate::monthly::Monthly;
 use crate::period::Month;
 use crate::roster::Roster;
@@ -30,8 +30,8 @@ pub struct Letterhead {
     /// The plan's name, as titles write it inside 《》.
     pub plan: String,
     pub month: Month,
-    /// The input folder, as the 说明 sheet names it.
-    pub source: String,
+    /// 督办单: the day they are issued (成文日期), not the as-of date.
+    pub issued: NaiveDate,
     /// 督办单: the day to answer by.
     pub reply_by: NaiveDate,
     /// 督办单: whom to call.
@@ -108,6 +108,8 @@ impl Report<'_> {
     }
 }
 
+pub use lists::{DETAIL_COLUMNS, DETAIL_CSV_CONTEXT, write_detail_csv};
+
 /// Writes one sheet of the workbook from the report.
 type SheetWriter = fn(&mut Worksheet, &Report) -> Result<(), XlsxError>;
 
@@ -125,6 +127,8 @@ enum Held {
 /// The sheets in workbook order, and how each is held.
 const SHEETS: [(SheetWriter, Held); 14] = [
     (overview::write, Held::Kept),
+    // 说明 follows 总览: what the figures mean, before the figures.
+    (notes::write, Held::Kept),
     (overview::chart, Held::Chart),
     (matrix::write, Held::Kept),
     // One row per change: at national scale, with a previous period, tens of thousands.
@@ -133,13 +137,12 @@ const SHEETS: [(SheetWriter, Held); 14] = [
     (monthly::trend_chart, Held::Chart),
     (lists::overdue, Held::Kept),
     (lists::missing, Held::Kept),
-    (monthly::chase, Held::Kept),
+    (chase::sheet, Held::Kept),
     // The biggest sheet by far: one row per unit and task.
     (lists::detail, Held::Streamed),
     (lists::problems, Held::Kept),
     (lists::sources, Held::Kept),
     (lists::tasks, Held::Kept),
-    (notes::write, Held::Kept),
 ];
 
 /// Lays the sheets out. The document's dates are the as-of date, so the same

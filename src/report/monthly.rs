@@ -1,13 +1,12 @@
-//! The monthly sheets: 本月变化 (what changed, what keeps slipping), 趋势
-//! (completion rate per unit per period, with a line chart) and 催报名单 (whom to
-//! chase, with the contact from their latest return).
+//! The monthly sheets: 本月变化 (what changed, what keeps slipping) and 趋势
+//! (completion rate per unit per period, with a line chart).
 
 use rust_xlsxwriter::{Chart, ChartDataLabel, ChartMarker, ChartMarkerType, Worksheet, XlsxError};
 
 use super::Report;
-use super::style::{self, Formats, RateChart};
-use super::table::{Cell, Kind, col, write_cell, write_title, write_titled};
-use crate::check::{UnitRef, Verdict};
+use crate::look::layout::Layout;
+use crate::look::style::{self, Formats, RateChart};
+use crate::look::table::{Cell, Kind, fit, share, write_cell, write_title, write_titled};
 use crate::monthly::changes::{Change, ChangeKind};
 
 /// 本月变化: one row per change, units in roster order.
@@ -15,26 +14,26 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
     let monthly = report.monthly;
     sheet.set_name("本月变化")?;
     let columns = [
-        col("单位", 8, Kind::Text),
-        col("序号", 2, Kind::Center),
-        col("主要任务", 12, Kind::Wrap),
-        col("变化", 7, Kind::Center),
-        col("连续期数", 3, Kind::Center),
-        col("上期判定", 5, Kind::Center),
-        col("本期判定", 5, Kind::Center),
-        col("说明", 24, Kind::Wrap),
+        fit("单位", Kind::Wrap),
+        fit("序号", Kind::Center),
+        share("主要任务", Kind::Wrap),
+        fit("变化", Kind::Wrap),
+        fit("连续期数", Kind::Center),
+        fit("上期判定", Kind::Center),
+        fit("本期判定", Kind::Center),
+        share("说明", Kind::Wrap),
     ];
     let page = report.page("本月变化");
     let Some(previous) = monthly.earlier.last().map(|p| p.month.chinese()) else {
         let none = [vec![Cell::Heading(
             "没有找到上一期的汇总或报表，本月变化从下一期起显示。".to_string(),
         )]];
-        write_titled(sheet, &page, &columns, none)?;
+        write_titled(sheet, &page, &Layout::fit(&columns, &none), none)?;
         return Ok(());
     };
     let mut changes: Vec<&Change> = monthly.changes.iter().collect();
     changes.sort_by_key(|c| (report.roster.position(&c.unit), c.kind, c.task));
-    let rows = changes.into_iter().map(|c| {
+    let row = |c: &&Change| {
         let note = match c.kind {
             ChangeKind::Regressed => {
                 format!("{previous}已完成，本期为{}：请核实", c.current.label())
@@ -56,7 +55,7 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
             c.unit.as_str().into(),
             c.task.into(),
             match c.task {
-                Some(task) => report.catalogue.get(task).map(|t| t.short_text()).into(),
+                Some(task) => report.catalogue.get(task).map(|t| t.text.clone()).into(),
                 None => whole_unit.into(),
             },
             c.kind.label().into(),
@@ -76,8 +75,11 @@ pub fn changes(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> 
             },
             note.into(),
         ]
-    });
-    write_titled(sheet, &page, &columns, rows)?;
+    };
+    // Laid out from one pass over the rows, written from a second: at national
+    // scale there are tens of thousands.
+    let layout = Layout::fit(&columns, changes.iter().map(row));
+    write_titled(sheet, &page, &layout, changes.iter().map(row))?;
     Ok(())
 }
 
@@ -141,7 +143,7 @@ pub fn trend(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         }
     }
     sheet.set_freeze_panes(head + 1, 1)?;
-    style::print_setup(sheet, Some((head, head)), &page)?;
+    style::print_wide(sheet, (head, head), (0, 0), &page)?;
     Ok(())
 }
 
@@ -174,91 +176,4 @@ pub fn trend_chart(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxErr
         &page,
         10,
     )
-}
-
-/// 催报名单 as CSV (UTF-8 with BOM) for a mail merge: [`CHASE_HEADER`], then
-/// each row's texts. `run` writes it beside the workbook; `serve` offers it.
-pub fn chase_csv<R, T>(rows: impl IntoIterator<Item = R>) -> Vec<u8>
-where
-    R: IntoIterator<Item = T>,
-    T: AsRef<[u8]>,
-{
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    let mut writer = csv::Writer::from_writer(&mut bytes);
-    let _ = writer.write_record(CHASE_HEADER);
-    for row in rows {
-        let _ = writer.write_record(row);
-    }
-    let _ = writer.flush();
-    drop(writer);
-    bytes
-}
-
-/// The units to chase: 未报送 or 漏报 items, with the latest contact known.
-pub fn chase_rows(report: &Report) -> Vec<Vec<Cell>> {
-    // One pass over the entries, grouped by unit: no scan of all entries per unit.
-    let mut missing_by_unit: Vec<Vec<(u32, Verdict)>> = vec![Vec::new(); report.roster.units.len()];
-    for e in report
-        .result
-        .entries
-        .iter()
-        .filter(|e| e.counts() && e.verdict.is_missing())
-    {
-        if let UnitRef::Known(u) = e.unit {
-            missing_by_unit[u].push((e.task, e.verdict));
-        }
-    }
-    let mut rows = Vec::new();
-    for (u, missing) in missing_by_unit.iter().enumerate() {
-        let name = &report.roster.units[u].name;
-        if missing.is_empty() {
-            continue;
-        }
-        let silent = missing.iter().all(|(_, v)| *v == Verdict::NotSubmitted);
-        let (filler, phone) = report.contact(u);
-        let tasks: Vec<String> = missing.iter().map(|(t, _)| t.to_string()).collect();
-        let what = if silent {
-            "未报送本期报表".to_string()
-        } else {
-            format!("漏报任务 {} 项（序号 {}）", missing.len(), tasks.join("、"))
-        };
-        rows.push(vec![
-            name.as_str().into(),
-            if silent { "未报送" } else { "漏报" }.into(),
-            missing.len().into(),
-            what.into(),
-            filler.into(),
-            phone.into(),
-        ]);
-    }
-    rows
-}
-
-pub const CHASE_HEADER: [&str; 6] = ["单位", "情况", "缺报项数", "缺报内容", "填报人", "联系电话"];
-
-/// 催报名单: the sheet a supervisor phones through.
-pub fn chase(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
-    sheet.set_name("催报名单")?;
-    let widths = [9, 4, 3, 26, 5, 7];
-    let kinds = [
-        Kind::Text,
-        Kind::Center,
-        Kind::Center,
-        Kind::Wrap,
-        Kind::Center,
-        Kind::Center,
-    ];
-    let columns: Vec<_> = CHASE_HEADER
-        .iter()
-        .zip(widths)
-        .zip(kinds)
-        .map(|((t, w), k)| col(t, w, k))
-        .collect();
-    write_titled(
-        sheet,
-        &report.page("催报名单"),
-        &columns,
-        chase_rows(report),
-    )?;
-    Ok(())
 }

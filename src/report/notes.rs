@@ -1,14 +1,17 @@
 //! 说明: what the workbook's words mean and where its figures come from, so a
 //! printed copy can be read without asking: each verdict, the completion rate, the
-//! as-of date, the sources, the tool's version.
+//! as-of date, the sources in words (`各市县报送的2018年7月进展情况表 18 份`).
+//! Nothing internal reaches paper: no folder path, no program name.
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::Report;
-use super::style::chinese_date;
-use super::table::{Cell, Kind, col, write_titled};
 use crate::check::Verdict;
 use crate::intake::FileStatus;
+use crate::look::layout::Layout;
+use crate::look::style::chinese_date;
+use crate::look::table::{Cell, Kind, col, write_titled};
+use crate::roster::UnitKind;
 
 /// What each verdict means, after SPEC §4.
 fn meaning(verdict: Verdict) -> &'static str {
@@ -32,29 +35,13 @@ fn meaning(verdict: Verdict) -> &'static str {
 pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     sheet.set_name("说明")?;
     let columns = [col("项目", 8, Kind::Text), col("说明", 50, Kind::Wrap)];
-    let files = &report.intake.files;
-    let read = files
-        .iter()
-        .filter(|f| f.status == FileStatus::Read)
-        .count();
     let line = |what: &str, text: String| vec![Cell::from(what), Cell::Text(text)];
     let mut rows = vec![vec![Cell::Heading("一、本表的来源".to_string())]];
     rows.push(line("规划", format!("《{}》", report.letterhead.plan)));
     rows.push(line("期别", report.letterhead.month.chinese()));
     rows.push(line("统计截止日期", chinese_date(report.result.as_of)));
-    rows.push(line("报表文件夹", report.letterhead.source.clone()));
-    rows.push(line(
-        "报表文件",
-        format!(
-            "共 {} 个，读取 {read} 个（每个文件的处理结果见“来源文件”工作表）",
-            files.len()
-        ),
-    ));
+    rows.push(line("报表", sources(report)));
     rows.push(line("制表单位", report.letterhead.office.clone()));
-    rows.push(line(
-        "生成工具",
-        format!("county-returns {}", env!("CARGO_PKG_VERSION")),
-    ));
     rows.push(vec![Cell::Heading("二、判定的含义".to_string())]);
     rows.extend(
         Verdict::ALL
@@ -89,6 +76,47 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
         "报表中读不懂、前后矛盾或需要核实之处，逐条列在“数据问题”工作表，并写明已如何处理"
             .to_string(),
     ));
-    write_titled(sheet, &report.page("说明"), &columns, rows)?;
+    write_titled(sheet, &report.page("说明"), &Layout::fixed(&columns), rows)?;
     Ok(())
+}
+
+/// Where the figures come from, in words: `各市县报送的2018年7月进展情况表 18 份`,
+/// then what became of the files that were not counted.
+fn sources(report: &Report) -> String {
+    let files = &report.intake.files;
+    let count = |pred: fn(&FileStatus) -> bool| files.iter().filter(|f| pred(&f.status)).count();
+    let read = count(|s| matches!(s, FileStatus::Read));
+    let who = if report.roster.units.iter().all(|u| u.kind == UnitKind::City) {
+        "各市县"
+    } else {
+        "各单位"
+    };
+    let mut text = format!(
+        "{who}报送的{}进展情况表 {read} 份",
+        report.letterhead.month.chinese()
+    );
+    let mut others = Vec::new();
+    for (n, what) in [
+        (
+            count(|s| matches!(s, FileStatus::Superseded { .. })),
+            "被同单位更晚的报表取代",
+        ),
+        (
+            count(|s| matches!(s, FileStatus::Unreadable(_))),
+            "无法读取",
+        ),
+        (
+            count(|s| matches!(s, FileStatus::Skipped(_))),
+            "不是电子表格，未读取",
+        ),
+    ] {
+        if n > 0 {
+            others.push(format!("{n} 份{what}"));
+        }
+    }
+    if !others.is_empty() {
+        text.push_str(&format!("；另有{}", others.join("，")));
+    }
+    text.push_str("（每份的处理结果见“来源文件”工作表）");
+    text
 }

@@ -4,9 +4,10 @@
 use rust_xlsxwriter::{Chart, ChartDataLabel, ChartFormat, ChartSolidFill, Worksheet, XlsxError};
 
 use super::Report;
-use super::style::{self, Formats, RateChart};
-use super::table::{Cell, Column, Kind, col, write_cell, write_table, write_title};
 use crate::check::{UnitStats, Verdict};
+use crate::look::layout::Layout;
+use crate::look::style::{self, Formats, RateChart};
+use crate::look::table::{Cell, Column, Kind, col, write_cell, write_table, write_title};
 
 /// The row of the units' table header.
 const UNITS_TOP: u32 = 6;
@@ -16,8 +17,11 @@ const OVERVIEW_WIDTH: u16 = 16;
 pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
     sheet.set_name("总览")?;
     let mut stats = report.result.unit_stats();
-    // Best first; equal rates keep roster order.
-    stats.sort_by_key(|s| (s.rank.unwrap_or(usize::MAX), s.unit));
+    // Best first; equal rates keep roster order; units that sent nothing last.
+    stats.sort_by_key(|s| {
+        let silent = s.count(Verdict::NotSubmitted) == s.expected;
+        (silent, s.rank.unwrap_or(usize::MAX), s.unit)
+    });
     let columns = columns();
     let width = columns.len() as u16;
     debug_assert_eq!(width, OVERVIEW_WIDTH);
@@ -40,7 +44,13 @@ pub fn write(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
 
     // One row per unit, ranked.
     let rows: Vec<Vec<Cell>> = stats.iter().map(|s| unit_row(report, s)).collect();
-    let next = write_table(sheet, UNITS_TOP, &columns, rows, Some(&page))?;
+    let next = write_table(
+        sheet,
+        UNITS_TOP,
+        &Layout::fixed(&columns),
+        rows,
+        Some(&page),
+    )?;
 
     let silent: Vec<&str> = stats
         .iter()
@@ -71,7 +81,11 @@ fn columns() -> Vec<Column> {
         col("已报任务", 3, Kind::Center),
         col("迟报", 2, Kind::Center),
     ];
-    columns.extend(Verdict::ALL.iter().map(|v| col(v.label(), 3, Kind::Center)));
+    columns.extend(
+        Verdict::ALL
+            .iter()
+            .map(|v| col(v.label_stacked(), 3, Kind::Center)),
+    );
     columns.push(col("临期", 3, Kind::Center));
     columns.push(col("完成率", 3, Kind::Center));
     columns
@@ -82,8 +96,11 @@ fn unit_row(report: &Report, s: &UnitStats) -> Vec<Cell> {
     let filed = report.result.meta[s.unit]
         .as_ref()
         .and_then(|m| m.fill_date);
+    // A unit that sent nothing has no rate and no rank: 0 % would say it
+    // reported no progress (SPEC §5), as 趋势 says too.
+    let silent = s.count(Verdict::NotSubmitted) == s.expected;
     let mut row: Vec<Cell> = vec![
-        s.rank.into(),
+        if silent { Cell::Empty } else { s.rank.into() },
         unit.name.as_str().into(),
         unit.kind.label().into(),
         s.expected.into(),
@@ -92,7 +109,11 @@ fn unit_row(report: &Report, s: &UnitStats) -> Vec<Cell> {
     ];
     row.extend(s.counts.in_order().map(|(_, n)| Cell::from(n)));
     row.push(s.due_soon.into());
-    row.push(s.completion_rate.map_or(Cell::Empty, Cell::Percent));
+    row.push(if silent {
+        Cell::from("未报")
+    } else {
+        s.completion_rate.map_or(Cell::Empty, Cell::Percent)
+    });
     row
 }
 
@@ -110,7 +131,7 @@ fn write_totals(
     let totals = report.result.totals();
     for (v, n) in totals.in_order() {
         let c = 5 + v.index() as u16;
-        sheet.write_string_with_format(3, c, v.label(), &header)?;
+        sheet.write_string_with_format(3, c, v.label_stacked(), &header)?;
         write_cell(sheet, (4, c), &Cell::Int(n as i64), Kind::Center, &formats)?;
     }
     let expected: usize = stats.iter().map(|s| s.expected).sum();

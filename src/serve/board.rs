@@ -16,6 +16,7 @@ use crate::check::Verdict;
 use crate::intake::Quiet;
 use crate::monthly::history::{self, Hashes};
 use crate::pipeline::{Clock, Consolidated, PeriodPlan};
+use crate::report::chase::ChaseRow;
 
 /// The last consolidation of one desk's folder, and the hashes of the files it read.
 #[derive(Default)]
@@ -91,7 +92,7 @@ pub struct Status {
     /// Problems in 数据问题.
     pub problems: usize,
     /// 催报名单: the units to chase.
-    pub chase: Vec<Chase>,
+    pub chase: Vec<ChaseRow>,
     /// Attempts that stored nothing, latest first (not files: filled in as
     /// the status is shown, see [`Snapshot::status_now`]).
     pub refused: Vec<Refused>,
@@ -132,18 +133,6 @@ pub struct UnitStatus {
 pub struct VerdictCount {
     pub verdict: &'static str,
     pub count: usize,
-}
-
-/// One line of 催报名单, as the workbook's sheet and CSV have it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Chase {
-    pub unit: String,
-    /// 未报送 or 漏报.
-    pub situation: String,
-    pub missing: String,
-    pub what: String,
-    pub filler: String,
-    pub phone: String,
 }
 
 /// What a consolidation read: the period folder's digest (the one `run`
@@ -311,20 +300,7 @@ fn status_of(
         })
         .collect();
     let totals = done.result.totals();
-    let chase = crate::report::monthly::chase_rows(&report)
-        .into_iter()
-        .map(|row| {
-            let text = |i: usize| row.get(i).map(|c| c.text()).unwrap_or_default();
-            Chase {
-                unit: text(0),
-                situation: text(1),
-                missing: text(2),
-                what: text(3),
-                filler: text(4),
-                phone: text(5),
-            }
-        })
-        .collect();
+    let chase = crate::report::chase::rows(&report);
     Status {
         period: plan.period.month.to_string(),
         collecting: false,
@@ -345,14 +321,5 @@ fn status_of(
 
 /// 催报名单 as CSV, the same bytes `run` writes beside the workbook.
 pub fn chase_csv(status: &Status) -> Vec<u8> {
-    crate::report::monthly::chase_csv(status.chase.iter().map(|c| {
-        [
-            &c.unit,
-            &c.situation,
-            &c.missing,
-            &c.what,
-            &c.filler,
-            &c.phone,
-        ]
-    }))
+    crate::report::chase::csv(&status.chase)
 }

@@ -351,7 +351,7 @@ pub fn stylesheet() -> &'static str {
         let verdicts: String = Verdict::ALL
             .iter()
             .map(|&v| {
-                let (fill, font) = crate::report::style::verdict_colors(v);
+                let (fill, font) = crate::look::style::verdict_colors(v);
                 format!(
                     ".{} {{ background: #{fill:06x}; color: #{font:06x}; }}\n",
                     verdict_class(v)

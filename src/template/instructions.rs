@@ -8,9 +8,9 @@
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::{Options, STATUS_CHOICES};
+use crate::look::style;
+use crate::look::table::text_lines;
 use crate::period::{Month, chinese_date, returns_due};
-use crate::report::style;
-use crate::report::table::text_lines;
 
 pub const SHEET_NAME: &str = "填表说明";
 
@@ -93,18 +93,21 @@ fn lines(guide: &Guide) -> Vec<(Option<usize>, String)> {
             "进展情况写明{until}的工作进展，可写数量和百分比（如“项目投资完成 80%”）；存在问题、下步计划没有的填“无”。"
         )],
         vec![
-            "第 2 行的填报日期、填报人、联系电话必须填写。打印后在表尾“填报单位（盖章）”处加盖公章，审核人签字。"
-                .to_string(),
+            "第 2 行的填报日期、填报人、联系电话必须填写。".to_string(),
         ],
         vec![
             "单元格内换行按 Alt+Enter；文字较多显示不全时，拖动行号下边框可调高行高。"
                 .to_string(),
         ],
         vec![format!(
-            "{due}报送本 Excel 文件（.xlsx），不要转为 PDF 或图片，也不要另存为其他格式；文件名保留“{}”。",
+            "{due}报送两份：一是本 Excel 文件（.xlsx），用于汇总，请报送文件本身，文件名保留“{}”，不要另存为其他格式，也不要以 PDF 或图片代替；\
+             二是打印的纸质件，在表尾“填报单位（盖章）”处加盖公章、审核人签字后，随 Excel 文件一并报送{office}（可报送纸质件或其扫描件），用于存档。",
             guide.file_name
         )],
-        vec![format!("如有疑问，请联系{office}。")],
+        vec![match &options.contact {
+            Some(contact) => format!("如有疑问，请联系{office}：{}。", contact.trim()),
+            None => format!("如有疑问，请联系{office}。"),
+        }],
     ]);
     items
         .into_iter()

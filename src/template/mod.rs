@@ -23,9 +23,9 @@ use rust_xlsxwriter::{
 };
 
 use crate::catalogue::{Catalogue, Task};
+use crate::look::style;
+use crate::look::table::text_lines;
 use crate::period::Month;
-use crate::report::style;
-use crate::report::table::text_lines;
 
 /// The template's header, in order (SPEC §3).
 pub const HEADER: [&str; 11] = [
@@ -70,6 +70,8 @@ pub struct Options {
     pub office: String,
     /// Returns are due by this day of the month after the period (填表说明).
     pub due_day: u32,
+    /// Whom a county asks (`--contact`), named in 填表说明.
+    pub contact: Option<String>,
 }
 
 impl Options {
@@ -90,6 +92,7 @@ impl Default for Options {
             period: None,
             office: DEFAULT_OFFICE.to_string(),
             due_day: 5,
+            contact: None,
         }
     }
 }
@@ -297,7 +300,7 @@ fn write_return(
         format_columns: true,
         ..ProtectionOptions::default()
     });
-    style::print_layout(sheet, Some((HEADER_ROW, HEADER_ROW)))?;
+    style::print_fit_width(sheet, Some((HEADER_ROW, HEADER_ROW)))?;
     page.options
         .page_header(sheet, &format!("{}任务进展情况表", page.unit));
     Ok(())

@@ -315,12 +315,11 @@ fn an_xlsx_is_marked_in_place() {
         );
     }
     let list = sheet_text(&copy, "问题清单");
-    assert_eq!(
-        list[0],
-        ["级别", "工作表", "位置", "序号", "问题", "怎么改"]
-    );
+    assert_list_heading(&list);
+    assert_eq!(list[2], ["级别", "位置", "序号", "问题", "怎么改"]);
     assert!(
-        list.iter().any(|r| r[2] == "G5" && r[4].contains("下个月")),
+        list.iter()
+            .any(|r| r[1] == "“进展情况”表 第5行 完成时间栏（G5）" && r[3].contains("下个月")),
         "{list:?}"
     );
     assert!(
@@ -336,7 +335,9 @@ fn an_xlsx_is_marked_in_place() {
         "orientation=\"landscape\"",
         "paperSize=\"9\"",
         "fitToHeight=\"0\"",
-        "<pageSetUpPr fitToPage=\"1\"/>",
+        // Printed at full size: fitted to the page, the county's wide columns
+        // would shrink its text below 9 points.
+        "<pageSetUpPr fitToPage=\"0\"/>",
         "state=\"frozen\"",
         "ySplit=\"3\"",
         "<dataValidation ",
@@ -378,7 +379,16 @@ fn an_xlsx_is_marked_in_place() {
         "the date that is none is red"
     );
     assert!(font.contains("FF0000FF"), "G5 keeps its blue font: {font}");
-    assert!(border.contains("thin"), "G5 keeps its border: {border}");
+    // The error's mark that prints in black and white: a thick solid frame.
+    assert!(
+        border.contains("style=\"medium\"") && !border.contains("mediumDashed"),
+        "G5 is framed solid: {border}"
+    );
+    let (_, _, border) = package.look("进展情况", "G6");
+    assert!(
+        border.contains("mediumDashed"),
+        "the warning is framed dashed: {border}"
+    );
     let (fill, _, _) = package.look("进展情况", "G6");
     assert_eq!(
         fill.as_deref(),
@@ -404,14 +414,15 @@ fn an_xlsx_is_marked_in_place() {
     for set in [
         "orientation=\"landscape\"",
         "paperSize=\"9\"",
-        "fitToWidth=\"1\"",
+        // At full size: the list's columns fit one page across.
+        "scale=\"100\"",
         "第 &amp;P 页 共 &amp;N 页",
         "state=\"frozen\"",
     ] {
         assert!(list.contains(set), "问题清单 lacks {set}:\n{list}");
     }
     assert!(
-        workbook.contains("问题清单'!$1:$1") || workbook.contains("问题清单!$1:$1"),
+        workbook.contains("问题清单'!$3:$3") || workbook.contains("问题清单!$3:$3"),
         "问题清单 repeats its header: {workbook}"
     );
 
@@ -424,27 +435,45 @@ fn an_xlsx_is_marked_in_place() {
     );
 }
 
+/// 问题清单 opens with its title and whose it is: unit, period, as-of date.
+fn assert_list_heading(list: &[Vec<String>]) {
+    assert!(
+        list[0][0].ends_with("进展情况表问题清单") && list[0][0].contains("年"),
+        "{:?}",
+        list[0]
+    );
+    for word in ["填报单位：", "期别：", "统计截止："] {
+        assert!(list[1][0].contains(word), "{word} in {:?}", list[1]);
+    }
+}
+
 /// The rebuilt copy of a file the library cannot mark in place: its sheet, its
 /// merges, its frozen header, A4 landscape, the marks, and a word that it was rebuilt.
 fn assert_rebuilt(copy: &Path, merge: &str, frozen_rows: u32, marked: &[(&str, &str)]) {
     assert_eq!(sheet_names(copy), ["进展情况", "问题清单"]);
     let list = sheet_text(copy, "问题清单");
-    assert_eq!(list[1][0], "说明", "{list:?}");
-    assert!(list[1][4].contains("重新排版"), "{list:?}");
+    assert_list_heading(&list);
+    assert_eq!(list[3][0], "说明", "{list:?}");
+    assert!(list[3][3].contains("重新排版"), "{list:?}");
     let package = Package::open(copy);
     let data = package.sheet("进展情况");
     for set in [
         format!("<mergeCell ref=\"{merge}\"/>"),
         "orientation=\"landscape\"".into(),
         "paperSize=\"9\"".into(),
-        "<pageSetUpPr fitToPage=\"1\"/>".into(),
         format!("ySplit=\"{frozen_rows}\""),
     ] {
         assert!(data.contains(&set), "进展情况 lacks {set}:\n{data}");
     }
+    // Printed at full size, over more pages across if need be, never shrunk.
+    assert!(!data.contains("fitToPage"), "{data}");
     for (cell, colour) in marked {
-        let (fill, _, _) = package.look("进展情况", cell);
+        let (fill, _, border) = package.look("进展情况", cell);
         assert_eq!(fill.as_deref(), Some(*colour), "the fill of {cell}");
+        assert!(
+            border.contains("medium"),
+            "{cell} is framed, to show in black and white: {border}"
+        );
     }
     let notes = package.notes("进展情况");
     assert!(!notes.is_empty(), "the copy has notes");
@@ -481,10 +510,8 @@ fn every_xlsx_gets_a_copy() {
     use county_returns::table::workbook::{Limits, Workbook as Source};
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    let mut folders = vec![
-        root.join("tests/fixtures"),
-        root.join("../shared/corpus/calamine-fixtures"),
-    ];
+    let mut folders = vec![root.join("tests/fixtures")];
+    folders.extend(shared_corpus("calamine-fixtures"));
     while let Some(folder) = folders.pop() {
         let Ok(entries) = std::fs::read_dir(&folder) else {
             continue;
@@ -520,10 +547,19 @@ fn every_xlsx_gets_a_copy() {
             })
             .collect();
         let refs: Vec<&Problem> = problems.iter().collect();
+        let heading = county_returns::annotate::Heading {
+            unit: Some("海口市".to_string()),
+            month: county_returns::period::Month {
+                year: 2018,
+                month: 7,
+            },
+            as_of: chrono::NaiveDate::from_ymd_opt(2018, 7, 31).expect("date"),
+        };
         let copy = county_returns::annotate::build(
             Some(bytes),
             sheet.as_deref(),
             &refs,
+            &heading,
             Limits::default(),
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -619,14 +655,19 @@ fn libreoffice_prints_the_marked_copy() {
         .split('\u{c}')
         .filter(|p| !p.trim().is_empty())
         .collect();
-    // 进展情况, 填表说明, 问题清单: one page each.
-    assert_eq!(pages.len(), 3, "{text}");
+    // 进展情况 at full size, over two pages across; 填表说明 and 问题清单 one page each.
+    let n = pages.len();
+    assert_eq!(n, 4, "{text}");
     assert!(pages[0].contains("消除大班额专项规划进展情况表") && pages[0].contains("大部分完成"));
-    assert!(pages[2].contains("怎么改") && pages[2].contains("下个月"));
-    let footer: String = pages[2].split_whitespace().collect();
+    let list = pages[n - 1];
+    assert!(list.contains("怎么改") && list.contains("下个月"));
     assert!(
-        footer.contains("第3页共3页"),
-        "问题清单 has its footer: {}",
-        pages[2]
+        list.contains("进展情况表问题清单") && list.contains("填报单位：琼中"),
+        "{list}"
+    );
+    let footer: String = list.split_whitespace().collect();
+    assert!(
+        footer.contains(&format!("第{n}页共{n}页")),
+        "问题清单 has its footer: {list}"
     );
 }

@@ -68,7 +68,8 @@ fn a_failed_run_leaves_the_output_folder_as_it_was() {
         String::from_utf8_lossy(&first.stderr)
     );
     let before = (snapshot(&w.path("out")), snapshot(&w.path("fb")));
-    assert!(before.0.len() >= 4 && before.1.len() >= 18, "{before:?}");
+    // A 督办单 for each of the ten units July leaves something to follow up.
+    assert!(before.0.len() >= 4 && before.1.len() >= 10, "{before:?}");
     // Three ways to fail after the returns were read: the feedback folder is a file,
     // the workbook's place is a folder, the output folder cannot be made.
     let blocked = w.path("fb-file");

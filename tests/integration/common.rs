@@ -1,6 +1,7 @@
 //! A scratch folder per test, the real binary, and the workbook read back as text.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -191,6 +192,21 @@ impl ReturnBuilder {
         self
     }
 
+    /// Writes `text` as the 进展情况 of a row set by [`Self::row`].
+    pub fn narrative(mut self, task: u32, text: &str) -> Self {
+        if let Some(row) = self.fill.rows.get_mut(&task) {
+            row.narrative = text.into();
+        }
+        self
+    }
+
+    /// Fills the 填报 line with `phone` as the 联系电话.
+    pub fn phone(mut self, date: &str, phone: &str) -> Self {
+        self = self.signed(date);
+        self.fill.phone = phone.into();
+        self
+    }
+
     pub fn omit(mut self, task: u32) -> Self {
         self.fill.omit.push(task);
         self
@@ -254,6 +270,61 @@ pub fn list_text(path: &Path, sheet: &str) -> Vec<Vec<String>> {
         rows.get(1)
     );
     rows.into_iter().skip(2).collect()
+}
+
+/// One part of a zip package (an .xlsx or .docx) as text.
+pub fn zip_text(path: &Path, part: &str) -> String {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut zip = zip::ZipArchive::new(file).expect("a zip package");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name(part).unwrap_or_else(|e| panic!("{part}: {e}")),
+        &mut text,
+    )
+    .expect("read part");
+    text
+}
+
+/// The paragraphs of a .docx's body (and of its other parts, given their
+/// path), as text: each `w:p`'s `w:t` runs joined.
+pub fn docx_paragraphs_of(path: &Path, part: &str) -> Vec<String> {
+    use quick_xml::events::Event;
+    let xml = zip_text(path, part);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut paragraphs, mut current, mut in_text) = (Vec::new(), String::new(), false);
+    loop {
+        match reader.read_event().expect("well-formed WordprocessingML") {
+            Event::Start(e) if e.name().0 == "w:t" => in_text = true,
+            Event::End(e) if e.name().0 == "w:t" => in_text = false,
+            Event::Text(t) if in_text => current.push_str(&t.into_inner()),
+            Event::GeneralRef(r) if in_text => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    current.push(c);
+                    continue;
+                }
+                let name = r.into_inner();
+                current.push_str(match name.as_ref() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    other => panic!("entity {other}"),
+                });
+            }
+            Event::End(e) if e.name().0 == "w:p" => {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    paragraphs
+}
+
+/// The paragraphs of a .docx letter's body, as text.
+pub fn docx_paragraphs(path: &Path) -> Vec<String> {
+    docx_paragraphs_of(path, "word/document.xml")
 }
 
 pub fn sheet_names(path: &Path) -> Vec<String> {
@@ -400,4 +471,29 @@ pub fn detail_row(path: &Path, unit: &str, task: u32) -> HashMap<String, String>
         "明细 has two rows for {unit} task {task}"
     );
     row
+}
+
+/// A folder of the peer corpus `../shared/corpus`, read in place (never copied
+/// in). CI (`CI=true`) lays `shared/` beside its clone, so there a missing
+/// corpus fails the test rather than letting it pass having checked nothing;
+/// elsewhere the skip is written where it is seen even when the test passes.
+pub fn shared_corpus(sub: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(sub);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing: CI lays shared/ beside the clone, and this test checks the peer corpus in it",
+        dir.display()
+    );
+    // Straight to the process's stderr: the test harness captures eprintln!.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED (checks nothing here): {} is not here",
+        dir.display()
+    );
+    None
 }

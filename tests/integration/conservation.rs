@@ -104,8 +104,7 @@ fn every_row_read_is_in_detail_or_problems() {
     let problems = list_text(&out, "数据问题");
     let header = &problems[0];
     let col = |name: &str| header.iter().position(|h| h == name).expect("column");
-    let (file_col, sheet_col, place_col, what_col) =
-        (col("文件"), col("工作表"), col("位置"), col("问题"));
+    let (file_col, place_col, what_col) = (col("文件"), col("位置"), col("问题"));
 
     let mut covered: HashMap<(String, String), BTreeSet<u32>> = HashMap::new();
     for row in &detail {
@@ -120,10 +119,16 @@ fn every_row_read_is_in_detail_or_problems() {
             .extend(row_numbers(parts[2]));
     }
     for p in &problems[1..] {
-        covered
-            .entry((p[file_col].clone(), p[sheet_col].clone()))
-            .or_default()
-            .extend(row_numbers(&p[place_col]));
+        // 位置 says it in words: “进展情况”表 第17行 完成时间栏, or 第5–7行 for sub-rows.
+        if let Some((sheet, place)) = p[place_col]
+            .strip_prefix('“')
+            .and_then(|rest| rest.split_once("”表"))
+        {
+            covered
+                .entry((p[file_col].clone(), sheet.to_string()))
+                .or_default()
+                .extend(row_numbers(place));
+        }
     }
     let superseded: HashMap<&str, &str> = problems[1..]
         .iter()

@@ -82,11 +82,15 @@ fn lock_and_hidden_files_are_skipped_silently_others_listed() {
     let names: Vec<&str> = sources[1..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(
         names,
-        ["notes.txt", "报送说明.docx", "海口市.xlsx"],
-        "lock and dot files are not listed"
+        ["海口市.xlsx", "notes.txt", "报送说明.docx"],
+        "lock and dot files are not listed; units in roster order, files of no unit after"
     );
-    for r in &sources[1..3] {
-        assert!(r.last().is_some_and(|s| s.starts_with("已跳过")), "{r:?}");
+    let outcome = sources[0]
+        .iter()
+        .position(|h| h == "处理结果")
+        .expect("处理结果 column");
+    for r in &sources[2..4] {
+        assert!(r[outcome].starts_with("已跳过"), "{r:?}");
     }
 }
 
@@ -560,11 +564,15 @@ fn several_files_for_one_unit_the_latest_wins() {
     assert_eq!(verdict(&out, "陵水黎族自治县", 1), "按期完成");
     assert_eq!(verdict(&out, "保亭黎族苗族自治县", 1), "不适用");
     let sources = list_text(&out, "来源文件");
+    let column = sources[0]
+        .iter()
+        .position(|h| h == "处理结果")
+        .expect("处理结果 column");
     let outcome = |name: &str| {
         sources
             .iter()
             .find(|r| r[0] == name)
-            .and_then(|r| r.last().cloned())
+            .map(|r| r[column].clone())
             .expect("listed")
     };
     assert!(outcome("b_陵水.xlsx").contains("已被“a_陵水.xlsx”取代"));
@@ -592,11 +600,15 @@ fn a_month_in_the_name_only_loses_when_it_is_another_month() {
     let out = w.consolidate(&input, &[]);
     assert_eq!(verdict(&out, "海口市", 1), "按期完成");
     let sources = list_text(&out, "来源文件");
+    let column = sources[0]
+        .iter()
+        .position(|h| h == "处理结果")
+        .expect("处理结果 column");
     let outcome = |name: &str| {
         sources
             .iter()
             .find(|r| r[0] == name)
-            .and_then(|r| r.last().cloned())
+            .map(|r| r[column].clone())
             .unwrap_or_else(|| panic!("{name} not listed: {sources:?}"))
     };
     assert_eq!(outcome("海口市_20180704T020304Z_0a1b2c3d.xlsx"), "已读取");
@@ -622,11 +634,9 @@ fn a_month_in_the_name_only_loses_when_it_is_another_month() {
 #[test]
 fn xlsb_workbooks_are_read() {
     use county_returns::table::workbook::{Format, Limits, Workbook};
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/calamine-fixtures");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is not here", corpus.display());
+    let Some(corpus) = shared_corpus("calamine-fixtures") else {
         return;
-    }
+    };
     for name in ["any_sheets.xlsb", "date.xlsb", "date_1904.xlsb"] {
         let bytes = std::fs::read(corpus.join(name)).expect("corpus file");
         let mut workbook =
@@ -653,11 +663,9 @@ fn xlsb_workbooks_are_read() {
 fn each_formats_1904_flag_is_read() {
     use county_returns::table::format::DateSystem;
     use county_returns::table::workbook::{Limits, Workbook};
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/calamine-fixtures");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is not here", corpus.display());
+    let Some(corpus) = shared_corpus("calamine-fixtures") else {
         return;
-    }
+    };
     let cases = [
         ("date_1904.xlsx", DateSystem::EXCEL_1904),
         ("date_1904.xls", DateSystem::EXCEL_1904),

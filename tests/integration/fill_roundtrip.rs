@@ -152,6 +152,7 @@ fn file_and_read(
         period: Some(Month::parse("2018-07").expect("month")),
         office: "海南省教育厅".to_string(),
         due_day: 5,
+        contact: Some("基础教育处 王芳 0898-65236001".to_string()),
     };
     let bytes = fill::workbook(
         catalogue,

@@ -10,6 +10,7 @@ mod check_cmd;
 mod common;
 mod conservation;
 mod drifts;
+mod feedback;
 mod fill_roundtrip;
 mod fixtures;
 mod golden;

@@ -199,7 +199,7 @@ fn late_returns_chase_list_and_feedback() {
     let mut on_time = ReturnBuilder::new("三亚市");
     on_time.fill_date("2018-07-05");
     on_time.write(&input, "三亚市.xlsx");
-    let out = w.consolidate(&input, &["--feedback", "督办单"]);
+    let out = w.consolidate(&input, &["--feedback", "督办单", "--date", "2018-07-10"]);
     let sources = list_text(&out, "来源文件");
     let late_col = sources[0]
         .iter()
@@ -237,42 +237,162 @@ fn late_returns_chase_list_and_feedback() {
         .expect("chase CSV beside the workbook");
     assert!(csv.contains("海口市,漏报"), "{csv}");
 
-    let sheet = w.path("督办单/督办单_海口市_2018-06.xlsx");
-    let rows = sheet_text(&sheet, "督办单");
-    let text: Vec<String> = rows.iter().map(|r| r.join("|")).collect();
-    let has = |pred: &dyn Fn(&str) -> bool| text.iter().any(|r| pred(r));
+    // The 督办单: a Word letter, dated the day given, not the as-of date.
+    let letter = w.path("督办单/督办单_海口市_2018-06.docx");
+    let text = crate::common::docx_paragraphs(&letter);
+    let has = |pred: &dyn Fn(&str) -> bool| text.iter().any(|p| pred(p));
     assert!(
-        rows[0][0].contains("督办单") && rows[0][0].contains("2018年6月"),
+        text.iter()
+            .take(2)
+            .any(|p| p.contains("督办单") && p.contains("2018年6月")),
         "{text:?}"
     );
-    assert!(has(&|r| r.starts_with("致：海口市")), "{text:?}");
+    assert!(has(&|p| p == "海口市教育局："), "主送: {text:?}");
     assert!(
-        has(&|r| r.contains("请于2018年8月5日前")),
+        has(&|p| p.contains("属迟报")),
+        "the late return is said: {text:?}"
+    );
+    assert!(
+        has(&|p| p.contains("请于2018年8月5日前")),
         "reply by: {text:?}"
     );
-    assert!(has(&|r| r.starts_with("一、逾期未完成（")), "{text:?}");
     assert!(
-        has(&|r| r.starts_with("1|") && r.contains("已逾期")),
+        has(&|p| p.starts_with("1．第1项任务") && p.contains("已超过完成时限")),
         "{text:?}"
     );
     assert!(
-        has(&|r| r.contains("漏报（")) && has(&|r| r.starts_with("3|")),
+        has(&|p| p.contains("第3项任务") && p.contains("你单位情况表中没有该任务")),
         "{text:?}"
     );
-    assert!(has(&|r| r.starts_with("海南省教育厅")), "落款: {text:?}");
-    assert!(has(&|r| r.starts_with("2018年6月30日")), "dated: {text:?}");
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&sheet).expect("open")).expect("zip");
-    let mut xml = String::new();
-    std::io::Read::read_to_string(
-        &mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet"),
-        &mut xml,
-    )
-    .expect("read");
+    assert!(has(&|p| p == "海南省教育厅"), "落款: {text:?}");
+    assert!(has(&|p| p == "2018年7月10日"), "dated --date: {text:?}");
     assert!(
-        xml.contains("paperSize=\"9\"")
-            && xml.contains("portrait")
-            && xml.contains("fitToPage=\"1\"")
-            && !xml.contains("fitToHeight=\"0\""),
-        "prints on one A4 page (fit to one page wide and one tall, the default)"
+        !has(&|p| p.contains("2018年6月30日") && p.len() < 20),
+        "{text:?}"
     );
+    let document = crate::common::zip_text(&letter, "word/document.xml");
+    assert!(
+        document.contains("w:w=\"11906\"") && document.contains("w:h=\"16838\""),
+        "A4 portrait"
+    );
+}
+
+/// Reads a CSV the tool wrote: its BOM, then rows of fields.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or_else(|| panic!("{} starts with a BOM", path.display()));
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("record").iter().map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn the_detail_csv_is_detail_in_roster_order() {
+    let w = with_sample(&["2018-06", "2018-07"]);
+    let out = run_period(&w, "2018-07", &[]);
+    let rows = csv_rows(&w.path("output/2018-07/明细_2018-07.csv"));
+    let sheet = sheet_text(&out, "明细");
+    // 期别 and 统计截止日期, then 明细's own columns, in its order.
+    assert_eq!(rows[0][..2], ["期别", "统计截止日期"]);
+    assert_eq!(rows[0][2..], sheet[0][..], "明细's columns");
+    assert_eq!(rows.len(), sheet.len(), "明细's rows");
+    // A period Excel keeps as text; dates Excel reads as dates.
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r[0] == "2018年7月" && r[1] == "2018-07-31")
+    );
+    // Units in roster order: 海口市 first, 琼中 last; not 万宁, 三亚, … by code point.
+    let roster = county_returns::roster::Roster::default_hainan().expect("roster");
+    let positions: Vec<usize> = rows[1..].iter().map(|r| roster.position(&r[2])).collect();
+    assert!(positions.windows(2).all(|p| p[0] <= p[1]), "roster order");
+    assert_eq!(rows[1][2], "海口市");
+    // The same rows as the sheet, cell for cell where the sheet holds text.
+    assert_eq!(rows[1][2..5], sheet[1][..3]);
+}
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_are_neutralised() {
+    let w = Workdir::new();
+    let input = w.folder("returns");
+    ReturnBuilder::new("海口市")
+        .row(1, "已完成", Some("2017-07-01"))
+        .narrative(1, "=HYPERLINK(\"http://example.invalid\",\"点击\")")
+        .omit(2)
+        .phone("2018-07-03", "+86 898 6532 1234")
+        .write(&input, "海口市.xlsx");
+    let out = w.consolidate(&input, &["--as-of", "2018-07-31"]);
+    let folder = out.parent().expect("folder");
+    let detail = csv_rows(&folder.join("明细_2018-07.csv"));
+    let column = detail[0]
+        .iter()
+        .position(|h| h == "进展情况")
+        .expect("进展情况");
+    assert!(
+        detail
+            .iter()
+            .any(|r| r[column] == "'=HYPERLINK(\"http://example.invalid\",\"点击\")"),
+        "{detail:?}"
+    );
+    let chase = csv_rows(&folder.join("催报名单_2018-07.csv"));
+    let haikou = chase
+        .iter()
+        .find(|r| r[0] == "海口市")
+        .expect("海口市 has 漏报");
+    assert_eq!(haikou[5], "'+86 898 6532 1234", "{haikou:?}");
+    // The workbook keeps the text as written.
+    assert_eq!(
+        detail_row(&out, "海口市", 1)["进展情况"],
+        "=HYPERLINK(\"http://example.invalid\",\"点击\")"
+    );
+}
+
+#[test]
+fn records_written_by_earlier_versions_are_still_read() {
+    // June's record as the previous version wrote it: eight columns, 2018-07 style.
+    let w = with_sample(&["2018-06", "2018-07"]);
+    run_period(&w, "2018-06", &[]);
+    let expected = list_text(&run_period(&w, "2018-07", &[]), "本月变化");
+    let csv = w.path("output/2018-06/明细_2018-06.csv");
+    let rows = csv_rows(&csv);
+    let col = |name: &str| rows[0].iter().position(|h| h == name).expect(name);
+    let mut old = String::from("\u{feff}期别,截止日期,单位,序号,判定,进展情况,填报人,联系电话\n");
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for r in rows[1..]
+        .iter()
+        .filter(|r| matches!(r[col("角色")].as_str(), "牵头" | "配合"))
+    {
+        writer
+            .write_record([
+                "2018-06",
+                "2018-06-30",
+                &r[col("单位")],
+                &r[col("序号")],
+                &r[col("判定")],
+                &r[col("进展情况")],
+                &r[col("填报人")],
+                &r[col("联系电话")],
+            ])
+            .expect("row");
+    }
+    old.push_str(&String::from_utf8(writer.into_inner().expect("csv")).expect("utf-8"));
+    std::fs::write(&csv, old).expect("old record");
+    // A June return edited since: only a record that was read is compared with
+    // the folder, and says so.
+    let june = w.path("input/2018-06/海口市2018年6月大班额任务进展情况.xlsx");
+    std::fs::write(&june, b"edited").expect("edit");
+    let from_old = run_period(&w, "2018-07", &[]);
+    assert!(
+        problems(&from_old)
+            .iter()
+            .any(|p| p.contains("2018-06 期的报表在上次汇总后有改动")),
+        "the old record was read: {:?}",
+        problems(&from_old)
+    );
+    assert_eq!(list_text(&from_old, "本月变化"), expected);
 }

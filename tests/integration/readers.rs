@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::Workdir;
+use crate::common::{Workdir, shared_corpus};
 
 #[derive(Debug, Clone, Copy)]
 enum Outcome {
@@ -168,11 +168,9 @@ const CORPUS_REFUSALS: &[(&str, &str)] = &[
 
 #[test]
 fn the_peer_corpora_are_read_or_refused_for_their_cause() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is not here", corpus.display());
+    let Some(corpus) = shared_corpus("") else {
         return;
-    }
+    };
     let w = Workdir::new();
     let mut seen = 0;
     for dir in ["calamine-fixtures", "reader-classes"] {

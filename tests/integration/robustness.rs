@@ -120,11 +120,9 @@ fn a_zip_bomb_is_refused_without_spending_memory() {
 
 #[test]
 fn the_peer_corpus_runs_clean() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/calamine-fixtures");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is not here", corpus.display());
+    let Some(corpus) = shared_corpus("calamine-fixtures") else {
         return;
-    }
+    };
     let w = Workdir::new();
     let out = w.path("corpus.xlsx");
     let (output, peak) = w.run_measured(&[

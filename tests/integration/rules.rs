@@ -270,9 +270,10 @@ fn due_soon_is_flagged_in_detail_and_the_matrix() {
             .iter()
             .find(|r| r[0] == "2")
             .expect("task 2 in the matrix");
+        // 序号, 完成时限, then the units: 海口市 first.
         assert_eq!(
-            task_row[3],
-            if flagged { "临期" } else { "推进" },
+            task_row[2],
+            if flagged { "临期" } else { "推进中" },
             "as of {as_of}"
         );
     }

@@ -959,3 +959,57 @@ async fn a_zipped_return_is_stored_checked_and_counted() {
     assert!(page.contains("三亚市") && page.contains("未保存"), "{page}");
     assert_eq!(stored(&server).len(), 1, "nothing more stored");
 }
+
+/// What a return wrote reaches /chase.csv (填报人, 联系电话): a cell Excel would
+/// run as a formula is neutralised with a leading `'`, as `run`'s CSVs do.
+#[tokio::test(flavor = "multi_thread")]
+async fn chase_csv_neutralises_formulas_a_return_wrote() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = Server::fresh(dir.path(), &[]);
+    let catalogue = Catalogue::embedded().expect("catalogue");
+    let roster = Roster::default_hainan().expect("roster");
+    let u = roster.lookup("五指山市").expect("unit in roster");
+    let tasks: Vec<u32> = roster.expectations(&catalogue)[u]
+        .iter()
+        .map(|(t, _)| *t)
+        .collect();
+    let mut fill = Fill {
+        fill_date: NaiveDate::from_ymd_opt(2018, 8, 2),
+        filler: "=HYPERLINK(\"http://evil.invalid\",\"点我\")".to_string(),
+        phone: "=cmd|' /C calc'!A0".to_string(),
+        ..Fill::default()
+    };
+    // The first task left out, so the unit is on the 催报名单 as 漏报.
+    for t in &tasks[1..] {
+        fill.rows.insert(
+            *t,
+            RowFill {
+                status: "推进中".to_string(),
+                narrative: "正在推进".to_string(),
+                ..RowFill::default()
+            },
+        );
+    }
+    fill.omit.push(tasks[0]);
+    let bytes = template::build(&catalogue, "五指山市", &tasks, Some(&fill)).expect("build");
+    let (status, page) = upload(
+        &client(),
+        &server.url,
+        Some(server.code("五指山市")),
+        "五指山7月.xlsx",
+        bytes,
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let (status, csv) = get(&server, "/chase.csv", Some(server.code("管理员"))).await;
+    assert_eq!(status, 200);
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("五指山市,"))
+        .unwrap_or_else(|| panic!("五指山市 not on the 催报名单: {csv}"));
+    assert!(
+        line.contains("'=HYPERLINK(") && line.contains("'=cmd|"),
+        "a formula reached /chase.csv as Excel would run it: {line}"
+    );
+    assert!(!line.contains(",=") && !line.contains(",\"="), "{line}");
+}

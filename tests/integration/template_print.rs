@@ -209,7 +209,10 @@ fn instructions_sheet_follows_the_data_sheet() {
         "勿重新编号",
         "勿修改表头",
         "填报日期、填报人、联系电话必须填写",
-        "请于2018年8月5日前报送本Excel文件（.xlsx），不要转为PDF",
+        // One line says what to send: the .xlsx, and the stamped paper beside it.
+        "请于2018年8月5日前报送两份：一是本Excel文件（.xlsx），用于汇总",
+        "也不要以PDF或图片代替",
+        "二是打印的纸质件，在表尾“填报单位（盖章）”处加盖公章、审核人签字后，随Excel文件一并报送海南省教育厅",
         "保亭黎族苗族自治县_进展情况表_2018-07.xlsx",
         "如有疑问，请联系海南省教育厅",
         "共30项任务",
@@ -509,5 +512,28 @@ fn libreoffice_prints_the_template_as_a_county_would() {
     assert!(
         column.contains(&all),
         "the 主要任务 column does not print every task text whole and in order:\n{column}"
+    );
+}
+
+#[test]
+fn instructions_name_whom_to_ask_when_given() {
+    let w = Workdir::new();
+    let said = template(
+        &w,
+        &[
+            "--unit",
+            "海口",
+            "--period",
+            "2018-07",
+            "--contact",
+            "基础教育处 王芳 0898-65236001",
+        ],
+    );
+    assert!(said.contains("2018年7月"), "{said}");
+    let path = w.path("output/templates/海口市_进展情况表_2018-07.xlsx");
+    let text: String = sheet_text(&path, "填表说明").concat().concat();
+    assert!(
+        text.contains("如有疑问，请联系海南省教育厅：基础教育处 王芳 0898-65236001。"),
+        "{text}"
     );
 }

@@ -149,14 +149,15 @@ fn list_verdicts_are_coloured_by_rules_on_their_text() {
     assert!(output.status.success());
     let parts = parts(&out);
     let workbook = &parts["xl/workbook.xml"];
-    // 明细 is the tenth sheet (the eighth worksheet); its 判定 column is H.
+    // 明细 is the eleventh sheet (the ninth worksheet: 完成率图 and 趋势图 are
+    // chart sheets); its 判定 column is G.
     assert!(
-        workbook.contains("name=\"明细\" sheetId=\"10\""),
+        workbook.contains("name=\"明细\" sheetId=\"11\""),
         "{workbook}"
     );
-    let sheet = &parts["xl/worksheets/sheet8.xml"];
+    let sheet = &parts["xl/worksheets/sheet9.xml"];
     let rules = sheet
-        .split("<conditionalFormatting sqref=\"H2:H")
+        .split("<conditionalFormatting sqref=\"G2:G")
         .nth(1)
         .expect("rules on 明细's 判定 column");
     for label in Verdict::ALL.map(|v| v.label()) {

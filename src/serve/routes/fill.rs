@@ -480,6 +480,8 @@ async fn file_return(
         period: Some(month),
         office: state.planner.office.clone(),
         due_day: state.planner.due_day,
+        // Whom to ask, in 填表说明, as `template` names the office's contact.
+        contact: state.planner.contact.clone(),
     };
     let name = state.roster.units[unit].name.clone();
     let tasks = expected.to_vec();

@@ -1,4 +1,5 @@
-//! Every font, colour, border and page setting of the workbook, in one place.
+//! Every font, colour, border and page setting of the spreadsheets the tool
+//! writes, in one place.
 
 use rust_xlsxwriter::{
     Chart, ChartAxis, ChartFont, Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
@@ -26,6 +27,9 @@ pub const ERROR_FILL: u32 = 0xF8CBAD;
 pub const WARNING_FILL: u32 = 0xFFE699;
 /// The other cells of a row a problem is about, in an annotated copy.
 pub const ROW_TINT: u32 = 0xFCE4D6;
+/// The frame round a problem cell of an annotated copy (solid for an error,
+/// dashed for a warning): black, so it prints in black and white.
+pub const MARK_FRAME: u32 = 0x000000;
 /// The catalogue columns of a template, which the county does not fill.
 pub const LOCKED_FILL: u32 = 0xF2F2F2;
 /// The bars of the completion-rate chart.
@@ -83,23 +87,6 @@ pub fn title() -> Format {
         .set_align(FormatAlign::VerticalCenter)
 }
 
-/// A 督办单's body text.
-pub fn letter() -> Format {
-    Format::new()
-        .set_font_name(BODY_FONT)
-        .set_font_size(11.0)
-        .set_align(FormatAlign::VerticalCenter)
-}
-
-pub fn letter_bold() -> Format {
-    letter().set_bold().set_font_name(HEADING_FONT)
-}
-
-/// The 落款: the office and the date, at the right.
-pub fn letter_signature() -> Format {
-    letter().set_align(FormatAlign::Right)
-}
-
 pub fn subtitle() -> Format {
     Format::new()
         .set_font_name(BODY_FONT)
@@ -122,20 +109,48 @@ pub struct Formats {
 
 impl Formats {
     pub fn new() -> Self {
+        Self::sized(BODY_SIZE)
+    }
+
+    /// The formats in `points` type: [`BODY_SIZE`], or 9 points (the least that
+    /// prints legibly) where a dense sheet needs it.
+    pub fn sized(points: f64) -> Self {
+        let size = |f: Format| f.set_font_size(points);
         Self {
-            body: body(),
-            wrapped: wrapped(),
-            centered: centered(),
-            date: date(),
-            percent: percent(),
-            due_soon: centered()
+            body: size(body()),
+            wrapped: size(wrapped()),
+            centered: size(centered()),
+            date: size(date()),
+            percent: size(percent()),
+            due_soon: size(centered())
                 .set_background_color(Color::RGB(DUE_SOON_FILL))
                 .set_font_color(Color::RGB(0x000000)),
-            heading: body()
+            heading: size(body())
                 .set_bold()
                 .set_font_name(HEADING_FONT)
                 .set_background_color(Color::RGB(0xF2F2F2)),
-            verdicts: Verdict::ALL.iter().map(|v| (*v, verdict(*v))).collect(),
+            verdicts: Verdict::ALL
+                .iter()
+                .map(|v| (*v, size(verdict(*v)).set_text_wrap()))
+                .collect(),
+        }
+    }
+
+    /// A printed list's formats in `points` type: every cell top-aligned, so the
+    /// cells of a row start on one line whatever they hold, and wrapped, so no
+    /// text runs past its column or under its neighbour.
+    pub fn list(points: f64) -> Self {
+        let top = |f: &Format| f.clone().set_align(FormatAlign::Top).set_text_wrap();
+        let sized = Self::sized(points);
+        Self {
+            body: top(&sized.body),
+            wrapped: top(&sized.wrapped),
+            centered: top(&sized.centered),
+            date: top(&sized.date),
+            percent: top(&sized.percent),
+            due_soon: top(&sized.due_soon),
+            heading: sized.heading.clone().set_text_wrap(),
+            verdicts: sized.verdicts.iter().map(|(v, f)| (*v, top(f))).collect(),
         }
     }
 
@@ -232,8 +247,14 @@ fn header_part(code: &str, text: &str) -> String {
     format!("&{code}&9&\"{BODY_FONT}\"{}", text.replace('&', "&&"))
 }
 
-/// A4 landscape, fitted to one page wide, header rows repeated; every page headed
-/// with its title, as-of date and office, and footed 第 X 页 共 Y 页.
+/// A4 landscape, one page across, header rows repeated; every page headed with
+/// its title, as-of date and office, and footed 第 X 页 共 Y 页.
+///
+/// Only for tables whose columns were chosen to fit the page across
+/// ([`PAGE_UNITS`]): fitting then takes off at most the few per cent by which
+/// one office suite measures a column wider than another, never the 10 % that
+/// would bring the 10-point body under the 9 points paper must keep (SPEC §5).
+/// A sheet whose width grows with its data prints with [`print_wide`].
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's range checks.
@@ -242,13 +263,51 @@ pub fn print_setup(
     repeat: Option<(u32, u32)>,
     page: &Page,
 ) -> Result<(), XlsxError> {
-    print_layout(sheet, repeat)?;
+    print_fit_width(sheet, repeat)?;
+    head_pages(sheet, page);
+    Ok(())
+}
+
+/// A4 landscape at full size, header rows repeated, headed and footed as
+/// [`print_setup`]: for lists laid out to fit the page across at full size
+/// ([`super::layout`]), so their 9-point body prints at 9 points.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn print_headed(
+    sheet: &mut Worksheet,
+    repeat: (u32, u32),
+    page: &Page,
+) -> Result<(), XlsxError> {
+    print_pages(sheet, Some(repeat))?;
+    head_pages(sheet, page);
+    Ok(())
+}
+
+/// A4 landscape at full size, however many pages across the sheet takes, with
+/// its header rows and key columns repeated on every page; headed and footed as
+/// [`print_setup`]. For 进展矩阵 and 趋势, as wide as the roster and the periods.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn print_wide(
+    sheet: &mut Worksheet,
+    repeat_rows: (u32, u32),
+    repeat_columns: (u16, u16),
+    page: &Page,
+) -> Result<(), XlsxError> {
+    print_pages(sheet, Some(repeat_rows))?;
+    sheet.set_repeat_columns(repeat_columns.0, repeat_columns.1)?;
+    head_pages(sheet, page);
+    Ok(())
+}
+
+fn head_pages(sheet: &mut Worksheet, page: &Page) {
     sheet.set_header(format!(
         "{}{}",
         header_part("L", &page.title),
         header_part("R", &format!("统计截止 {}　{}", page.as_of, page.office))
     ));
-    Ok(())
 }
 
 /// How a chart of completion rates lays out its axes.
@@ -301,19 +360,47 @@ pub fn chart_page(
         }
     }
     sheet.insert_chart(0, 0, chart)?;
-    print_setup(sheet, None, page)
+    print_pages(sheet, None)?;
+    head_pages(sheet, page);
+    Ok(())
 }
 
-/// A4 landscape, fitted to one page wide, header rows repeated, 第 X 页 共 Y 页;
-/// the page header is the caller's.
+/// A4 landscape at full size, header rows repeated, 第 X 页 共 Y 页; the page
+/// header is the caller's. A sheet wider than a page prints over several pages
+/// across rather than shrunk below the 9 points its body text must keep on
+/// paper (SPEC §5): an annotated copy keeps the county's own widths.
 ///
 /// # Errors
 /// Only on rust_xlsxwriter's range checks.
-pub fn print_layout(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
+pub fn print_pages(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
+    page_layout(sheet);
+    sheet.set_print_scale(100);
+    if let Some((first, last)) = repeat {
+        sheet.set_repeat_rows(first, last)?;
+    }
+    Ok(())
+}
+
+/// A4 landscape fitted to one page wide, header rows repeated, 第 X 页 共 Y 页:
+/// for tables whose columns fit the page ([`PAGE_UNITS`]), and the blank
+/// return, whose eleven columns a county prints one page across at about 90 %.
+///
+/// # Errors
+/// Only on rust_xlsxwriter's range checks.
+pub fn print_fit_width(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
+    page_layout(sheet);
+    sheet.set_print_fit_to_pages(1, 0);
+    if let Some((first, last)) = repeat {
+        sheet.set_repeat_rows(first, last)?;
+    }
+    Ok(())
+}
+
+/// A4 landscape, the margins, centred, 第 X 页 共 Y 页.
+fn page_layout(sheet: &mut Worksheet) {
     sheet
         .set_paper_size(PAPER_A4)
         .set_landscape()
-        .set_print_fit_to_pages(1, 0)
         .set_margins(
             PAGE_MARGINS[0],
             PAGE_MARGINS[1],
@@ -324,11 +411,18 @@ pub fn print_layout(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result
         )
         .set_print_center_horizontally(true)
         .set_footer(PAGE_FOOTER);
-    if let Some((first, last)) = repeat {
-        sheet.set_repeat_rows(first, last)?;
-    }
-    Ok(())
 }
+
+/// The printable width of an A4 landscape page inside [`PAGE_MARGINS`], in the
+/// pixels (at 96 per inch) that Excel lays columns out in: 297 mm less 0.8 inch.
+pub const PAGE_WIDTH_PX: f64 = (297.0 / 25.4 - 0.8) * 96.0;
+
+/// How many column-width units a table may take to print one A4 landscape page
+/// across at full size in both Excel and LibreOffice. Excel gives a unit 7
+/// pixels (5.25 points); LibreOffice gives it the width of Carlito's `0`, about
+/// 5.6 points, so 784 printable points hold 140 units there; a few are left
+/// for the cell padding LibreOffice adds.
+pub const PAGE_UNITS: f64 = 132.0;
 
 pub use crate::period::chinese_date;
 
