@@ -2,8 +2,8 @@
 //! return, or left tasks out of it, by phone message or in a chat group, as it
 //! is. Before the due date it reminds (【报送提醒】), after it chases (【催报】).
 //! It says, in plain official Chinese, to whom, which period, what is missing
-//! (the tasks by number, and by name when few), by when, where to upload, and
-//! whom to call, and ends with the office and the day.
+//! (the tasks by number, and by name when few), by when, where to fill it in
+//! or upload it, and whom to call, and ends with the office and the day.
 //!
 //! Which units are owed what is 催报名单's ([`crate::report::chase`]); the
 //! address and the day are the server's ([`crate::serve`]). Nothing here looks
@@ -72,15 +72,29 @@ impl Occasion<'_> {
     /// The text for `addressee` (the 主送 organ, `三亚市教育局`), owing `owes`.
     pub fn text(&self, addressee: &str, owes: Owes, catalogue: &Catalogue) -> String {
         let form = format!("{}《{}》任务进展情况表", self.month.chinese(), self.plan);
-        let again = if matches!(owes, Owes::Return) {
-            ""
-        } else {
-            "重新"
+        // The page's form files the period it collects: a later period's
+        // return can only be uploaded, naming its month.
+        let send = match (self.address, owes) {
+            (None, Owes::Return) => "报送".to_string(),
+            (None, _) => "重新报送".to_string(),
+            (Some(address), Owes::Return) if self.collecting.is_some() => {
+                format!("登录 {address} 输入本单位上报码后上传")
+            }
+            (Some(address), _) if self.collecting.is_some() => {
+                format!("登录 {address} 输入本单位上报码后重新上传")
+            }
+            (Some(address), Owes::Return) => {
+                format!("登录 {address} 输入本单位上报码后在网页上填报，或上传填好的情况表")
+            }
+            (Some(address), Owes::Unreadable) => {
+                format!("登录 {address} 输入本单位上报码后在网页上填报，或按模板填报后重新上传")
+            }
+            (Some(address), Owes::Tasks(_)) => format!(
+                "登录 {address} 输入本单位上报码后在网页上补填（已按你单位报送的情况表预填），或补齐情况表后重新上传"
+            ),
         };
-        let send = match self.address {
-            Some(address) => format!("登录 {address} 输入本单位上报码后{again}上传"),
-            None => format!("{again}报送"),
-        };
+        // Said once: in `send` when it offers the form.
+        let online = self.address.is_some() && self.collecting.is_none();
         let today = chinese_date(self.today);
         let mut text = String::new();
         text.push_str(if self.overdue() {
@@ -120,7 +134,7 @@ impl Occasion<'_> {
                 } else {
                     text.push_str("目前尚未收到你单位的情况表。");
                 }
-                let fill = if owes == Owes::Unreadable {
+                let fill = if owes == Owes::Unreadable && !online {
                     "按模板填报后"
                 } else {
                     ""
@@ -136,15 +150,16 @@ impl Occasion<'_> {
                     "你单位报送的{form}缺少{}的完成情况。",
                     named(tasks, catalogue)
                 ));
+                let fill = if online { "" } else { "补齐后" };
                 if self.overdue() {
                     if let Some(due) = self.due {
                         text.push_str(&format!("报送时限{}已过，", chinese_date(due)));
                     }
-                    text.push_str(&format!("请尽快补齐后{send}。"));
+                    text.push_str(&format!("请尽快{fill}{send}。"));
                 } else if by.is_empty() {
-                    text.push_str(&format!("请补齐后{send}。"));
+                    text.push_str(&format!("请{fill}{send}。"));
                 } else {
-                    text.push_str(&format!("请补齐后于{by}{send}。"));
+                    text.push_str(&format!("请{fill}于{by}{send}。"));
                 }
             }
         }
@@ -231,19 +246,19 @@ mod tests {
                 "2018-08-03",
                 HERE,
                 Owes::Return,
-                "【报送提醒】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表应于2018年8月5日前报送，目前尚未收到你单位的情况表。请于2018年8月5日前登录 http://10.0.0.5:8080/ 输入本单位上报码后上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月3日",
+                "【报送提醒】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表应于2018年8月5日前报送，目前尚未收到你单位的情况表。请于2018年8月5日前登录 http://10.0.0.5:8080/ 输入本单位上报码后在网页上填报，或上传填好的情况表。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月3日",
             ),
             (
                 "2018-08-05",
                 HERE,
                 Owes::Return,
-                "【报送提醒】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表今天（2018年8月5日）截止报送，目前尚未收到你单位的情况表。请于今天（2018年8月5日）登录 http://10.0.0.5:8080/ 输入本单位上报码后上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月5日",
+                "【报送提醒】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表今天（2018年8月5日）截止报送，目前尚未收到你单位的情况表。请于今天（2018年8月5日）登录 http://10.0.0.5:8080/ 输入本单位上报码后在网页上填报，或上传填好的情况表。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月5日",
             ),
             (
                 "2018-08-07",
                 HERE,
                 Owes::Return,
-                "【催报】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表应于2018年8月5日前报送，截至2018年8月7日仍未收到你单位的情况表。请尽快登录 http://10.0.0.5:8080/ 输入本单位上报码后上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月7日",
+                "【催报】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表应于2018年8月5日前报送，截至2018年8月7日仍未收到你单位的情况表。请尽快登录 http://10.0.0.5:8080/ 输入本单位上报码后在网页上填报，或上传填好的情况表。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月7日",
             ),
             (
                 "2018-09-10",
@@ -255,25 +270,25 @@ mod tests {
                 "2018-08-03",
                 HERE,
                 Owes::Unreadable,
-                "【报送提醒】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表应于2018年8月5日前报送，已收到你单位上传的文件，但无法读取为情况表（原因见上传后显示的检查结果）。请于2018年8月5日前按模板填报后登录 http://10.0.0.5:8080/ 输入本单位上报码后重新上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月3日",
+                "【报送提醒】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表应于2018年8月5日前报送，已收到你单位上传的文件，但无法读取为情况表（原因见上传后显示的检查结果）。请于2018年8月5日前登录 http://10.0.0.5:8080/ 输入本单位上报码后在网页上填报，或按模板填报后重新上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月3日",
             ),
             (
                 "2018-08-06",
                 HERE,
                 Owes::Unreadable,
-                "【催报】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表应于2018年8月5日前报送，已收到你单位上传的文件，但无法读取为情况表（原因见上传后显示的检查结果），截至2018年8月6日仍未收到可以读取的情况表。请尽快按模板填报后登录 http://10.0.0.5:8080/ 输入本单位上报码后重新上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月6日",
+                "【催报】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表应于2018年8月5日前报送，已收到你单位上传的文件，但无法读取为情况表（原因见上传后显示的检查结果），截至2018年8月6日仍未收到可以读取的情况表。请尽快登录 http://10.0.0.5:8080/ 输入本单位上报码后在网页上填报，或按模板填报后重新上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月6日",
             ),
             (
                 "2018-08-03",
                 HERE,
                 Owes::Tasks(&few),
-                "【报送提醒】五指山市教育局：你单位报送的2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表缺少第1项“各市县政府要制定本市县消除大班额专项规划”、第2项“建立与常住人口增长趋势和空间布局相适应的城乡义务教育学校布局建设的联动机制”的完成情况。请补齐后于2018年8月5日前登录 http://10.0.0.5:8080/ 输入本单位上报码后重新上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月3日",
+                "【报送提醒】五指山市教育局：你单位报送的2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表缺少第1项“各市县政府要制定本市县消除大班额专项规划”、第2项“建立与常住人口增长趋势和空间布局相适应的城乡义务教育学校布局建设的联动机制”的完成情况。请于2018年8月5日前登录 http://10.0.0.5:8080/ 输入本单位上报码后在网页上补填（已按你单位报送的情况表预填），或补齐情况表后重新上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月3日",
             ),
             (
                 "2018-08-06",
                 HERE,
                 Owes::Tasks(&many),
-                "【催报】五指山市教育局：你单位报送的2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表缺少第2、3、5、7项任务（共4项）的完成情况。报送时限2018年8月5日已过，请尽快补齐后登录 http://10.0.0.5:8080/ 输入本单位上报码后重新上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月6日",
+                "【催报】五指山市教育局：你单位报送的2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表缺少第2、3、5、7项任务（共4项）的完成情况。报送时限2018年8月5日已过，请尽快登录 http://10.0.0.5:8080/ 输入本单位上报码后在网页上补填（已按你单位报送的情况表预填），或补齐情况表后重新上传。联系人：基础教育处 王芳，联系电话：0898-65236001。\n海南省教育厅\n2018年8月6日",
             ),
             (
                 "2018-08-06",
@@ -325,7 +340,7 @@ mod tests {
                 Owes::Return,
                 &Catalogue::embedded().expect("c")
             ),
-            "【报送提醒】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表请尽快报送，目前尚未收到你单位的情况表。请尽快登录 http://10.0.0.5:8080/ 输入本单位上报码后上传。\n海南省教育厅\n2018年9月1日"
+            "【报送提醒】五指山市教育局：2018年7月《海南省消除义务教育学校大班额专项规划》任务进展情况表请尽快报送，目前尚未收到你单位的情况表。请尽快登录 http://10.0.0.5:8080/ 输入本单位上报码后在网页上填报，或上传填好的情况表。\n海南省教育厅\n2018年9月1日"
         );
     }
 

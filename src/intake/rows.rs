@@ -24,8 +24,10 @@ use crate::table::format::DateSystem;
 use crate::table::grid::{GridRow, PendingFormula, Sheet};
 use crate::table::header::{Field, Header};
 
-/// Labels of the lines around the table that describe the return itself.
-const META_LABELS: [&str; 7] = [
+/// Labels of the lines around the table that describe the return itself: a
+/// value cell holding one is read as a label (the online form refuses them in
+/// 填报人 and 联系电话 for that reason).
+pub const META_LABELS: [&str; 7] = [
     "填报单位",
     "填报日期",
     "填报时间",

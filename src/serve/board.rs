@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::State;
 use super::calendar::local_time;
-use super::log::{Record, Refused};
+use super::log::{FILLED_ONLINE, Record, Refused};
 use super::net::Reach;
 use crate::check::Verdict;
 use crate::intake::Quiet;
@@ -182,6 +182,9 @@ pub struct UnitStatus {
     pub sent: bool,
     /// The file that speaks for the unit.
     pub file: Option<String>,
+    /// How that file came: `网页填报` (filled on the form), `上传文件` (uploaded
+    /// through this server), or none (put in the folder by other hands).
+    pub source: Option<&'static str>,
     /// Its 填报日期.
     pub fill_date: Option<String>,
     /// Filed after the due day (迟报).
@@ -344,10 +347,20 @@ fn status_of(
                 })
                 .count();
             let mine: Vec<_> = uploads.iter().filter(|r| r.unit == s.unit).collect();
+            let source = winner
+                .and_then(|(f, _)| mine.iter().find(|r| r.file == f.folder_name()))
+                .map(|r| {
+                    if r.online {
+                        FILLED_ONLINE
+                    } else {
+                        "上传文件"
+                    }
+                });
             let fill_date = winner.and_then(|(_, r)| r.meta.fill_date);
             UnitStatus {
                 sent: winner.is_some(),
                 file: winner.map(|(f, _)| f.name.clone()),
+                source,
                 fill_date: fill_date.map(|d| d.format("%Y-%m-%d").to_string()),
                 late: report.is_late(fill_date),
                 last_upload: mine.iter().map(|r| r.time).max().map(local_time),

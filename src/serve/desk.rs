@@ -54,9 +54,15 @@ impl Desk {
     }
 
     /// A file of the folder as its unit knows it: the name its computer gave
-    /// the file and when it was sent, else the name it is stored under.
+    /// the file and when it was sent (a return filled on the form: when it was
+    /// submitted), else the name it is stored under.
     pub fn shown_name(&self, file: &str) -> String {
         match self.uploads.by_file(file) {
+            Some(r) if r.online => format!(
+                "{}（{} 提交）",
+                super::log::FILLED_ONLINE,
+                super::calendar::local_time(r.time)
+            ),
             Some(r) if !r.client_name.is_empty() => format!(
                 "{}（{} 上传）",
                 r.client_name,

@@ -24,6 +24,9 @@ pub const LOG_FILE: &str = "上报日志.jsonl";
 pub const STORED: &str = "已保存";
 /// What became of an upload: the unit had sent the same bytes before.
 pub const ALREADY: &str = "与已收到的文件相同，未重复保存";
+/// What a return filled on the form is called where an upload's file name
+/// would be (it has none): in the log's `client_name`, and on every page.
+pub const FILLED_ONLINE: &str = "网页填报";
 
 /// One upload attempt.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -52,6 +55,9 @@ pub struct Line {
     /// stopped after storing it and before answering.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub recovered: bool,
+    /// The return was filled on the form (`/fill`), not uploaded as a file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub online: bool,
 }
 
 impl Line {
@@ -150,6 +156,8 @@ pub struct Record {
     pub problems: usize,
     /// Found on start without a log line ([`Line::recovered`]).
     pub recovered: bool,
+    /// Filled on the form ([`Line::online`]).
+    pub online: bool,
 }
 
 /// The uploads stored this period: read back from the log on start, added to as
@@ -179,6 +187,7 @@ impl Uploads {
                     sha256: l.sha256.clone(),
                     problems: l.problems,
                     recovered: l.recovered,
+                    online: l.online,
                 })
             })
             .collect();
@@ -350,6 +359,7 @@ mod tests {
             result: STORED.into(),
             problems: 2,
             recovered: false,
+            online: true,
         };
         log.append(&line).expect("append");
         log.append(&line).expect("append");

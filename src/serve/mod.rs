@@ -8,8 +8,10 @@
 //! (and slows wrong codes), [`store`] takes an upload into the period folder
 //! atomically, never over another file, and answers only once it is stored
 //! whole and logged; [`log`] appends every attempt to the upload log; [`board`]
-//! consolidates a folder through the pipeline one run at a time; [`net`] caps
-//! the connections; [`pages`] renders; [`routes`] wires it up. The reading and
+//! consolidates a folder through the pipeline one run at a time; [`fill`] reads
+//! and checks the return a unit fills on a page, and writes it as the template's
+//! workbook, which is then stored like an upload; [`net`] caps the connections;
+//! [`pages`] renders; [`routes`] wires it up. The reading and
 //! checking are the pipeline's own ([`crate::inspect`], [`crate::pipeline`]);
 //! nothing here reads a return itself. The server's own events go to
 //! `tracing`; the upload log is the record.
@@ -19,6 +21,7 @@ pub mod board;
 pub mod calendar;
 pub mod codes;
 pub mod desk;
+pub mod fill;
 pub mod log;
 pub mod net;
 pub mod pages;
@@ -341,6 +344,8 @@ fn recover_lines(state: &State) -> std::io::Result<()> {
                 result: log::STORED.to_string(),
                 problems: inspection.problems.len(),
                 recovered: true,
+                // Whether it was filled online is not in the file.
+                online: false,
             };
             state.log.append(&line)?;
             tracing::warn!(

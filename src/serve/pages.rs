@@ -7,7 +7,8 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::board::Status;
 use super::calendar::local_time;
-use super::log::Record;
+use super::fill::{Errors, Field, TaskValues};
+use super::log::{FILLED_ONLINE, Record};
 use super::net::ReachHow;
 use crate::check::Verdict;
 use crate::inspect::Inspection;
@@ -74,6 +75,8 @@ pub struct UploadLine {
     /// Stored when the server stopped, and logged on its next start: the
     /// county was never told it was received.
     pub recovered: bool,
+    /// Filled on the form, not uploaded.
+    pub online: bool,
 }
 
 /// A unit's uploads to one period, latest first.
@@ -103,44 +106,60 @@ pub fn upload_form(
         @if viewer.admin {
             p.note { "您以管理员身份登录。管理员码不能用来上报；请到 " a href="/status" { "汇总看板" } " 查看各单位报送情况。" }
         } @else {
-            form.upload method="post" action="/upload" enctype="multipart/form-data" {
-                @if needs_code {
-                    label for="code" { "上报码" }
-                    input #code type="text" name="code" required autocomplete="off" spellcheck="false"
-                        autocapitalize="characters" placeholder="例如 ABCD-EFGH-JKLM";
-                } @else {
-                    p { "上报单位：" strong { (viewer.name.unwrap_or_default()) } }
+            p.note { "两种方式任选其一，报送后都会立即显示工具读到的内容和需要修改的问题。" }
+            div.ways {
+                section.way {
+                    h2 { "方式一：在网页上填写" }
+                    p { "逐项选择完成状态、填写进展，已按本单位上次报送的内容预填好，只需改有变化的地方；可先保存草稿，填好再提交。" }
+                    @if needs_code {
+                        p { a.button href="/login?next=/fill" { "登录后在网页上填报" } }
+                    } @else {
+                        p { a.button href="/fill" { "在网页上填报" } }
+                    }
                 }
-                label for="file" { "报表文件（Excel，最大 " (max_mb) " MB）" }
-                input #file type="file" name="file" required
-                    accept=".xlsx,.xlsm,.xls,.xlsb,.ods,.et,.csv";
-                button type="submit" { "上传并检查" }
+                section.way {
+                    h2 { "方式二：上传 Excel 报表" }
+                    form.upload method="post" action="/upload" enctype="multipart/form-data" {
+                        @if needs_code {
+                            label for="code" { "上报码" }
+                            input #code type="text" name="code" required autocomplete="off" spellcheck="false"
+                                autocapitalize="characters" placeholder="例如 ABCD-EFGH-JKLM";
+                        } @else {
+                            p { "上报单位：" strong { (viewer.name.unwrap_or_default()) } }
+                        }
+                        label for="file" { "报表文件（Excel，最大 " (max_mb) " MB）" }
+                        input #file type="file" name="file" required
+                            accept=".xlsx,.xlsm,.xls,.xlsb,.ods,.et,.csv";
+                        button type="submit" { "上传并检查" }
+                    }
+                }
             }
             ul.help {
                 li { "上报码由省教育厅发放，每个单位一个；请勿转告他人。" }
-                li { "上传后立即显示工具读到的内容和需要修改的问题；有问题请改好后再次上传。" }
-                li { "同一单位可多次上传：以填报日期最晚的一份为准，日期相同时以最后上传的一份为准。同一个文件不会重复保存。" }
+                li { "有问题请改好后再次报送（网页填报的回到填报页修改后重新提交）。" }
+                li { "同一单位可多次报送：以填报日期最晚的一份为准，日期相同时以最后报送的一份为准。内容完全相同的不会重复保存。" }
             }
         }
         @for list in lists {
             h2 {
-                @if list.collecting { "本单位本期（" (list.period) "）已上传" }
-                @else { "本单位上一期（" (list.period) "）已上传" }
+                @if list.collecting { "本单位本期（" (list.period) "）已报送" }
+                @else { "本单位上一期（" (list.period) "）已报送" }
             }
             @if list.lines.is_empty() {
-                p { "还没有上传。" }
+                p { "还没有报送。" }
             } @else {
                 table.uploads.cards {
-                    thead { tr { th { "上传时间" } th { "您的文件" } th { "问题" } th { "是否计入汇总" } th { "" } } }
+                    thead { tr { th { "报送时间" } th { "您的文件" } th { "问题" } th { "是否计入汇总" } th { "" } } }
                     tbody {
                         @for r in &list.lines {
                             tr class=(if r.counts { "counts" } else { "" }) {
-                                td data-label="上传时间" {
+                                td data-label="报送时间" {
                                     (r.time)
                                     @if r.recovered { br; small { "（上传时服务器中断，重启后补记）" } }
                                 }
                                 td.file data-label="您的文件" {
-                                    @if r.client_name.is_empty() { (r.file) } @else { (r.client_name) }
+                                    @if r.online { strong { (FILLED_ONLINE) } }
+                                    @else if r.client_name.is_empty() { (r.file) } @else { (r.client_name) }
                                     br; small { "保存为 " (r.file) }
                                 }
                                 td.num data-label="问题" { (r.problems) }
@@ -161,10 +180,16 @@ pub fn upload_form(
 
 /// `/login`.
 pub fn login_form(message: Option<&str>) -> Markup {
+    login_form_to(message, None)
+}
+
+/// `/login`, going on to `next` (a page of this server) once a unit signs in.
+pub fn login_form_to(message: Option<&str>, next: Option<&str>) -> Markup {
     html! {
         h1 { "登录" }
         @if let Some(message) = message { p.error { (message) } }
         form.upload method="post" action="/login" {
+            @if let Some(next) = next { input type="hidden" name="next" value=(next); }
             label for="code" { "上报码或管理员码" }
             input #code type="text" name="code" required autocomplete="off" spellcheck="false"
                 autocapitalize="characters";
@@ -221,6 +246,8 @@ pub struct CheckView {
     pub errors: usize,
     /// Why this upload does not count, when another of the unit's files does.
     pub not_counted: Option<String>,
+    /// Filled on the form (`/fill`), not uploaded as a file.
+    pub online: bool,
 }
 
 /// What became of the upload a fresh check page answers.
@@ -274,7 +301,11 @@ impl CheckView {
             .map(|p| ProblemLine {
                 error: p.severity == crate::problem::Severity::Error,
                 level: p.severity.label(),
-                place: p.sheet_and_place(),
+                // A return filled on the form: its clerk saw tasks, never cells.
+                place: match (record.online, p.task) {
+                    (true, Some(task)) => format!("第 {task} 项"),
+                    _ => p.sheet_and_place(),
+                },
                 what: p.what.clone(),
                 action: p.action.clone(),
             })
@@ -297,6 +328,7 @@ impl CheckView {
             problems,
             errors: inspection.errors(),
             not_counted,
+            online: record.online,
         }
     }
 }
@@ -334,12 +366,23 @@ pub fn stylesheet() -> &'static str {
 /// The check page: what the tool understood of the upload, and what to fix.
 /// `filed`: what became of it, on the page that answers the upload.
 pub fn check(view: &CheckView, filed: Option<&Filed>) -> Markup {
+    let (sent, again) = if view.online {
+        ("提交", "回到填报页修改后重新提交")
+    } else {
+        ("上传", "修改报表后重新上传")
+    };
     html! {
         h1 { (view.unit) " 报表检查结果" }
         @match filed {
+            Some(Filed::Stored) if view.online => {
+                p.ok { "已收到并保存。您在网页上填写的报表已生成 Excel 文件，保存为 " code { (view.file) } "，与上传的报表一样计入汇总。" }
+            }
             Some(Filed::Stored) => { p.ok { "已收到并保存。文件保存为 " code { (view.file) } "。" } }
             Some(Filed::Late(month)) => {
                 p.ok { "已收到并保存。本表是" (month) "的报表，已作为该月的迟报存入" (month) "，文件保存为 " code { (view.file) } "。" }
+            }
+            Some(Filed::Already) if view.online => {
+                p.ok { "您已于 " (view.uploaded) " 提交过内容完全相同的报表（保存为 " code { (view.file) } "），没有重复保存。" }
             }
             Some(Filed::Already) => {
                 p.ok { "这份文件已经收到过（" (view.uploaded) " 上传，保存为 " code { (view.file) } "），内容完全相同，没有重复保存。" }
@@ -349,11 +392,12 @@ pub fn check(view: &CheckView, filed: Option<&Filed>) -> Markup {
         @if let Some(why) = &view.not_counted {
             p.error {
                 "注意：这份报表不会计入汇总。" (why) "。"
-                "如这份才是最新版本，请把填报日期改为报送当天后重新上传。"
+                @if view.online { "如这份才是最新版本，请回到填报页重新提交。" }
+                @else { "如这份才是最新版本，请把填报日期改为报送当天后重新上传。" }
             }
         }
         @if view.errors > 0 {
-            p.error { "发现 " (view.errors) " 个必须修改的错误：请按下表修改报表后重新上传。" }
+            p.error { "发现 " (view.errors) " 个必须修改的错误：请按下表" (again) "。" }
         } @else if view.problems.is_empty() {
             p.ok { "未发现问题。" }
         } @else {
@@ -363,13 +407,14 @@ pub fn check(view: &CheckView, filed: Option<&Filed>) -> Markup {
             tr { th { "填报单位" } td { (view.unit) } th { "填报日期" } td { (view.fill_date) } }
             tr { th { "填报人" } td { (view.filler) } th { "联系电话" } td { (view.phone) } }
             tr { th { "工作表" } td { (view.sheet) } th { "统计截止" } td { (view.as_of) } }
-            tr { th { "上传时间" } td { (view.uploaded) } th { "文件大小" } td { (view.size) " 字节" } }
+            tr { th { "报送方式" } td { @if view.online { (FILLED_ONLINE) } @else { "上传文件" } } th { "文件大小" } td { (view.size) " 字节" } }
+            tr { th { (sent) "时间" } td colspan="3" { (view.uploaded) } }
             tr { th { "SHA-256" } td colspan="3" { code { (view.sha256) } } }
         }
         p.actions {
             a.button href={ "/returns/" (view.id) "/annotated.xlsx" } { "下载标注副本（有问题的单元格已标色并附批注）" }
             " "
-            a href="/" { "再次上传" }
+            @if view.online { a href="/fill" { "回到填报页修改" } } @else { a href="/" { "再次上传" } }
         }
         h2 { "问题（" (view.problems.len()) "）" }
         @if view.problems.is_empty() {
@@ -505,6 +550,7 @@ pub fn board(status: &Status) -> Markup {
                         td.num data-label="完成率" { @match u.completion_rate { Some(r) if u.sent => { (format!("{:.1}%", r * 100.0)) }, Some(_) => { "未报" }, None => { "—" } } }
                         td.file data-label="计入汇总的文件" {
                             (u.file.as_deref().unwrap_or(""))
+                            @if let Some(source) = u.source { br; small.source { "（" (source) "）" } }
                             @if u.not_counted > 0 { br; small { "另有 " (u.not_counted) " 份不计入" } }
                         }
                     }
@@ -595,6 +641,227 @@ fn reminders(status: &Status, query: &str) -> Markup {
     }
 }
 
+/// One task's block on the form.
+pub struct FillTask {
+    pub number: u32,
+    /// The task's full text.
+    pub text: String,
+    /// 完成时限 as the task list writes it.
+    pub deadline: String,
+    /// 牵头 or 配合.
+    pub role: &'static str,
+    pub values: TaskValues,
+}
+
+/// The form of `/fill`, as shown.
+pub struct FillView {
+    pub unit: String,
+    /// The period the return is for.
+    pub period: Month,
+    /// Today: the 填报日期 the return will carry, and the latest 完成时间.
+    pub today: NaiveDate,
+    /// Where the values come from (a draft, this period's return, last
+    /// period's), or what to fix when they were refused.
+    pub source: String,
+    /// Said once, in green: the draft was saved.
+    pub notice: Option<String>,
+    /// Whether the values are the unit's draft (it can be thrown away).
+    pub draft: bool,
+    pub tasks: Vec<FillTask>,
+    pub reporter: String,
+    pub phone: String,
+    pub errors: Errors,
+    /// By field: what the pre-fill could not carry over as it was.
+    pub hints: std::collections::BTreeMap<String, String>,
+}
+
+impl FillView {
+    /// The field errors as the page runs: 填报人 and 联系电话, then task by task,
+    /// each task's fields in order.
+    fn errors_in_order(&self) -> Vec<(&String, &String)> {
+        let place = |key: &str| match key.split_once('-') {
+            Some((stem, n)) => (
+                1,
+                n.parse::<u32>().unwrap_or(u32::MAX),
+                Field::ALL
+                    .iter()
+                    .position(|f| f.stem() == stem)
+                    .unwrap_or(0),
+            ),
+            None => (0, 0, usize::from(key == "phone")),
+        };
+        let mut errors: Vec<_> = self.errors.fields.iter().collect();
+        errors.sort_by_key(|(key, _)| place(key));
+        errors
+    }
+
+    /// The field's name as the page labels it: `第 3 项 完成状态`, `填报人`.
+    fn label_of(&self, key: &str) -> String {
+        match key.split_once('-') {
+            Some((stem, n)) => {
+                let field = Field::ALL.into_iter().find(|f| f.stem() == stem);
+                format!("第 {n} 项 {}", field.map_or("", Field::label))
+            }
+            None if key == "reporter" => "填报人".to_string(),
+            None if key == "phone" => "联系电话".to_string(),
+            None => key.to_string(),
+        }
+    }
+}
+
+/// Rows a textarea starts with: its text's lines at about 30 characters a
+/// line, 2 to 12 (a browser that sizes fields to their content grows them).
+fn rows_for(text: &str) -> usize {
+    text.lines()
+        .map(|l| l.chars().count().div_ceil(30).max(1))
+        .sum::<usize>()
+        .clamp(2, 12)
+}
+
+/// The hint and the error under a field, and the ids they go by.
+fn under(view: &FillView, key: &str) -> Markup {
+    html! {
+        @if let Some(hint) = view.hints.get(key) { p.hint id={ (key) "-hint" } { (hint) } }
+        @if let Some(error) = view.errors.fields.get(key) { p.field-error id={ (key) "-error" } { (error) } }
+    }
+}
+
+/// What a field's `aria-describedby` names: its hint and error, when shown.
+fn described_by(view: &FillView, key: &str) -> Option<String> {
+    let ids: Vec<String> = [
+        view.hints.contains_key(key).then(|| format!("{key}-hint")),
+        view.errors
+            .fields
+            .contains_key(key)
+            .then(|| format!("{key}-error")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A task's text field: its label, the textarea, the hint and error under it.
+fn text_field(view: &FillView, task: u32, field: Field, values: &TaskValues) -> Markup {
+    let key = field.key(task);
+    let text = values.get(field);
+    let invalid = view.errors.fields.contains_key(&key).then_some("invalid");
+    html! {
+        div.field {
+            label for=(key) { (field.label()) }
+            textarea id=(key) name=(key) rows=(rows_for(text)) maxlength=(super::fill::TEXT_LIMIT)
+                class=[invalid] aria-describedby=[described_by(view, &key)] { (text) }
+            (under(view, &key))
+        }
+    }
+}
+
+/// `/fill`: the unit's return as a form, one block per task, with the errors
+/// by their fields. No script: a select, a date input and textareas; the
+/// draft is a second submit button.
+pub fn fill_form(view: &FillView) -> Markup {
+    let today = view.today.format("%Y-%m-%d").to_string();
+    let invalid = |key: &str| view.errors.fields.contains_key(key).then_some("invalid");
+    let line = |key: &'static str, label: &str, value: &str, kind: &str, complete: &str| {
+        html! {
+            div.field {
+                label for=(key) { (label) }
+                input id=(key) name=(key) type=(kind) value=(value) required maxlength=(super::fill::LINE_LIMIT)
+                    autocomplete=(complete) class=[invalid(key)] aria-describedby=[described_by(view, key)];
+                (under(view, key))
+            }
+        }
+    };
+    html! {
+        h1 { (view.unit) " " (view.period.chinese()) "进展情况 · 网页填报" }
+        @if let Some(notice) = &view.notice { p.ok { (notice) } }
+        @if view.errors.is_empty() {
+            p.note.source { (view.source) }
+        } @else {
+            div.error-summary role="alert" {
+                p.error { (view.source) }
+                ul {
+                    @for text in &view.errors.form { li { (text) } }
+                    @for (key, text) in view.errors_in_order() {
+                        li { a href={ "#" (key) } { (view.label_of(key)) } "：" (text) }
+                    }
+                }
+            }
+        }
+        @if view.tasks.is_empty() {
+            p { "本单位没有需要填报的任务。" }
+        } @else {
+            form.fill method="post" action="/fill" accept-charset="utf-8" {
+                input type="hidden" name="period" value=(view.period.to_string());
+                // Enter in a one-line field keeps a draft rather than filing the
+                // return: the form's first submit button is the default one.
+                button.default-action type="submit" name="draft" value="1" formnovalidate tabindex="-1" { "保存草稿" }
+                fieldset.who {
+                    legend { "填报信息" }
+                    p { "填报单位：" strong { (view.unit) } }
+                    p { "填报日期：" strong { (chinese_date(view.today)) } "（提交当天，自动填写）" }
+                    div.pair {
+                        (line("reporter", "填报人", &view.reporter, "text", "name"))
+                        (line("phone", "联系电话", &view.phone, "tel", "tel"))
+                    }
+                }
+                ul.help {
+                    li { "每项任务都要选择完成状态。" }
+                    li { "完成时间只有“已完成”的任务填写，填实际完成的日期，不能晚于今天；过了完成时限的已完成任务必须填写。" }
+                    li { "进展情况、存在问题、下步计划、备注每栏最多 " (super::fill::TEXT_LIMIT) " 字，可以换行。" }
+                }
+                @for task in &view.tasks {
+                    @let n = task.number;
+                    @let status = Field::Status.key(n);
+                    @let date = Field::Date.key(n);
+                    @let chosen = super::fill::status_choice(&task.values.status);
+                    section.task id={ "task-" (n) } {
+                        h2 {
+                            "第 " (n) " 项"
+                            span.role class=[(task.role == "牵头").then_some("lead")] { (task.role) }
+                        }
+                        p.task-text { (task.text) }
+                        p.deadline { "完成时限：" (task.deadline) }
+                        div.pair {
+                            div.field {
+                                label for=(status) { "完成状态" }
+                                select id=(status) name=(status) class=[invalid(&status)] aria-describedby=[described_by(view, &status)] {
+                                    option value="" selected[chosen.is_none()] { "请选择" }
+                                    @for word in crate::template::STATUS_CHOICES {
+                                        option value=(word) selected[chosen == Some(word)] { (word) }
+                                    }
+                                }
+                                (under(view, &status))
+                            }
+                            div.field {
+                                label for=(date) { "完成时间" }
+                                input id=(date) name=(date) type="date" value=(task.values.date) min="1990-01-01" max=(today)
+                                    placeholder="2018-07-20" class=[invalid(&date)] aria-describedby=[described_by(view, &date)];
+                                (under(view, &date))
+                            }
+                        }
+                        (text_field(view, n, Field::Progress, &task.values))
+                        div.trio {
+                            @for field in &Field::TEXTS[1..] { (text_field(view, n, *field, &task.values)) }
+                        }
+                    }
+                }
+                div.actions {
+                    button type="submit" { "提交并检查" }
+                    button.secondary type="submit" name="draft" value="1" formnovalidate { "保存草稿（暂不报送）" }
+                }
+                p.note { "提交后立即生成本单位的 Excel 报表，与上传的报表一样存入本期文件夹并计入汇总，随即显示检查结果。草稿只保存在服务器上，不计入汇总。" }
+            }
+            @if view.draft {
+                form.discard method="post" action="/fill" {
+                    input type="hidden" name="discard" value="1";
+                    button.link type="submit" { "放弃草稿，改从已报送的报表开始填写" }
+                }
+            }
+        }
+    }
+}
+
 /// The one stylesheet: plain on screen, black on white in print, no link colours.
 const STYLE: &str = r#"
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 0; color: #222; }
@@ -621,6 +888,38 @@ tr.counts td { background: #e2efda; }
 section.reminder h3 { font-size: 1em; margin: 1em 0 .3em; }
 p.reminder { white-space: pre-wrap; overflow-wrap: break-word; user-select: all; -webkit-user-select: all; cursor: text; max-width: 48em; margin: 0; padding: .5em .8em; border: 1px solid #bbb; border-left: 4px solid #1f4e79; background: #f7f9fc; }
 img, table { max-width: 100%; }
+/* The return filled on the page: one block per task; fields take the width. */
+form.fill { max-width: 60em; }
+form.fill fieldset.who { border: 1px solid #bbb; padding: .5em 1em; margin: 0 0 1em; }
+form.fill fieldset.who p { margin: .3em 0; }
+section.task { border-top: 3px solid #1f4e79; padding: .3em 0 .8em; margin-top: 1em; }
+section.task h2 { font-size: 1.1em; margin: .2em 0; }
+section.task p.task-text { margin: .2em 0 .3em; line-height: 1.5; }
+section.task p.deadline { margin: 0 0 .4em; color: #444; }
+span.role { font-size: .85em; font-weight: normal; border: 1px solid #888; border-radius: 3px; padding: 0 .3em; margin-left: .6em; }
+span.role.lead { border-color: #1f4e79; color: #1f4e79; }
+form.fill div.pair, form.fill div.trio { display: flex; flex-wrap: wrap; gap: 0 1.5em; }
+form.fill div.pair > div.field { flex: 1 1 14em; }
+form.fill div.trio > div.field { flex: 1 1 12em; }
+form.fill div.field { margin: .4em 0; }
+form.fill label { display: block; font-weight: bold; margin-bottom: .15em; }
+form.fill input[type=text], form.fill input[type=tel], form.fill input[type=date], form.fill select, form.fill textarea {
+  font: inherit; width: 100%; box-sizing: border-box; padding: .3em; border: 1px solid #888; border-radius: 3px; background: #fff; }
+form.fill textarea { min-height: 3.2em; max-height: 24em; field-sizing: content; resize: vertical; line-height: 1.5; }
+form.fill .invalid { border: 2px solid #9c0006; background: #fff5f5; }
+p.field-error { color: #9c0006; font-weight: bold; margin: .2em 0; }
+p.hint { color: #7a4f00; margin: .2em 0; font-size: .9em; }
+div.error-summary { border: 2px solid #9c0006; padding: .3em 1em; margin: .5em 0 1em; }
+div.error-summary a { color: #9c0006; }
+form.fill div.actions { position: sticky; bottom: 0; background: #fff; border-top: 1px solid #bbb; padding: .6em 0; margin-top: 1em; display: flex; flex-wrap: wrap; gap: .6em; }
+button.secondary { background: #fff; color: #1f4e79; border: 1px solid #1f4e79; }
+button.link { background: none; color: #1f4e79; border: 0; padding: 0; text-decoration: underline; }
+form.discard { margin: .5em 0 1em; }
+button.default-action { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
+div.ways { display: flex; flex-wrap: wrap; gap: 0 2em; }
+div.ways section.way { flex: 1 1 20em; }
+div.ways h2 { font-size: 1.1em; }
+small.source { color: #555; }
 /* A phone (390 px): no sideways scrolling. Tables of records become one card
    per row, each cell labelled with its column (data-label); forms take the width. */
 @media (max-width: 40em) {
@@ -659,5 +958,10 @@ td.verdict { font-weight: bold; }
   tr { page-break-inside: avoid; }
   thead { display: table-header-group; }
   @page { size: A4 landscape; margin: 12mm; }
+  form.fill { display: block; max-width: none; }
+  form.fill div.actions, form.fill button, form.fill ul.help, form.discard, div.ways { display: none; }
+  form.fill textarea { max-height: none; border: 1px solid #888; overflow: visible; }
+  section.task { page-break-inside: auto; }
+  section.task h2, section.task p.task-text { page-break-after: avoid; }
 }
 "#;

@@ -413,6 +413,31 @@ impl Store {
         })
     }
 
+    /// A return the server wrote itself (one filled on the form) staged as an
+    /// upload is: in a staging folder of its own, synced, hashed and measured,
+    /// so it is sniffed, examined and filed exactly like a file received.
+    /// Blocking.
+    ///
+    /// # Errors
+    /// [`Refusal::NoSpace`] or [`Refusal::Disk`] when it cannot be written.
+    pub fn stage(&self, bytes: &[u8], ext: &str) -> Result<Incoming, Refusal> {
+        use std::io::Write;
+        let staging = self.staging()?;
+        let path = staging.path().join("upload.part");
+        let disk = |e: std::io::Error| Refusal::disk(&e);
+        let mut file = std::fs::File::create(&path).map_err(disk)?;
+        file.write_all(bytes).map_err(disk)?;
+        file.sync_all().map_err(disk)?;
+        drop(file);
+        Ok(Incoming {
+            staging,
+            path,
+            size: bytes.len() as u64,
+            sha256: crate::digest::sha256_hex(bytes),
+            client_ext: ext.to_string(),
+        })
+    }
+
     /// Sniffs an upload: what it is by content, and the extension it will have.
     /// Blocking: reads the file.
     ///
@@ -770,8 +795,8 @@ fn extension_for(format: Format, client_ext: &str) -> &'static str {
         .unwrap_or("xlsx")
 }
 
-/// A unit name as a file-name part: characters no file system takes become `_`.
-fn safe_name(unit: &str) -> String {
+/// A unit name as a file-name part: characters no file system takes become `-`.
+pub(crate) fn safe_name(unit: &str) -> String {
     let name: String = unit
         .chars()
         .map(|c| {
@@ -991,6 +1016,7 @@ mod tests {
                     sha256,
                     problems: 0,
                     recovered: false,
+                    online: false,
                 });
                 Ok(())
             })

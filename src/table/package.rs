@@ -337,142 +337,165 @@ fn ods_layout(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<OdsLayout>
     let content = archive.by_name("content.xml").ok()?;
     let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
     let mut buf = Vec::new();
-    let attr = |e: &quick_xml::events::BytesStart, key: &str| -> u64 {
-        e.attributes()
-            .flatten()
-            .find(|a| a.key.as_ref() == key)
-            .and_then(|a| a.value.trim().parse::<u64>().ok())
-            .unwrap_or(1)
-            .max(1)
-    };
-    let mut layout = OdsLayout::default();
-    let (mut rows, mut last_row, mut max_col) = (0u64, 0u64, 0u64);
-    let (mut row_repeat, mut col, mut row_end_col) = (1u64, 0u64, 0u64);
-    let (mut in_row, mut in_text) = (false, 0usize);
+    let mut scan = OdsScan::default();
     loop {
         // Unreadable XML (an encrypted or damaged part): count what came before and
         // leave the verdict on the rest to calamine, which names a password.
         let Ok(event) = reader.read_event_into(&mut buf) else {
-            layout.dense_cells = layout
-                .dense_cells
-                .saturating_add(last_row.saturating_mul(max_col));
+            scan.table_end();
             break;
         };
         match &event {
-            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
-                "table:table" => {
-                    (rows, last_row, max_col) = (0, 0, 0);
-                    let name = e
-                        .attributes()
-                        .flatten()
-                        .find(|a| a.key.as_ref() == "table:name")
-                        .map(|a| {
-                            quick_xml::escape::unescape(&a.value)
-                                .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
-                        })
-                        .unwrap_or_default();
-                    layout.merges.push((name.clone(), Vec::new()));
-                    layout.pending.push((name, Vec::new()));
-                }
-                "table:null-date" => {
-                    layout.null_date = e
-                        .attributes()
-                        .flatten()
-                        .find(|a| a.key.as_ref() == "table:date-value")
-                        .and_then(|a| {
-                            let value = a.value.to_string();
-                            let day = value.get(..10).unwrap_or(&value).to_string();
-                            chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()
-                        });
-                }
-                "table:table-row" => {
-                    in_row = matches!(event, Event::Start(_));
-                    (row_repeat, col, row_end_col) = (attr(e, "table:number-rows-repeated"), 0, 0)
-                }
-                "table:table-cell" | "table:covered-table-cell" => {
-                    let n = attr(e, "table:number-columns-repeated");
-                    let has_value = matches!(event, Event::Start(_))
-                        || e.attributes()
-                            .flatten()
-                            .any(|a| a.key.as_ref() == "office:value-type");
-                    let (down, across) = (
-                        attr(e, "table:number-rows-spanned"),
-                        attr(e, "table:number-columns-spanned"),
-                    );
-                    if (down > 1 || across > 1)
-                        && let (Ok(r), Ok(c)) = (u32::try_from(rows), u32::try_from(col))
-                        && let Some((_, merges)) = layout.merges.last_mut()
-                    {
-                        let last = |start: u32, span: u64| {
-                            start.saturating_add(u32::try_from(span - 1).unwrap_or(u32::MAX))
-                        };
-                        merges.push((r, c, last(r, down), last(c, across)));
-                    }
-                    // A formula LibreOffice has calculated carries its result's type;
-                    // one written by a program that does not calculate has none.
-                    let formula = e
-                        .attributes()
-                        .flatten()
-                        .find(|a| a.key.as_ref() == "table:formula")
-                        .map(|a| {
-                            quick_xml::escape::unescape(&a.value)
-                                .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
-                        });
-                    let typed = e
-                        .attributes()
-                        .flatten()
-                        .any(|a| a.key.as_ref() == "office:value-type");
-                    if let (Some(formula), false) = (formula, typed)
-                        && let (Ok(row), Some((_, pending))) =
-                            (u32::try_from(rows), layout.pending.last_mut())
-                    {
-                        // A repeat of the same formula cell: its first few places name it.
-                        for c in col..col.saturating_add(n.min(16)) {
-                            if let Ok(col) = u32::try_from(c) {
-                                pending.push(PendingFormula {
-                                    row,
-                                    col,
-                                    formula: formula.clone(),
-                                });
-                            }
-                        }
-                    }
-                    col = col.saturating_add(n);
-                    if has_value {
-                        row_end_col = col;
-                    }
-                }
-                name if is_paragraph(name) && matches!(event, Event::Start(_)) => in_text += 1,
-                _ => {}
-            },
-            Event::End(e) => match e.name().as_ref() {
-                "table:table-row" => {
-                    in_row = false;
-                    rows = rows.saturating_add(row_repeat);
-                    if row_end_col > 0 {
-                        last_row = rows;
-                        max_col = max_col.max(row_end_col);
-                    }
-                }
-                "table:table" => {
-                    layout.dense_cells = layout
-                        .dense_cells
-                        .saturating_add(last_row.saturating_mul(max_col))
-                }
-                name if is_paragraph(name) => in_text = in_text.saturating_sub(1),
-                _ => {}
-            },
+            Event::Start(e) => scan.start(e, true),
+            Event::Empty(e) => scan.start(e, false),
+            Event::End(e) => scan.end(e.name().as_ref()),
             Event::Text(t)
-                if in_row && in_text == 0 && t.bytes().all(|b| b.is_ascii_whitespace()) =>
+                if scan.in_row
+                    && scan.in_text == 0
+                    && t.bytes().all(|b| b.is_ascii_whitespace()) =>
             {
-                layout.indented = true;
+                scan.layout.indented = true;
             }
             Event::Eof => break,
             _ => {}
         }
         buf.clear();
     }
-    Some(layout)
+    Some(scan.layout)
+}
+
+/// Where [`ods_layout`] is in content.xml, and what it has found so far.
+#[derive(Default)]
+struct OdsScan {
+    layout: OdsLayout,
+    /// The table being read: rows laid out so far, the last with a value, the
+    /// widest row's last value.
+    rows: u64,
+    last_row: u64,
+    max_col: u64,
+    /// The row being read: its repeat count, the next column, its last value's end.
+    row_repeat: u64,
+    col: u64,
+    row_end_col: u64,
+    in_row: bool,
+    /// Depth of paragraphs: white space inside one is text, not indenting.
+    in_text: usize,
+}
+
+impl OdsScan {
+    /// An opening element; `open`: a start tag rather than an empty one.
+    fn start(&mut self, e: &quick_xml::events::BytesStart, open: bool) {
+        match e.name().as_ref() {
+            "table:table" => {
+                (self.rows, self.last_row, self.max_col) = (0, 0, 0);
+                let name = ods_text_attr(e, "table:name").unwrap_or_default();
+                self.layout.merges.push((name.clone(), Vec::new()));
+                self.layout.pending.push((name, Vec::new()));
+            }
+            "table:null-date" => {
+                self.layout.null_date = ods_text_attr(e, "table:date-value").and_then(|value| {
+                    let day = value.get(..10).unwrap_or(&value);
+                    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
+                });
+            }
+            "table:table-row" => {
+                self.in_row = open;
+                self.row_repeat = ods_count(e, "table:number-rows-repeated");
+                (self.col, self.row_end_col) = (0, 0);
+            }
+            "table:table-cell" | "table:covered-table-cell" => self.cell(e, open),
+            name if is_paragraph(name) && open => self.in_text += 1,
+            _ => {}
+        }
+    }
+
+    /// A cell: its merge, its formula when it has no result, its columns.
+    fn cell(&mut self, e: &quick_xml::events::BytesStart, open: bool) {
+        let n = ods_count(e, "table:number-columns-repeated");
+        let typed = e
+            .attributes()
+            .flatten()
+            .any(|a| a.key.as_ref() == "office:value-type");
+        let (down, across) = (
+            ods_count(e, "table:number-rows-spanned"),
+            ods_count(e, "table:number-columns-spanned"),
+        );
+        if (down > 1 || across > 1)
+            && let (Ok(r), Ok(c)) = (u32::try_from(self.rows), u32::try_from(self.col))
+            && let Some((_, merges)) = self.layout.merges.last_mut()
+        {
+            let last = |start: u32, span: u64| {
+                start.saturating_add(u32::try_from(span - 1).unwrap_or(u32::MAX))
+            };
+            merges.push((r, c, last(r, down), last(c, across)));
+        }
+        // A formula LibreOffice has calculated carries its result's type;
+        // one written by a program that does not calculate has none.
+        if let (Some(formula), false) = (ods_text_attr(e, "table:formula"), typed)
+            && let (Ok(row), Some((_, pending))) =
+                (u32::try_from(self.rows), self.layout.pending.last_mut())
+        {
+            // A repeat of the same formula cell: its first few places name it.
+            for c in self.col..self.col.saturating_add(n.min(16)) {
+                if let Ok(col) = u32::try_from(c) {
+                    pending.push(PendingFormula {
+                        row,
+                        col,
+                        formula: formula.clone(),
+                    });
+                }
+            }
+        }
+        self.col = self.col.saturating_add(n);
+        if open || typed {
+            self.row_end_col = self.col;
+        }
+    }
+
+    fn end(&mut self, name: &str) {
+        match name {
+            "table:table-row" => {
+                self.in_row = false;
+                self.rows = self.rows.saturating_add(self.row_repeat);
+                if self.row_end_col > 0 {
+                    self.last_row = self.rows;
+                    self.max_col = self.max_col.max(self.row_end_col);
+                }
+            }
+            "table:table" => self.table_end(),
+            name if is_paragraph(name) => self.in_text = self.in_text.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    /// A table's cells, once its rows are laid out, added to the count.
+    fn table_end(&mut self) {
+        self.layout.dense_cells = self
+            .layout
+            .dense_cells
+            .saturating_add(self.last_row.saturating_mul(self.max_col));
+    }
+}
+
+/// A count attribute (`table:number-rows-repeated`…): 1 when absent or nonsense.
+fn ods_count(e: &quick_xml::events::BytesStart, key: &str) -> u64 {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+        .and_then(|a| a.value.trim().parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// A text attribute, unescaped.
+fn ods_text_attr(e: &quick_xml::events::BytesStart, key: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+        .map(|a| {
+            quick_xml::escape::unescape(&a.value)
+                .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
+        })
 }
 
 /// The package with `t="n"` taken off the cells of its worksheets. calamine fails a

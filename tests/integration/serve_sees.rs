@@ -208,7 +208,7 @@ async fn a_unit_sees_its_uploads_by_its_own_names_and_which_counts() {
         .text()
         .await
         .expect("page");
-    assert!(home.contains("本单位本期（2018年7月）已上传"), "{home}");
+    assert!(home.contains("本单位本期（2018年7月）已报送"), "{home}");
     let rows: Vec<&str> = home.split("<tr").skip(2).collect();
     assert_eq!(rows.len(), 2, "{home}");
     // Latest first: 第二版 (stored later, dated earlier) does not count, and why.

@@ -5,11 +5,13 @@
 //! check); the pages by [`super::pages`].
 //!
 //! One handler file per side: [`session`] (the upload page, sign in and out),
-//! [`upload`], [`returns`] (an upload's check page and annotated copy) and
-//! [`office`] (the board and its downloads).
+//! [`upload`], [`fill`] (the return filled on a page, then filed as an upload
+//! is), [`returns`] (an upload's check page and annotated copy) and [`office`]
+//! (the board and its downloads).
 
 pub mod answer;
 pub mod extract;
+mod fill;
 mod office;
 mod returns;
 mod session;
@@ -34,13 +36,14 @@ use tower_http::timeout::TimeoutLayer;
 use super::State;
 use answer::{Answer, Frame};
 
-/// Every request but an upload: forms and links carry a few bytes.
+/// Every request but an upload or a filled return: forms and links carry a few bytes.
 const SMALL_BODY: usize = 64 * 1024;
 /// A request that takes longer is answered 408 (an upload over a slow line included).
 const REQUEST_TIME: Duration = Duration::from_secs(10 * 60);
 
 pub fn router(state: Arc<State>) -> Router {
     let upload_limit = upload::body_limit(&state);
+    let fill_limit = fill::body_limit(&state);
     let header = |name, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
@@ -52,6 +55,14 @@ pub fn router(state: Arc<State>) -> Router {
         .route(
             "/upload",
             post(upload::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        // A whole return of long texts (5.3 MiB for the plan's 31 tasks, see
+        // `serve::fill::body_limit`), read by the handler once the unit is known.
+        .route(
+            "/fill",
+            get(fill::show)
+                .post(fill::submit)
+                .layer(DefaultBodyLimit::max(fill_limit)),
         )
         .route("/returns/{id}", get(returns::show))
         .route("/returns/{id}/annotated.xlsx", get(returns::annotated))

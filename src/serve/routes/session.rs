@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State as Shared};
+use axum::extract::{Form, Query, State as Shared};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
 
@@ -92,6 +92,7 @@ fn unit_uploads(state: &State, desk: &Desk, unit: usize) -> Option<UnitUploads> 
                 counts: matches!(why, Some(None)),
                 why: why.flatten(),
                 recovered: record.recovered,
+                online: record.online,
             }
         })
         .collect();
@@ -102,18 +103,34 @@ fn unit_uploads(state: &State, desk: &Desk, unit: usize) -> Option<UnitUploads> 
     })
 }
 
-pub async fn login_page(Shared(state): Shared<Arc<State>>) -> Answer {
+/// Where a unit may be sent on after signing in, besides the upload page.
+const NEXT_PAGES: [&str; 1] = ["/fill"];
+
+#[derive(serde::Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// `/login`, or `/login?next=/fill` to go on to the form once signed in.
+pub async fn login_page(Shared(state): Shared<Arc<State>>, Query(next): Query<Next>) -> Answer {
+    let next = next.next.filter(|n| NEXT_PAGES.contains(&n.as_str()));
+    let message = next
+        .is_some()
+        .then_some("在网页上填报，请先用本单位的上报码登录。");
     Answer::page(
         &Frame::new(&state, state.collecting(), None),
         StatusCode::OK,
         "登录",
-        pages::login_form(None),
+        pages::login_form_to(message, next.as_deref()),
     )
 }
 
 #[derive(serde::Deserialize)]
 pub struct CodeForm {
     code: String,
+    /// A page of [`NEXT_PAGES`] to go on to; anything else is ignored.
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn login(
@@ -122,7 +139,7 @@ pub async fn login(
     Https(https): Https,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Answer {
-    let code = form.map(|Form(f)| f.code).unwrap_or_default();
+    let (code, next) = form.map(|Form(f)| (f.code, f.next)).unwrap_or_default();
     let principal = match state.auth.check_code(&code, client).await {
         Ok(p) => p,
         Err(Denied::Wrong) => {
@@ -130,7 +147,10 @@ pub async fn login(
                 &Frame::new(&state, state.collecting(), None),
                 StatusCode::UNAUTHORIZED,
                 "登录",
-                pages::login_form(Some("上报码不正确：请核对后重试。")),
+                pages::login_form_to(
+                    Some("上报码不正确：请核对后重试。"),
+                    NEXT_PAGES.iter().find(|p| **p == next).copied(),
+                ),
             );
         }
         Err(d) => return denied(&state, d),
@@ -138,7 +158,11 @@ pub async fn login(
     let token = state.auth.open_session(principal);
     let to = match principal {
         Principal::Admin => "/status",
-        Principal::Unit(_) => "/",
+        Principal::Unit(_) => NEXT_PAGES
+            .iter()
+            .find(|p| **p == next)
+            .copied()
+            .unwrap_or("/"),
     };
     Answer::see_other(to).cookie(&auth::session_cookie(&token, https))
 }

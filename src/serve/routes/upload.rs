@@ -37,13 +37,15 @@ pub fn body_limit(state: &State) -> usize {
         .saturating_add(64 * 1024)
 }
 
-/// What the log says of one upload attempt.
-struct Attempt {
-    client: std::net::IpAddr,
-    unit: String,
-    client_name: String,
-    size: u64,
-    sha256: String,
+/// What the log says of one upload attempt (or one return filled on the form).
+pub(super) struct Attempt {
+    pub(super) client: std::net::IpAddr,
+    pub(super) unit: String,
+    pub(super) client_name: String,
+    pub(super) size: u64,
+    pub(super) sha256: String,
+    /// Filled on the form: its `client_name` is [`crate::serve::log::FILLED_ONLINE`].
+    pub(super) online: bool,
 }
 
 impl Attempt {
@@ -63,6 +65,7 @@ impl Attempt {
             result: result.to_string(),
             problems,
             recovered: false,
+            online: self.online,
         }
     }
 }
@@ -80,7 +83,7 @@ fn log(state: &State, line: &Line) {
 
 /// An attempt that stored nothing: logged, listed on the board, and answered
 /// with the reason and its status.
-fn refused(
+pub(super) fn refused(
     state: &State,
     desk: &Desk,
     attempt: &Attempt,
@@ -147,6 +150,7 @@ pub async fn upload(
         client_name: String::new(),
         size: 0,
         sha256: String::new(),
+        online: false,
     };
     let declared = headers
         .get(CONTENT_LENGTH)
@@ -213,7 +217,7 @@ pub async fn upload(
 
 /// A unit that stored as many uploads this period as it may is answered at
 /// once, before its file is read.
-fn within_bounds(
+pub(super) fn within_bounds(
     state: &State,
     desk: &Desk,
     attempt: &mut Attempt,
@@ -372,7 +376,7 @@ async fn read_code(mut field: Field<'_>) -> String {
 ///
 /// # Errors
 /// `Ok(refusal)` when nothing was stored, `Err` when the check did not run.
-async fn file_upload(
+pub(super) async fn file_upload(
     state: &Arc<State>,
     desk: &Arc<Desk>,
     unit: usize,
@@ -417,6 +421,7 @@ async fn file_upload(
             sha256: examined.sha256().to_string(),
             problems,
             recovered: false,
+            online: line.online,
         };
         let filed =
             target
