@@ -108,7 +108,7 @@ pub fn name_only(catalogue: &Catalogue, tasks: &[u32], fill: &Fill) -> Result<Ve
         }
         let values = fill.rows.get(&task.number).cloned().unwrap_or_default();
         sheet.write_string(row, 0, format!("第{}项", task.number))?;
-        sheet.write_string(row, 1, task.short_text())?;
+        sheet.write_string(row, 1, short_text(&task.text))?;
         sheet.write_string(row, 2, &values.status)?;
         if let Some(DateValue::Date(d)) = &values.date {
             sheet.write_datetime_with_format(row, 3, d, &date_format)?;
@@ -118,4 +118,22 @@ pub fn name_only(catalogue: &Catalogue, tasks: &[u32], fill: &Fill) -> Result<Ve
         row += 1;
     }
     Ok(workbook.save_to_buffer()?)
+}
+
+/// A task's text cut to its first clause and 18 characters, as a county that
+/// abbreviates the task list writes it.
+fn short_text(text: &str) -> String {
+    const MAX: usize = 18;
+    let clause: String = text
+        .chars()
+        .take_while(|c| !matches!(c, '。' | '，' | ',' | '；' | ';' | '：'))
+        .collect();
+    let clause = if clause.is_empty() { text } else { &clause };
+    if clause.chars().count() > MAX {
+        let mut cut: String = clause.chars().take(MAX).collect();
+        cut.push('…');
+        cut
+    } else {
+        clause.to_string()
+    }
 }

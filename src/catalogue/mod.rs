@@ -29,30 +29,6 @@ pub struct Task {
     pub deadline: NaiveDate,
 }
 
-impl Task {
-    /// The task's text cut to its first clause, for narrow columns.
-    pub fn short_text(&self) -> String {
-        const MAX: usize = 18;
-        let clause: String = self
-            .text
-            .chars()
-            .take_while(|c| !matches!(c, '。' | '，' | ',' | '；' | ';' | '：'))
-            .collect();
-        let clause = if clause.is_empty() {
-            &self.text
-        } else {
-            &clause
-        };
-        if clause.chars().count() > MAX {
-            let mut cut: String = clause.chars().take(MAX).collect();
-            cut.push('…');
-            cut
-        } else {
-            clause.clone()
-        }
-    }
-}
-
 /// The tasks of one plan, in number order.
 #[derive(Debug, Clone)]
 pub struct Catalogue {

@@ -280,7 +280,7 @@ impl CheckView {
                         let task = reader.catalogue.get(e.task);
                         TaskLine {
                             task: e.task,
-                            text: task.map(|t| t.short_text()).unwrap_or_default(),
+                            text: task.map(|t| t.text.clone()).unwrap_or_default(),
                             role: e.role.map_or("", |r| r.label()),
                             deadline: task.map(|t| chinese_date(t.deadline)).unwrap_or_default(),
                             status: row.map(|r| r.status_text.clone()).unwrap_or_default(),

@@ -193,6 +193,14 @@ async fn a_county_uploads_and_sees_its_check_the_office_sees_it_on_the_board() {
     ] {
         assert!(page.contains(shown), "the check page lacks {shown}: {page}");
     }
+    // Every task of the unit by its full text, never cut (SPEC §5: full names).
+    let catalogue = Catalogue::embedded().expect("catalogue");
+    let roster = Roster::default_hainan().expect("roster");
+    let u = roster.lookup("五指山市").expect("unit");
+    for (task, _) in &roster.expectations(&catalogue)[u] {
+        let text = &catalogue.get(*task).expect("task").text;
+        assert!(page.contains(text.as_str()), "task {task} cut: {page}");
+    }
     // Stored once, under the server's name, whole.
     let files = stored(&server);
     assert_eq!(files.len(), 1, "{files:?}");
