@@ -19,7 +19,7 @@ use crate::catalogue::Catalogue;
 use crate::config::{self, Config, Origin, Setting, Values};
 use crate::intake::{Reader, ReportPeriod};
 use crate::period::Month;
-use crate::pipeline::{PeriodPlan, Planner};
+use crate::pipeline::{PeriodPlan, Planner, ReplyBy};
 use crate::roster::Roster;
 use crate::serve::calendar::{Calendar, NOW_VAR};
 use crate::serve::store::Bounds;
@@ -557,6 +557,26 @@ pub fn in_force(cli: &Cli, config: &Config) -> Vec<InForce> {
             let (value, origin) = match key.name {
                 "office" => text(office(cli, file)),
                 "contact" => or_none(contact(None, file).map(text), "未设置：督办单上不写联系人"),
+                "reply_by_days" => or_none(
+                    file.reply_by_days
+                        .as_ref()
+                        .map(|s| (s.value.to_string(), s.origin.clone())),
+                    "未设置：回复期限为下一期报表的截止日",
+                ),
+                "letter_date" => or_none(
+                    file.letter_date
+                        .as_ref()
+                        .map(|s| (s.value.format("%Y-%m-%d").to_string(), s.origin.clone())),
+                    "未设置：成文日期为生成当天",
+                ),
+                "plan_short" => or_none(
+                    file.plan_short.clone().map(text),
+                    "未设置：规划名称含“大班额”时用“大班额”，否则用期别",
+                ),
+                "public_url" => or_none(
+                    file.public_url.clone().map(text),
+                    "未设置：用管理员打开汇总看板时的地址",
+                ),
                 "plan_name" => or_none(
                     Setting::given(cli.plan_name.clone(), file.plan_name.as_ref()).map(text),
                     "未设置：取任务分工表的标题",
@@ -644,9 +664,16 @@ impl Settings {
             contact: contact(args.contact.clone(), &self.file).map(|c| c.value),
             due_day: due_day(args.due_day, &self.file).value,
             due_soon_days: args.due_soon_days,
-            reply_by: args.reply_by,
-            // 督办单 carry the day they are issued (成文日期): `--date`, else today.
-            issued: args.date.unwrap_or(self.today),
+            reply_by: match (args.reply_by, &self.file.reply_by_days) {
+                (Some(day), _) => ReplyBy::On(day),
+                (None, Some(days)) => ReplyBy::DaysAfterDue(days.value),
+                (None, None) => ReplyBy::NextDue,
+            },
+            // 督办单 carry the day they are issued (成文日期): `--date`, else
+            // the settings' `letter_date`, else the day they are made.
+            letter_date: Setting::given(args.date, self.file.letter_date.as_ref()).map(|s| s.value),
+            today: self.today,
+            plan_short: self.file.plan_short.as_ref().map(|s| s.value.clone()),
             output_root: output_root(&self.file).value,
         }
     }
@@ -993,6 +1020,8 @@ pub struct ServePlan {
     pub listen: SocketAddr,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub trust_forwarded_for: bool,
+    /// The address counties open, for the reminders (`public_url`).
+    pub public_url: Option<String>,
 }
 
 impl ServePlan {
@@ -1051,6 +1080,7 @@ impl ServePlan {
             listen: listen(args.listen, file).value,
             tls,
             trust_forwarded_for: args.trust_forwarded_for,
+            public_url: file.public_url.as_ref().map(|s| s.value.clone()),
         })
     }
 }

@@ -25,6 +25,7 @@ use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -70,9 +71,24 @@ pub const KEYS: &[Key] = &[
         want: "应为加英文双引号的文字，例如“contact = \"基础教育处 王芳 0898-65236001\"”",
     },
     Key {
+        name: "reply_by_days",
+        meaning: "督办单的回复期限：本期报表截止日之后多少天（不设则为下一期报表的截止日）",
+        want: "应为 1 到 365 之间的整数，不加引号，例如“reply_by_days = 15”",
+    },
+    Key {
+        name: "letter_date",
+        meaning: "督办单的成文日期（不设则为生成当天：收集网页上下载材料时为下载当天）",
+        want: "应为加英文双引号的日期，例如“letter_date = \"2018-08-10\"”；要用生成当天的日期就删去这一行",
+    },
+    Key {
         name: "plan_name",
         meaning: "规划名称，印在标题中（不设则取任务分工表的标题）",
         want: "应为加英文双引号的文字，例如“plan_name = \"海南省消除义务教育学校大班额专项规划\"”",
+    },
+    Key {
+        name: "plan_short",
+        meaning: "规划简称，用于下载的材料包的文件名（不设则规划名称含“大班额”时用“大班额”，否则用期别）",
+        want: "应为加英文双引号的文字，例如“plan_short = \"大班额\"”",
     },
     Key {
         name: "tasks",
@@ -98,6 +114,11 @@ pub const KEYS: &[Key] = &[
         name: "listen",
         meaning: "收集网页监听的地址和端口（127.0.0.1 只供本机，0.0.0.0 供局域网）",
         want: "应为加英文双引号的“地址:端口”，例如“listen = \"0.0.0.0:8080\"”",
+    },
+    Key {
+        name: "public_url",
+        meaning: "各市县打开收集网页的地址，写进提醒和催报的文字（不设则用管理员打开汇总看板时的地址）",
+        want: "应为加英文双引号、以 http:// 或 https:// 开头的网址，例如“public_url = \"http://10.0.0.5:8080/\"”",
     },
     Key {
         name: "due_day",
@@ -203,12 +224,16 @@ impl<T: Clone> Setting<T> {
 pub struct Values {
     pub office: Option<Setting<String>>,
     pub contact: Option<Setting<String>>,
+    pub reply_by_days: Option<Setting<u32>>,
+    pub letter_date: Option<Setting<NaiveDate>>,
     pub plan_name: Option<Setting<String>>,
+    pub plan_short: Option<Setting<String>>,
     pub tasks: Option<Setting<PathBuf>>,
     pub roster: Option<Setting<PathBuf>>,
     pub input: Option<Setting<PathBuf>>,
     pub output: Option<Setting<PathBuf>>,
     pub listen: Option<Setting<SocketAddr>>,
+    pub public_url: Option<Setting<String>>,
     pub due_day: Option<Setting<u32>>,
     pub period: Option<Setting<Month>>,
     pub min_free_mb: Option<Setting<u64>>,
@@ -225,12 +250,16 @@ impl Values {
         Self {
             office: self.office.or(under.office),
             contact: self.contact.or(under.contact),
+            reply_by_days: self.reply_by_days.or(under.reply_by_days),
+            letter_date: self.letter_date.or(under.letter_date),
             plan_name: self.plan_name.or(under.plan_name),
+            plan_short: self.plan_short.or(under.plan_short),
             tasks: self.tasks.or(under.tasks),
             roster: self.roster.or(under.roster),
             input: self.input.or(under.input),
             output: self.output.or(under.output),
             listen: self.listen.or(under.listen),
+            public_url: self.public_url.or(under.public_url),
             due_day: self.due_day.or(under.due_day),
             period: self.period.or(under.period),
             min_free_mb: self.min_free_mb.or(under.min_free_mb),
@@ -400,12 +429,16 @@ fn known_keys() -> String {
 struct Raw {
     office: Option<Spanned<String>>,
     contact: Option<Spanned<String>>,
+    reply_by_days: Option<Spanned<i64>>,
+    letter_date: Option<Spanned<String>>,
     plan_name: Option<Spanned<String>>,
+    plan_short: Option<Spanned<String>>,
     tasks: Option<Spanned<String>>,
     roster: Option<Spanned<String>>,
     input: Option<Spanned<String>>,
     output: Option<Spanned<String>>,
     listen: Option<Spanned<String>>,
+    public_url: Option<Spanned<String>>,
     due_day: Option<Spanned<i64>>,
     period: Option<Spanned<String>>,
     min_free_mb: Option<Spanned<i64>>,
@@ -462,12 +495,20 @@ pub fn parse(text: &str, path: &Path) -> Result<Values, ConfigError> {
     let values = Values {
         office: file.text_value("office", raw.office)?,
         contact: file.text_value("contact", raw.contact)?,
+        reply_by_days: file.parsed_value("reply_by_days", raw.reply_by_days, |v| {
+            u32::try_from(*v).ok().filter(|d| (1..=365).contains(d))
+        })?,
+        letter_date: file.parsed_value("letter_date", raw.letter_date, |v| {
+            NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok()
+        })?,
         plan_name: file.text_value("plan_name", raw.plan_name)?,
+        plan_short: file.text_value("plan_short", raw.plan_short)?,
         tasks: file.path_value("tasks", raw.tasks)?,
         roster: file.path_value("roster", raw.roster)?,
         input: file.path_value("input", raw.input)?,
         output: file.path_value("output", raw.output)?,
         listen: file.parsed_value("listen", raw.listen, |v| v.trim().parse().ok())?,
+        public_url: file.parsed_value("public_url", raw.public_url, |v| web_address(v))?,
         due_day: file.parsed_value("due_day", raw.due_day, |v| {
             u32::try_from(*v).ok().filter(|d| (1..=31).contains(d))
         })?,
@@ -485,6 +526,25 @@ pub fn parse(text: &str, path: &Path) -> Result<Values, ConfigError> {
     };
     check_tls_pair(&values, path)?;
     Ok(values)
+}
+
+/// An address counties open, `http://10.0.0.5:8080/`: scheme and host, no
+/// space or quote (it is written into texts sent as they are); ends with `/`.
+pub fn web_address(text: &str) -> Option<String> {
+    let text = text.trim();
+    let rest = text
+        .strip_prefix("http://")
+        .or_else(|| text.strip_prefix("https://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    let plain = |c: char| c.is_ascii_graphic() && !"\"'<>\\`{}|^".contains(c);
+    if host.is_empty() || !text.chars().all(plain) {
+        return None;
+    }
+    Some(if text.ends_with('/') {
+        text.to_string()
+    } else {
+        format!("{text}/")
+    })
 }
 
 /// A whole number from `low` to `high`, as a value of the file.
@@ -740,6 +800,42 @@ mod tests {
     }
 
     #[test]
+    fn the_papers_keys_read_as_days_a_date_and_an_address() {
+        let v = parsed(
+            "reply_by_days = 15\nletter_date = \"2018-08-10\"\nplan_short = \"大班额\"\n\
+             public_url = \"https://returns.example.org\"\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            v.reply_by_days.map(|s| (s.value, s.origin)),
+            Some((15, file(1)))
+        );
+        assert_eq!(
+            v.letter_date.map(|s| s.value),
+            NaiveDate::from_ymd_opt(2018, 8, 10)
+        );
+        assert_eq!(v.plan_short.map(|s| s.value).as_deref(), Some("大班额"));
+        assert_eq!(
+            v.public_url.map(|s| (s.value, s.origin)),
+            Some(("https://returns.example.org/".to_string(), file(4)))
+        );
+        for (given, kept) in [
+            ("http://10.0.0.5:8080/", Some("http://10.0.0.5:8080/")),
+            (" http://10.0.0.5:8080 ", Some("http://10.0.0.5:8080/")),
+            (
+                "https://a.example/returns/",
+                Some("https://a.example/returns/"),
+            ),
+            ("http://", None),
+            ("ftp://a.example/", None),
+            ("http://a.example/\"><script>", None),
+            ("http://a.example/ x", None),
+        ] {
+            assert_eq!(web_address(given).as_deref(), kept, "{given}");
+        }
+    }
+
+    #[test]
     fn a_file_in_the_working_folder_keeps_relative_paths() {
         let v = parse("input = \"input\"\n", Path::new(LOCAL_FILE)).expect("valid");
         assert_eq!(v.input.map(|s| s.value), Some(PathBuf::from("input")));
@@ -831,6 +927,36 @@ mod tests {
             1,
             0,
             "“max_connections”的取值无效",
+        ),
+        (
+            "reply_by_days = 0\n",
+            1,
+            0,
+            "“reply_by_days”的取值无效，应为 1 到 365 之间的整数",
+        ),
+        (
+            "letter_date = \"2018-8-40\"\n",
+            1,
+            0,
+            "“letter_date”的取值无效，应为加英文双引号的日期",
+        ),
+        (
+            "letter_date = 2018-08-10\n",
+            1,
+            0,
+            "“letter_date”的取值无效",
+        ),
+        (
+            "public_url = \"10.0.0.5:8080\"\n",
+            1,
+            0,
+            "“public_url”的取值无效，应为加英文双引号、以 http:// 或 https:// 开头的网址",
+        ),
+        (
+            "public_url = \"http://省厅 服务器/\"\n",
+            1,
+            0,
+            "“public_url”的取值无效",
         ),
     ];
 
@@ -1057,6 +1183,7 @@ mod tests {
         for key in KEYS {
             let value = if [
                 "due_day",
+                "reply_by_days",
                 "min_free_mb",
                 "unit_uploads",
                 "unit_mb",
@@ -1067,6 +1194,10 @@ mod tests {
                 "5"
             } else if key.name == "period" {
                 "\"2018-07\""
+            } else if key.name == "letter_date" {
+                "\"2018-08-10\""
+            } else if key.name == "public_url" {
+                "\"http://10.0.0.5:8080\""
             } else if key.name == "listen" {
                 "\"127.0.0.1:1\""
             } else {

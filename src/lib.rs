@@ -10,7 +10,9 @@
 //!    [`feedback`] as one 督办单 per unit; [`look`] is the look they, the template
 //!    and the annotated copy share.
 //!
-//! [`serve`] collects a period's returns over the web and consolidates them the same way.
+//! [`serve`] collects a period's returns over the web and consolidates them the same way;
+//! it hands the office the month's [`papers`] in one zip and the [`remind`] texts
+//! for the units still owing their return.
 
 pub mod annotate;
 pub mod catalogue;
@@ -26,9 +28,11 @@ pub mod look;
 pub mod manual;
 pub mod monthly;
 pub mod os;
+pub mod papers;
 pub mod period;
 pub mod pipeline;
 pub mod problem;
+pub mod remind;
 pub mod report;
 pub mod roster;
 pub mod save;

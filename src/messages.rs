@@ -314,7 +314,7 @@ fn rows() -> Vec<(String, &'static str)> {
                 suggestion: "您是不是要写“due_day”？".into(),
             }
             .to_string(),
-            "配置文件 county-returns.toml 第 3 行：不认识的设置项“due-day”。您是不是要写“due_day”？可用的设置项：“office”（制表单位）、“contact”（督办单上的联系人和电话）、“plan_name”（规划名称）、“tasks”（任务分工表文件）、“roster”（单位名单文件）、“input”（报表总文件夹）、“output”（汇总表总文件夹）、“listen”（收集网页监听的地址和端口）、“due_day”（报表应于次月几日前报送）、“period”（收集网页只收这一期）、“min_free_mb”（收集网页保留的磁盘空间）、“unit_uploads”（每个单位每期最多上传的文件数）、“unit_mb”（每个单位每期最多上传的文件总大小）、“max_connections”（收集网页同时接受的连接数上限）、“tls_cert”（收集网页的 HTTPS 证书链）、“tls_key”（收集网页的 HTTPS 私钥）",
+            "配置文件 county-returns.toml 第 3 行：不认识的设置项“due-day”。您是不是要写“due_day”？可用的设置项：“office”（制表单位）、“contact”（督办单上的联系人和电话）、“reply_by_days”（督办单的回复期限）、“letter_date”（督办单的成文日期）、“plan_name”（规划名称）、“plan_short”（规划简称）、“tasks”（任务分工表文件）、“roster”（单位名单文件）、“input”（报表总文件夹）、“output”（汇总表总文件夹）、“listen”（收集网页监听的地址和端口）、“public_url”（各市县打开收集网页的地址）、“due_day”（报表应于次月几日前报送）、“period”（收集网页只收这一期）、“min_free_mb”（收集网页保留的磁盘空间）、“unit_uploads”（每个单位每期最多上传的文件数）、“unit_mb”（每个单位每期最多上传的文件总大小）、“max_connections”（收集网页同时接受的连接数上限）、“tls_cert”（收集网页的 HTTPS 证书链）、“tls_key”（收集网页的 HTTPS 私钥）",
         ),
         (
             ConfigError::BadValue {
@@ -327,6 +327,22 @@ fn rows() -> Vec<(String, &'static str)> {
             "配置文件 county-returns.toml 第 4 行：“due_day”的取值无效，应为 1 到 31 之间的整数，不加引号，例如“due_day = 5”",
         ),
         (
+            bad_setting("reply_by_days = 400\n"),
+            "配置文件 county-returns.toml 第 1 行：“reply_by_days”的取值无效，应为 1 到 365 之间的整数，不加引号，例如“reply_by_days = 15”",
+        ),
+        (
+            bad_setting("\nletter_date = \"2018年8月10日\"\n"),
+            "配置文件 county-returns.toml 第 2 行：“letter_date”的取值无效，应为加英文双引号的日期，例如“letter_date = \"2018-08-10\"”；要用生成当天的日期就删去这一行",
+        ),
+        (
+            bad_setting("public_url = \"10.0.0.5:8080\"\n"),
+            "配置文件 county-returns.toml 第 1 行：“public_url”的取值无效，应为加英文双引号、以 http:// 或 https:// 开头的网址，例如“public_url = \"http://10.0.0.5:8080/\"”",
+        ),
+        (
+            bad_setting("plan_short = \"\"\n"),
+            "配置文件 county-returns.toml 第 1 行：“plan_short”的取值无效，应为加英文双引号的文字，例如“plan_short = \"大班额\"”",
+        ),
+        (
             ConfigError::HalfTls {
                 path: PathBuf::from("county-returns.toml"),
                 line: 5,
@@ -337,6 +353,14 @@ fn rows() -> Vec<(String, &'static str)> {
             "配置文件 county-returns.toml 第 5 行：“tls_cert”要与“tls_key”一起设置，请补上“tls_key”或删去这一行",
         ),
     ]
+}
+
+/// What a settings file with `text` is told.
+fn bad_setting(text: &str) -> String {
+    match crate::config::parse(text, std::path::Path::new("county-returns.toml")) {
+        Ok(values) => format!("accepted: {values:?}"),
+        Err(e) => e.to_string(),
+    }
 }
 
 /// The collection server's errors, as the office (start-up) and the counties
@@ -441,6 +465,14 @@ fn serve_rows() -> Vec<(String, &'static str)> {
         (
             Refusal::NoSpace.to_string(),
             "服务器的磁盘空间不足，暂时无法保存报表。这不是您的报表的问题：请打电话告诉省教育厅，稍后再上传",
+        ),
+        (
+            crate::serve::board::papers_failed("内存不足"),
+            "生成材料包时出错（内存不足）：请把这条信息发给维护人员",
+        ),
+        (
+            crate::serve::board::NO_REMINDERS.to_string(),
+            "本期所有单位均已报送且无漏报，没有需要提醒或催报的单位。\n",
         ),
         (
             Refusal::Disk("打开的文件过多".into()).to_string(),

@@ -35,13 +35,31 @@ pub struct Planner {
     /// Returns are due by this day of the next month.
     pub due_day: u32,
     pub due_soon_days: u32,
-    /// 督办单: reply by this day; by default, the next period's due date.
-    pub reply_by: Option<NaiveDate>,
-    /// 督办单: the day they are issued (成文日期).
-    pub issued: NaiveDate,
+    /// 督办单: the day to answer by.
+    pub reply_by: ReplyBy,
+    /// 督办单: their 成文日期 when it is fixed (`--date`, the settings'
+    /// `letter_date`); else they are dated the day they are made.
+    pub letter_date: Option<NaiveDate>,
+    /// The day the planner was made: the 成文日期 of `run`'s letters when none is fixed.
+    pub today: NaiveDate,
+    /// The plan's short name, for the papers' file name (`plan_short`).
+    pub plan_short: Option<String>,
     /// Where the period workbooks go, one `YYYY-MM` folder each; earlier runs'
     /// records are read from there.
     pub output_root: PathBuf,
+}
+
+/// 督办单: the day a unit is asked to answer by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyBy {
+    /// `--reply-by`: this day.
+    On(NaiveDate),
+    /// The settings' `reply_by_days`: so many days after the period's due date;
+    /// after the 成文日期 instead when the letters are issued on or after that
+    /// day, so a letter never asks for an answer by a day already past.
+    DaysAfterDue(u32),
+    /// The next period's due date: the answer comes with the next return.
+    NextDue,
 }
 
 /// One period folder, planned: everything its consolidation depends on but the
@@ -75,17 +93,7 @@ impl Planner {
         records: Option<PathBuf>,
     ) -> PeriodPlan {
         let month = period.month;
-        let letterhead = Letterhead {
-            office: self.office.clone(),
-            plan: self.plan_name.clone(),
-            month,
-            issued: self.issued,
-            // The next period's returns are due then: the answer comes with them.
-            reply_by: self
-                .reply_by
-                .unwrap_or_else(|| next_due(month, self.due_day)),
-            contact: self.contact.clone(),
-        };
+        let letterhead = self.letterhead(month, self.today);
         PeriodPlan {
             earlier: earlier.unwrap_or_else(|| monthly::earlier_inputs(&input, month)),
             input,
@@ -98,11 +106,45 @@ impl Planner {
         }
     }
 
+    /// What the documents of `month` say of themselves, the 督办单 issued on
+    /// `today` unless their date is fixed: `run` issues them the day it runs,
+    /// the server the day they are downloaded.
+    pub fn letterhead(&self, month: Month, today: NaiveDate) -> Letterhead {
+        let issued = self.letter_date.unwrap_or(today);
+        let reply_by = match self.reply_by {
+            ReplyBy::On(day) => day,
+            ReplyBy::DaysAfterDue(days) => {
+                let after = |day: NaiveDate| {
+                    day.checked_add_days(chrono::Days::new(days.into()))
+                        .unwrap_or(NaiveDate::MAX)
+                };
+                match due(month, self.due_day) {
+                    Some(due) if issued < after(due) => after(due),
+                    _ => after(issued),
+                }
+            }
+            ReplyBy::NextDue => next_due(month, self.due_day),
+        };
+        Letterhead {
+            office: self.office.clone(),
+            plan: self.plan_name.clone(),
+            month,
+            issued,
+            reply_by,
+            contact: self.contact.clone(),
+        }
+    }
+
     /// Where `run` writes the workbook of `month` when not told.
     pub fn default_output(&self, month: Month) -> PathBuf {
         self.output_root
             .join(month.to_string())
-            .join(format!("大班额任务进展汇总_{month}.xlsx"))
+            .join(crate::report::workbook_name(month))
+    }
+
+    /// The name of the zip of `month`'s papers ([`crate::papers`]).
+    pub fn papers_name(&self, month: Month) -> String {
+        crate::papers::file_name(self.plan_short.as_deref(), &self.plan_name, month)
     }
 
     /// The folder of `month` under `root`, as `run --input <root>/<month>` plans
@@ -121,13 +163,16 @@ impl Planner {
     }
 }
 
-/// The day the returns of the period after `month` are due.
-fn next_due(month: Month, due_day: u32) -> NaiveDate {
+/// The day the returns of `month` are due.
+fn due(month: Month, due_day: u32) -> Option<NaiveDate> {
     month
-        .next()
         .end()
         .and_then(|end| crate::period::returns_due(end, due_day))
-        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The day the returns of the period after `month` are due.
+fn next_due(month: Month, due_day: u32) -> NaiveDate {
+    due(month.next(), due_day).unwrap_or(NaiveDate::MAX)
 }
 
 impl PeriodPlan {
@@ -357,7 +402,7 @@ impl Consolidated {
         let mut staged = Vec::new();
         let current = &self.monthly.current;
         let month = current.month;
-        let chase = folder.join(format!("催报名单_{month}.csv"));
+        let chase = folder.join(crate::report::chase::file_name(month));
         staged.push(
             Staged::bytes(
                 &chase,

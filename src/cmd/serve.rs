@@ -31,6 +31,7 @@ pub fn run(settings: Settings, args: &ServeArgs) -> Result<Outcome> {
         listen: plan.listen,
         tls: plan.tls,
         trust_proxy: plan.trust_forwarded_for,
+        public_url: plan.public_url,
     };
     crate::serve::run(config, |started| super::print(&started_text(started)))?;
     Ok(Outcome::Done)

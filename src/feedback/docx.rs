@@ -225,16 +225,8 @@ fn repack(packed: &[u8], letter: &Letter, issued: NaiveDate) -> std::io::Result<
     use zip::write::SimpleFileOptions;
     let mut archive = zip::ZipArchive::new(Cursor::new(packed)).map_err(std::io::Error::other)?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    // DOS times start in 1980; the letter's own day is its 成文日期.
-    let time = zip::DateTime::from_date_and_time(
-        u16::try_from(chrono::Datelike::year(&issued).clamp(1980, 2107)).unwrap_or(1980),
-        u8::try_from(chrono::Datelike::month(&issued)).unwrap_or(1),
-        u8::try_from(chrono::Datelike::day(&issued)).unwrap_or(1),
-        0,
-        0,
-        0,
-    )
-    .unwrap_or_default();
+    // The letter's own day is its 成文日期.
+    let time = zip_time(issued);
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(time)
@@ -259,6 +251,20 @@ fn repack(packed: &[u8], letter: &Letter, issued: NaiveDate) -> std::io::Result<
         out.write_all(&bytes)?;
     }
     Ok(out.finish().map_err(std::io::Error::other)?.into_inner())
+}
+
+/// Midnight of `day` as a zip entry's time (DOS times run from 1980 to 2107):
+/// what fixes the times of a letter's parts and of the papers' members.
+pub fn zip_time(day: NaiveDate) -> zip::DateTime {
+    zip::DateTime::from_date_and_time(
+        u16::try_from(chrono::Datelike::year(&day).clamp(1980, 2107)).unwrap_or(1980),
+        u8::try_from(chrono::Datelike::month(&day)).unwrap_or(1),
+        u8::try_from(chrono::Datelike::day(&day)).unwrap_or(1),
+        0,
+        0,
+        0,
+    )
+    .unwrap_or_default()
 }
 
 /// The document's properties: its title, the office as author, the 成文日期 as

@@ -10,6 +10,8 @@
 
 mod docx;
 
+pub use docx::zip_time;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -48,6 +50,18 @@ pub struct Letter {
 /// # Errors
 /// When the folder or a file cannot be written.
 pub fn stage_all(report: &Report, dir: &Path) -> std::io::Result<Vec<Staged>> {
+    documents(report)?
+        .iter()
+        .map(|(name, bytes)| Staged::bytes(&dir.join(name), bytes))
+        .collect()
+}
+
+/// Every 督办单 as the `.docx` file `run --feedback` writes, in roster order:
+/// (file name, bytes). The server's papers hold these very files.
+///
+/// # Errors
+/// Only when a document cannot be packed (a bug).
+pub fn documents(report: &Report) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let letters = letters(report);
     // One document per unit, each on its own: they are made on both cores.
     use rayon::prelude::*;
@@ -55,10 +69,14 @@ pub fn stage_all(report: &Report, dir: &Path) -> std::io::Result<Vec<Staged>> {
         .par_iter()
         .map(|(unit, letter)| {
             let bytes = docx::render(letter, report.letterhead.issued)?;
-            let name = format!("督办单_{unit}_{}.docx", report.letterhead.month);
-            Staged::bytes(&dir.join(name), &bytes)
+            Ok((file_name(unit, report.letterhead.month), bytes))
         })
         .collect()
+}
+
+/// `督办单_三亚市_2018-07.docx`.
+pub fn file_name(unit: &str, month: crate::period::Month) -> String {
+    format!("督办单_{unit}_{month}.docx")
 }
 
 /// Every unit's letter, in roster order, for the units that have something to
@@ -186,7 +204,7 @@ fn title_lines(plan: &str, period: &str) -> Vec<String> {
 /// `--contact` as the letter's line: `联系人：张三，联系电话：0898-65236001`. The
 /// phone is the trailing run of digits (with `-`, spaces, brackets) when it
 /// has at least seven digits; without one the text is the 联系人.
-fn contact_line(contact: &str) -> String {
+pub fn contact_line(contact: &str) -> String {
     let contact = contact.trim();
     let is_phone = |c: char| c.is_ascii_digit() || "-－ ()（）+".contains(c);
     let start = contact

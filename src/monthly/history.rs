@@ -128,7 +128,12 @@ fn contact(meta: &ReturnMeta) -> Option<(String, String)> {
 
 /// The CSV a run leaves beside its workbook.
 pub fn csv_path(output_dir: &Path, month: Month) -> PathBuf {
-    output_dir.join(format!("明细_{month}.csv"))
+    output_dir.join(csv_name(month))
+}
+
+/// `明细_2018-07.csv`: the record's name.
+pub fn csv_name(month: Month) -> String {
+    format!("明细_{month}.csv")
 }
 
 fn fingerprint_path(csv: &Path) -> PathBuf {

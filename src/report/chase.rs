@@ -133,6 +133,11 @@ pub fn rows(report: &Report) -> Vec<ChaseRow> {
     rows
 }
 
+/// `催报名单_2018-07.csv`: the CSV's name, beside the workbook and in the papers.
+pub fn file_name(month: crate::period::Month) -> String {
+    format!("催报名单_{month}.csv")
+}
+
 /// 催报名单 as CSV for a mail merge: `run` writes it beside the workbook, `serve`
 /// offers it; the same bytes for the same rows.
 pub fn csv(rows: &[ChaseRow]) -> Vec<u8> {

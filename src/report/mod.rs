@@ -38,6 +38,11 @@ pub struct Letterhead {
     pub contact: Option<String>,
 }
 
+/// The file name of the workbook of `month`, as `run` and the server give it.
+pub fn workbook_name(month: Month) -> String {
+    format!("大班额任务进展汇总_{month}.xlsx")
+}
+
 impl Letterhead {
     /// A sheet's title: `《规划》逾期事项 · 2018年7月`.
     pub fn title(&self, what: &str) -> String {

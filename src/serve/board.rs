@@ -4,6 +4,7 @@
 //! (who sent, when, how many problems, each verdict's count, 催报名单, the
 //! attempts refused) and the workbook come from the same consolidation.
 
+use std::io::Cursor;
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
@@ -12,11 +13,14 @@ use serde::Serialize;
 use super::State;
 use super::calendar::local_time;
 use super::log::{FILLED_ONLINE, Record, Refused};
+use super::net::Reach;
 use crate::check::Verdict;
 use crate::intake::Quiet;
 use crate::monthly::history::{self, Hashes};
 use crate::pipeline::{Clock, Consolidated, PeriodPlan};
-use crate::report::chase::ChaseRow;
+use crate::remind::{Occasion, Owes, Reminder};
+use crate::report::Letterhead;
+use crate::report::chase::{ChaseRow, Situation};
 
 /// The last consolidation of one desk's folder, and the hashes of the files it read.
 #[derive(Default)]
@@ -38,14 +42,61 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The status with what changes without a file changing: the attempts
-    /// refused, and the period folders there are.
-    pub fn status_now(&self, state: &State, refused: Vec<Refused>) -> Status {
+    /// `refused`, the period folders there are, the papers as they would be
+    /// downloaded today, and the reminders as sent today, sending the units
+    /// to `reach`.
+    pub fn status_now(&self, state: &State, refused: Vec<Refused>, reach: &Reach) -> Status {
         let mut status = self.status.clone();
         status.refused = refused;
         status.periods = state.months().iter().map(ToString::to_string).collect();
-        status.collecting_period = state.collecting().to_string();
+        let collecting = state.collecting();
+        status.collecting_period = collecting.to_string();
         status.collecting = status.collecting_period == status.period;
+        let month = self.done.monthly.current.month;
+        let today = state.calendar.today();
+        let head = state.planner.letterhead(month, today);
+        status.papers = Some(Papers {
+            name: state.planner.papers_name(month),
+            issued: head.issued.format("%Y-%m-%d").to_string(),
+            issued_fixed: state.planner.letter_date.is_some(),
+            reply_by: head.reply_by.format("%Y-%m-%d").to_string(),
+        });
+        // Uploads of this period are taken while it is collected, and the
+        // month after (as late returns naming it).
+        let takes = month == collecting || month == collecting.previous();
+        let occasion = Occasion {
+            plan: &state.planner.plan_name,
+            month,
+            due: self.done.due,
+            today,
+            address: takes.then_some(reach.url.as_str()),
+            collecting: (month != collecting).then_some(collecting),
+            contact: state.planner.contact.as_deref(),
+            office: &state.planner.office,
+        };
+        status.reminders = reminders(state, &status, &occasion);
+        status.reach = takes.then(|| reach.clone());
+        status.contact.clone_from(&state.planner.contact);
         status
+    }
+
+    /// The month's papers as one zip ([`crate::papers`]): the workbook of
+    /// [`Snapshot::workbook`], and the 督办单 and CSVs `run` writes, the
+    /// letters under `head`. Blocking.
+    ///
+    /// # Errors
+    /// When the zip cannot be made (a bug: the message says so).
+    pub fn papers(
+        &self,
+        state: &State,
+        plan: &PeriodPlan,
+        head: &Letterhead,
+    ) -> Result<Vec<u8>, String> {
+        let workbook = self.workbook(state, plan)?;
+        let report = self.done.report(state.reader(), head);
+        crate::papers::write(Cursor::new(Vec::new()), &report, &workbook)
+            .map(|(out, _)| out.into_inner())
+            .map_err(|e| papers_failed(&crate::os::describe(&e)))
     }
 
     /// The workbook `run` writes for the folder, made once per snapshot. Blocking.
@@ -98,6 +149,30 @@ pub struct Status {
     pub refused: Vec<Refused>,
     /// The period folders there are, oldest first (`2018-06`).
     pub periods: Vec<String>,
+    /// The units a 督办单 is written for, in roster order.
+    pub letters: Vec<String>,
+    /// The papers as downloaded today (filled in as shown).
+    pub papers: Option<Papers>,
+    /// 提醒与催报: a text for each unit of 催报名单, as sent today (filled in as shown).
+    pub reminders: Vec<Reminder>,
+    /// The address the reminders give, and how it was found, while the
+    /// period takes uploads (filled in as shown).
+    pub reach: Option<Reach>,
+    /// Whom the reminders and letters say to call (the settings' `contact`).
+    pub contact: Option<String>,
+}
+
+/// What `/papers` gives today.
+#[derive(Debug, Clone, Serialize)]
+pub struct Papers {
+    /// The zip's name, `大班额_材料_2018-07.zip`.
+    pub name: String,
+    /// The letters' 成文日期.
+    pub issued: String,
+    /// Whether the settings fix it (`letter_date`); else it is the day of the download.
+    pub issued_fixed: bool,
+    /// The day the letters ask an answer by.
+    pub reply_by: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -301,6 +376,10 @@ fn status_of(
         .collect();
     let totals = done.result.totals();
     let chase = crate::report::chase::rows(&report);
+    let letters = crate::feedback::letters(&report)
+        .into_iter()
+        .map(|(unit, _)| unit)
+        .collect();
     Status {
         period: plan.period.month.to_string(),
         collecting: false,
@@ -316,7 +395,62 @@ fn status_of(
         chase,
         refused: Vec::new(),
         periods: Vec::new(),
+        letters,
+        papers: None,
+        reminders: Vec::new(),
+        reach: None,
+        contact: None,
     }
+}
+
+/// A text for each unit of 催报名单: a unit whose files are all unreadable is
+/// told so, not that nothing came.
+fn reminders(state: &State, status: &Status, occasion: &Occasion) -> Vec<Reminder> {
+    status
+        .chase
+        .iter()
+        .filter_map(|row| {
+            let u = state.roster.lookup(&row.unit)?;
+            let files = status
+                .units
+                .iter()
+                .find(|s| s.unit == row.unit)
+                .is_some_and(|s| s.not_counted > 0);
+            let owes = match row.situation {
+                Situation::NotSubmitted if files => Owes::Unreadable,
+                Situation::NotSubmitted => Owes::Return,
+                Situation::Omitted => Owes::Tasks(&row.tasks),
+            };
+            Some(Reminder {
+                unit: row.unit.clone(),
+                kind: occasion.kind(),
+                text: occasion.text(&state.roster.units[u].addressee(), owes, &state.catalogue),
+            })
+        })
+        .collect()
+}
+
+/// Why the papers could not be made (a bug, or memory: nothing the office did).
+pub fn papers_failed(reason: &str) -> String {
+    format!("生成材料包时出错（{reason}）：请把这条信息发给维护人员")
+}
+
+/// What `/reminders.txt` says when no unit owes anything.
+pub const NO_REMINDERS: &str = "本期所有单位均已报送且无漏报，没有需要提醒或催报的单位。\n";
+
+/// `/reminders.txt`: every text, one after another, a blank line between.
+pub fn reminders_text(status: &Status) -> String {
+    if status.reminders.is_empty() {
+        return NO_REMINDERS.to_string();
+    }
+    let mut text = status
+        .reminders
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    text.push('\n');
+    text
 }
 
 /// 催报名单 as CSV, the same bytes `run` writes beside the workbook.

@@ -67,6 +67,8 @@ pub struct Config {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// Take the client's address from `X-Forwarded-For` when the peer is this machine.
     pub trust_proxy: bool,
+    /// The address counties open (`public_url`), for the reminders.
+    pub public_url: Option<String>,
 }
 
 /// What the handlers share.
@@ -90,6 +92,10 @@ pub struct State {
     /// Whether pages go out over HTTPS (session cookies are then `Secure`).
     pub secure: bool,
     pub trust_proxy: bool,
+    /// The address counties open, when the settings name it.
+    pub public_url: Option<String>,
+    /// The address the server listens on, once it does.
+    pub bound: std::sync::OnceLock<SocketAddr>,
 }
 
 impl State {
@@ -240,6 +246,7 @@ pub fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeEr
         listen,
         tls,
         trust_proxy,
+        public_url,
     } = config;
     let book = codes::CodeBook::load(&root)?;
     let (auth, strangers) = auth::Auth::new(book, &roster);
@@ -264,6 +271,8 @@ pub fn run(config: Config, started: impl FnOnce(&Started)) -> Result<(), ServeEr
         ),
         secure: tls.is_some(),
         trust_proxy,
+        public_url,
+        bound: std::sync::OnceLock::new(),
     });
     recover_lines(&state).map_err(|e| folder_error(&state.root, &e))?;
     let month = state.collecting();
@@ -362,6 +371,7 @@ async fn serve(
             reason: listen_reason(&e),
         })?;
     let bound = listener.local_addr().unwrap_or(listen);
+    let _ = state.bound.set(bound);
     let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     tokio::spawn(stop_on_signal(handle.clone()));

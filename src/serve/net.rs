@@ -235,6 +235,92 @@ pub fn url(scheme: &str, ip: IpAddr, port: u16, path: &str) -> String {
     }
 }
 
+/// The address counties open, as the reminders give it, and how it was found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reach {
+    /// `http://10.0.0.5:8080/`.
+    pub url: String,
+    pub how: ReachHow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReachHow {
+    /// The settings' `public_url`.
+    Setting,
+    /// The address the office's browser used to open the board.
+    Asked,
+    /// This computer's network address: the office opened the board on this
+    /// computer itself, at an address no county can open.
+    Listening,
+    /// The server listens on this computer only: no county can open it.
+    ThisMachineOnly,
+}
+
+/// Where counties open the pages: the settings' `public_url`; else the host
+/// the office's browser asked for (`Host`, which a reverse proxy passes on),
+/// unless it names this computer only (`localhost`, `127.0.0.1`); else this
+/// computer's first network address, when the server listens on one; else the
+/// address asked for, though no county can open it.
+pub fn reach(
+    public_url: Option<&str>,
+    scheme: &str,
+    asked: Option<&str>,
+    bound: Option<SocketAddr>,
+) -> Reach {
+    if let Some(url) = public_url {
+        return Reach {
+            url: url.to_string(),
+            how: ReachHow::Setting,
+        };
+    }
+    let asked = asked.filter(|host| {
+        !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+    });
+    if let Some(host) = asked.filter(|host| !names_this_computer(host)) {
+        return Reach {
+            url: format!("{scheme}://{host}/"),
+            how: ReachHow::Asked,
+        };
+    }
+    if let Some(bound) = bound
+        && let (addresses, false) = reachable(bound)
+        && let Some(ip) = addresses.first()
+    {
+        return Reach {
+            url: url(scheme, *ip, bound.port(), "/"),
+            how: ReachHow::Listening,
+        };
+    }
+    let url = match (asked, bound) {
+        (Some(host), _) => format!("{scheme}://{host}/"),
+        (None, Some(bound)) => url(scheme, bound.ip(), bound.port(), "/"),
+        (None, None) => format!("{scheme}://127.0.0.1/"),
+    };
+    Reach {
+        url,
+        how: ReachHow::ThisMachineOnly,
+    }
+}
+
+/// Whether a `Host` (`localhost:8080`, `127.0.0.1`, `[::1]:8080`) names this
+/// computer alone.
+fn names_this_computer(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback() || ip.is_unspecified())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +344,81 @@ mod tests {
             "https://[fd00::5]:8443/"
         );
         assert_eq!(files_needed(512), 1152);
+    }
+
+    #[test]
+    fn reminders_send_counties_where_they_can_open_the_page() {
+        let lan: SocketAddr = "192.0.2.5:8080".parse().expect("addr");
+        let local: SocketAddr = "127.0.0.1:8080".parse().expect("addr");
+        let cases = [
+            (
+                Some("https://returns.example.org/"),
+                Some("127.0.0.1:8080"),
+                Some(local),
+                "https://returns.example.org/",
+                ReachHow::Setting,
+            ),
+            (
+                None,
+                Some("192.0.2.5:8080"),
+                Some(lan),
+                "http://192.0.2.5:8080/",
+                ReachHow::Asked,
+            ),
+            (
+                None,
+                Some("returns.example.org"),
+                Some(local),
+                "http://returns.example.org/",
+                ReachHow::Asked,
+            ),
+            (
+                None,
+                Some("localhost:8080"),
+                Some(lan),
+                "http://192.0.2.5:8080/",
+                ReachHow::Listening,
+            ),
+            (
+                None,
+                Some("[::1]:8080"),
+                Some(lan),
+                "http://192.0.2.5:8080/",
+                ReachHow::Listening,
+            ),
+            (
+                None,
+                Some("127.0.0.1:8080"),
+                Some(local),
+                "http://127.0.0.1:8080/",
+                ReachHow::ThisMachineOnly,
+            ),
+            // A Host no browser sends is not written into a text.
+            (
+                None,
+                Some("a\"b<c>"),
+                Some(local),
+                "http://127.0.0.1:8080/",
+                ReachHow::ThisMachineOnly,
+            ),
+            (
+                None,
+                None,
+                None,
+                "http://127.0.0.1/",
+                ReachHow::ThisMachineOnly,
+            ),
+        ];
+        for (public, asked, bound, url, how) in cases {
+            assert_eq!(
+                reach(public, "http", asked, bound),
+                Reach {
+                    url: url.to_string(),
+                    how
+                },
+                "{asked:?}"
+            );
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::board::Status;
 use super::calendar::local_time;
 use super::fill::{Errors, Field, TaskValues};
 use super::log::{FILLED_ONLINE, Record};
+use super::net::ReachHow;
 use crate::check::Verdict;
 use crate::inspect::Inspection;
 use crate::intake::Reader;
@@ -496,9 +497,27 @@ pub fn board(status: &Status) -> Markup {
             (status.files) " 个，数据问题 " (status.problems) " 条。"
         }
         p.actions {
-            a.button href={ "/workbook" (query) } { "下载汇总表（xlsx）" }
+            a.button href={ "/papers" (query) } { "下载本期材料（zip）" }
+            " " a.button href={ "/workbook" (query) } { "下载汇总表（xlsx）" }
             " " a href={ "/chase.csv" (query) } { "下载催报名单（CSV）" }
             " " a href={ "/api/status" (query) } { "JSON" }
+            @if !status.reminders.is_empty() {
+                " " a href="#reminders" { "提醒与催报文字（" (status.reminders.len()) "）" }
+            }
+        }
+        @if let Some(papers) = &status.papers {
+            p.note.papers {
+                "本期材料（" (papers.name) "）内含：汇总表；催报名单和明细（CSV）；"
+                @if status.letters.is_empty() {
+                    "没有需要督办的单位，因此不含督办单"
+                } @else {
+                    "督办单 " (status.letters.len()) " 份（" (status.letters.join("、")) "）"
+                }
+                "。按 " (status.made) " 的汇总生成（统计截止 " (as_chinese(&status.as_of)) "）；督办单成文日期 "
+                (as_chinese(&papers.issued))
+                @if papers.issued_fixed { "（配置文件 letter_date 指定）" } @else { "（下载当天）" }
+                "，回复期限 " (as_chinese(&papers.reply_by)) "。"
+            }
         }
         div.wide {
             table.totals {
@@ -538,6 +557,7 @@ pub fn board(status: &Status) -> Markup {
                 }
             }
         }
+        (reminders(status, &query))
         h2 { "催报名单（" (status.chase.len()) "）" }
         @if status.chase.is_empty() {
             p { "所有单位均已报送且无漏报。" }
@@ -575,6 +595,46 @@ pub fn board(status: &Status) -> Markup {
                             td data-label="原因" { (r.reason) }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// 提醒与催报: each unit's text, selected whole by one click (CSS
+/// `user-select: all`, no script), and all of them as one text.
+fn reminders(status: &Status, query: &str) -> Markup {
+    let chasing = status.reminders.iter().any(|r| r.kind == "催报");
+    let due = status.due.as_deref().map(as_chinese);
+    html! {
+        h2 #reminders { "提醒与催报（" (status.reminders.len()) "）" }
+        @if status.reminders.is_empty() {
+            p { (super::board::NO_REMINDERS.trim_end()) }
+        } @else {
+            p.note {
+                @match (&due, chasing) {
+                    (Some(due), true) => { "报送截止日（" (due) "）已过，下面是催报文字。" }
+                    (Some(due), false) => { "下面是提醒文字；报送截止日（" (due) "）过后，自动改为催报。" }
+                    (None, _) => { "下面是提醒文字。" }
+                }
+                "点一下文字即全选，复制后可直接发短信或政务微信；所有单位的文字在一起："
+                a href={ "/reminders.txt" (query) } { "全部文字（TXT）" } "。"
+            }
+            @if let Some(reach) = &status.reach {
+                @match reach.how {
+                    ReachHow::Setting => { p.note { "文中的网址 " code { (reach.url) } " 取自配置文件的 public_url。" } }
+                    ReachHow::Asked => { p.note { "文中的网址 " code { (reach.url) } " 是您打开本页所用的地址；各市县要用另一个地址打开收集网页时，请在配置文件中设置 public_url。" } }
+                    ReachHow::Listening => { p.note { "文中的网址 " code { (reach.url) } " 是本机的局域网地址（您是在本机上打开本页的）；各市县要用另一个地址打开收集网页时，请在配置文件中设置 public_url。" } }
+                    ReachHow::ThisMachineOnly => { p.error { "收集网页现在只有本机能打开，各市县打不开文中的网址 " code { (reach.url) } "：请在配置文件中写上 " code { "listen = \"0.0.0.0:8080\"" } " 并重启服务，或设置 public_url。" } }
+                }
+            }
+            @if status.contact.is_none() {
+                p.note { "文中没有联系人和电话：请在配置文件中设置 contact。" }
+            }
+            @for r in &status.reminders {
+                section.reminder {
+                    h3 { (r.unit) " · " (r.kind) }
+                    p.reminder { (r.text) }
                 }
             }
         }
@@ -825,6 +885,8 @@ td.file, code { font-family: monospace; font-size: .9em; word-break: break-all; 
 div.wide { max-width: 100%; overflow-x: auto; }
 nav.periods a, nav.periods strong { margin-right: .5em; }
 tr.counts td { background: #e2efda; }
+section.reminder h3 { font-size: 1em; margin: 1em 0 .3em; }
+p.reminder { white-space: pre-wrap; overflow-wrap: break-word; user-select: all; -webkit-user-select: all; cursor: text; max-width: 48em; margin: 0; padding: .5em .8em; border: 1px solid #bbb; border-left: 4px solid #1f4e79; background: #f7f9fc; }
 img, table { max-width: 100%; }
 /* The return filled on the page: one block per task; fields take the width. */
 form.fill { max-width: 60em; }

@@ -288,6 +288,19 @@ async fn a_county_uploads_in_a_browser_and_the_office_sees_it() {
     let row = row.text().await.expect("row text");
     assert!(row.contains("已报送"), "{row}");
     shot(&client, &shots, "4-board.png").await;
+    // A reminder is selected whole by one click, to copy: the page runs no script.
+    let reminder = client
+        .find(Locator::Css("p.reminder"))
+        .await
+        .expect("琼海市 left a task out: a reminder on the board");
+    let words = reminder.text().await.expect("reminder text");
+    assert!(words.starts_with("【报送提醒】琼海市教育局："), "{words}");
+    reminder.click().await.expect("click the reminder");
+    let selected = client
+        .execute("return window.getSelection().toString();", Vec::new())
+        .await
+        .expect("the selection");
+    assert_eq!(selected.as_str().map(str::trim), Some(words.trim()));
 
     // On a phone, 390 px wide: no page scrolls sideways, and every 判定 is on screen.
     client.set_window_size(390, 844).await.expect("phone size");

@@ -29,6 +29,7 @@ mod serve_abuse;
 mod serve_disk;
 mod serve_fill;
 mod serve_month;
+mod serve_papers;
 mod serve_sees;
 mod server;
 mod settings;

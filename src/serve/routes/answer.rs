@@ -110,7 +110,14 @@ impl Answer {
                 }
             })
             .collect();
-        let disposition = format!("attachment; filename=\"download\"; filename*=UTF-8''{encoded}");
+        // Browsers without RFC 5987 still get the right kind of file.
+        let extension = name
+            .rsplit_once('.')
+            .map(|(_, e)| e)
+            .filter(|e| !e.is_empty() && e.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .map_or_else(String::new, |e| format!(".{e}"));
+        let disposition =
+            format!("attachment; filename=\"download{extension}\"; filename*=UTF-8''{encoded}");
         Self::content(bytes, kind).with(CONTENT_DISPOSITION, &disposition)
     }
 

@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
-use axum::http::header::RETRY_AFTER;
+use axum::http::header::{HOST, RETRY_AFTER};
 use axum::http::request::Parts;
 
 use super::answer::{Answer, Frame};
 use crate::serve::auth::{Denied, Principal};
 use crate::serve::desk::Desk;
+use crate::serve::net::{Reach, reach};
 use crate::serve::{State, pages};
 
 /// The client's address: the peer's, as an IPv4 address when it is one, or
@@ -57,6 +58,42 @@ impl FromRequestParts<Arc<State>> for Https {
         state: &Arc<State>,
     ) -> Result<Self, Self::Rejection> {
         Ok(Self(over_https(&parts.headers, peer(parts), state)))
+    }
+}
+
+/// Where counties open the pages, as the settings or this request say
+/// ([`crate::serve::net::reach`]): the `Host` the office's browser sent, or a
+/// trusted proxy's `X-Forwarded-Host`.
+pub struct Reached(pub Reach);
+
+impl FromRequestParts<Arc<State>> for Reached {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<State>,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = peer(parts);
+        let scheme = if over_https(&parts.headers, peer, state) {
+            "https"
+        } else {
+            "http"
+        };
+        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let forwarded = (state.trust_proxy && peer.ip().to_canonical().is_loopback())
+            .then(|| header("x-forwarded-host"))
+            .flatten()
+            .and_then(|hosts| hosts.split(',').next())
+            .map(str::trim);
+        let asked = forwarded
+            .or_else(|| header(HOST.as_str()))
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+        Ok(Self(reach(
+            state.public_url.as_deref(),
+            scheme,
+            asked,
+            state.bound.get().copied(),
+        )))
     }
 }
 

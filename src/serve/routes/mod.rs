@@ -70,6 +70,8 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/status", get(office::status_json))
         .route("/workbook", get(office::workbook))
         .route("/chase.csv", get(office::chase_csv))
+        .route("/papers", get(office::papers))
+        .route("/reminders.txt", get(office::reminders_txt))
         .fallback(session::not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),

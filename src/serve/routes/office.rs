@@ -1,6 +1,7 @@
 //! The office's pages: the board of a period (the one collected, or an earlier
 //! one: `?period=2018-06`), as a page and as JSON, and its downloads — the
-//! workbook `run` writes for the folder, and 催报名单.
+//! workbook `run` writes for the folder, 催报名单, the month's papers in one
+//! zip, and the reminders as one text.
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use axum::http::StatusCode;
 
 use super::XLSX;
 use super::answer::{Answer, Frame};
-use super::extract::Office;
+use super::extract::{Office, Reached};
 use crate::period::Month;
 use crate::serve::auth::Principal;
 use crate::serve::board::Snapshot;
@@ -59,6 +60,7 @@ async fn shown(state: &Arc<State>, shown: &Shown) -> Result<(Arc<Desk>, Arc<Snap
 pub async fn board(
     Shared(state): Shared<Arc<State>>,
     _: Office,
+    Reached(reach): Reached,
     Query(asked): Query<Shown>,
 ) -> Answer {
     match shown(&state, &asked).await {
@@ -66,7 +68,7 @@ pub async fn board(
             &Frame::new(&state, desk.month(), Some(Principal::Admin)),
             StatusCode::OK,
             "汇总看板",
-            pages::board(&snapshot.status_now(&state, desk.refusals.latest_first())),
+            pages::board(&snapshot.status_now(&state, desk.refusals.latest_first(), &reach)),
         ),
         Err(answer) => answer,
     }
@@ -75,12 +77,13 @@ pub async fn board(
 pub async fn status_json(
     Shared(state): Shared<Arc<State>>,
     _: Office,
+    Reached(reach): Reached,
     Query(asked): Query<Shown>,
 ) -> Answer {
     match shown(&state, &asked).await {
         Ok((desk, snapshot)) => Answer::json(
             StatusCode::OK,
-            &snapshot.status_now(&state, desk.refusals.latest_first()),
+            &snapshot.status_now(&state, desk.refusals.latest_first(), &reach),
         ),
         Err(answer) => {
             let status = answer.status();
@@ -108,7 +111,7 @@ pub async fn workbook(
         .and_then(|r| r);
     let month = desk.month();
     match bytes {
-        Ok(bytes) => Answer::file(bytes, XLSX, &format!("大班额任务进展汇总_{month}.xlsx")),
+        Ok(bytes) => Answer::file(bytes, XLSX, &crate::report::workbook_name(month)),
         Err(e) => Answer::message(
             &Frame::new(&state, month, Some(Principal::Admin)),
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -129,6 +132,56 @@ pub async fn chase_csv(
             crate::serve::board::chase_csv(&snapshot.status),
             "text/csv; charset=utf-8",
             &format!("催报名单_{}.csv", desk.month()),
+        ),
+        Err(answer) => answer,
+    }
+}
+
+/// The month's papers as one zip ([`crate::papers`]): the workbook of
+/// `/workbook`, and the 督办单 and CSVs `run` writes with the same settings,
+/// the letters dated today (the server's date) unless `letter_date` fixes it.
+pub async fn papers(
+    Shared(state): Shared<Arc<State>>,
+    _: Office,
+    Query(asked): Query<Shown>,
+) -> Answer {
+    let (desk, snapshot) = match shown(&state, &asked).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let month = desk.month();
+    let head = state.planner.letterhead(month, state.calendar.today());
+    let (worker, plan) = (Arc::clone(&state), Arc::clone(&desk.plan));
+    let bytes = tokio::task::spawn_blocking(move || snapshot.papers(&worker, &plan, &head))
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
+    match bytes {
+        Ok(bytes) => Answer::file(bytes, "application/zip", &state.planner.papers_name(month)),
+        Err(e) => Answer::message(
+            &Frame::new(&state, month, Some(Principal::Admin)),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "无法生成材料包",
+            &e,
+        ),
+    }
+}
+
+/// Every reminder of the period as one text, to paste as it is.
+pub async fn reminders_txt(
+    Shared(state): Shared<Arc<State>>,
+    _: Office,
+    Reached(reach): Reached,
+    Query(asked): Query<Shown>,
+) -> Answer {
+    match shown(&state, &asked).await {
+        Ok((desk, snapshot)) => Answer::content(
+            crate::serve::board::reminders_text(&snapshot.status_now(
+                &state,
+                desk.refusals.latest_first(),
+                &reach,
+            )),
+            "text/plain; charset=utf-8",
         ),
         Err(answer) => answer,
     }
