@@ -888,6 +888,11 @@ tr.counts td { background: #e2efda; }
 section.reminder h3 { font-size: 1em; margin: 1em 0 .3em; }
 p.reminder { white-space: pre-wrap; overflow-wrap: break-word; user-select: all; -webkit-user-select: all; cursor: text; max-width: 48em; margin: 0; padding: .5em .8em; border: 1px solid #bbb; border-left: 4px solid #1f4e79; background: #f7f9fc; }
 img, table { max-width: 100%; }
+/* The check's tasks: the full text takes what the short columns leave. */
+@media (min-width: 40.01em) {
+  table.tasks { width: 100%; }
+  table.tasks th, table.tasks td:not(.text) { white-space: nowrap; }
+}
 /* The return filled on the page: one block per task; fields take the width. */
 form.fill { max-width: 60em; }
 form.fill fieldset.who { border: 1px solid #bbb; padding: .5em 1em; margin: 0 0 1em; }
