@@ -192,8 +192,19 @@ async fn connections_beyond_the_cap_are_told_the_server_is_busy() {
     let idle: Vec<std::net::TcpStream> = (0..12)
         .map(|_| std::net::TcpStream::connect(&address).expect("connect"))
         .collect();
-    // The next one is told the server is busy (once the idle ones' places
-    // are taken: their connections are accepted one task each).
+    // The next one is told the server is busy once the idle ones' places are
+    // taken. Each connection is accepted in a task of its own, so a request
+    // sent before the server has seen all twelve could take a place itself:
+    // wait until the four beyond the cap have been told it is busy.
+    let start = std::time::Instant::now();
+    while read(&dir.path().join("serve.err"))
+        .matches("同时连接数已达上限")
+        .count()
+        < 4
+        && start.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let start = std::time::Instant::now();
     let answer = loop {
         let mut next = std::net::TcpStream::connect(&address).expect("connect");
