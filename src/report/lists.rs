@@ -309,10 +309,11 @@ pub fn write_detail_csv(report: &Report, out: impl std::io::Write) -> std::io::R
         .chain(DETAIL_COLUMNS.iter().map(|c| c.title));
     let mut csv = crate::look::csv::CsvWriter::new(out, header)?;
     let period = report.letterhead.month.chinese();
-    let as_of = report.result.as_of.format("%Y-%m-%d").to_string();
+    let as_of = crate::period::iso_date(report.result.as_of);
     for row in detail_rows(report) {
-        let cells = row.iter().map(Cell::text);
-        csv.row([period.clone(), as_of.clone()].into_iter().chain(cells))?;
+        let cells = row.iter().map(Cell::plain);
+        let context = [period.as_str(), as_of.as_str()].map(std::borrow::Cow::Borrowed);
+        csv.row(context.into_iter().chain(cells))?;
     }
     csv.finish()?;
     Ok(())
