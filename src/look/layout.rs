@@ -987,6 +987,45 @@ mod tests {
     }
 
     #[test]
+    fn a_list_measured_in_parts_is_laid_out_as_measured_whole() {
+        let columns = [
+            fit("单位", Kind::Wrap),
+            fit("完成时限", Kind::Date),
+            share("主要任务", Kind::Wrap),
+            share("进展情况", Kind::Wrap),
+            crate::look::cells::screen("备注", 10, Kind::Wrap),
+        ];
+        let date = chrono::NaiveDate::from_ymd_opt(2018, 12, 31).unwrap_or_default();
+        // More rows than a part and than the sample keeps, more names than are
+        // kept as the widest, names of equal width in every order.
+        let count = 3 * FIT_PART + 2 * SAMPLE_ROWS + 77;
+        let rows: Vec<Vec<Cell>> = (0..count)
+            .map(|i| {
+                vec![
+                    text(&format!(
+                        "{}县{}",
+                        "白沙黎族自治".repeat(1 + i % 3),
+                        (i * 7919) % 500
+                    )),
+                    Cell::Date(date + chrono::Days::new((i % 40) as u64)),
+                    text(&"各市县要制定消除大班额专项规划".repeat(1 + i % 4)),
+                    text(&format!("截至{}月，已完成{}所学校。", i % 12 + 1, i).repeat(1 + i % 6)),
+                    text("不打印"),
+                ]
+            })
+            .collect();
+        let whole = Layout::fit(&columns, &rows);
+        let parts = Layout::fit_parts(&columns, count, |range| rows[range].iter().cloned());
+        assert_eq!(whole.px, parts.px);
+        // Heights worked out row after row, repeated texts remembered, are each
+        // row's own.
+        let mut heights = parts.heights();
+        for row in rows.iter().step_by(7) {
+            assert_eq!(heights.of(row), whole.row_height(row));
+        }
+    }
+
+    #[test]
     fn a_long_sample_is_thinned_evenly() {
         let mut sample = Sample {
             stride: 1,
