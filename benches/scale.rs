@@ -1,10 +1,13 @@
-//! `cargo bench --bench scale [-- N ...]`: for N synthetic returns (default 19, 300
-//! and 3,000) measures (a) the floor, a bare single-threaded calamine read of every
-//! cell of the same files, (b) `county-returns run` on them, and (c) the write
+//! `cargo bench --bench scale [-- N ...]`: for N synthetic returns (default 300,
+//! 2,000 and 3,000) measures (a) the floor, a bare single-threaded calamine read of
+//! every cell of the same files, (b) `county-returns run` on them, and (c) the write
 //! floor, rust_xlsxwriter alone writing the cells of every sheet of the run's
-//! workbook, one thread, shared strings, deflate level 3, no formats, no layout;
-//! prints wall times, returns per second, peak RSS, b/a and b/(a+c), then the
-//! run's stage shares.
+//! workbook, one thread, shared strings, deflate level 3, no formats, no layout.
+//! a and b are measured in turns (a, b, a, b…, `SCALE_ROUNDS` rounds, default 3),
+//! so a machine that slows down slows both (`SCALE_BIN=path` measures another
+//! build of the binary instead); prints the best of each, returns per
+//! second, peak RSS, b/a with the spread of the rounds' own b/a, and b/(a+c);
+//! then the run's stage shares.
 
 #[path = "../examples/gen-returns/synth.rs"]
 mod synth;
@@ -87,7 +90,10 @@ fn run(dir: &Path) -> (f64, f64, String) {
     let roster = dir.parent().expect("parent").join("roster.csv");
     let out = dir.parent().expect("parent").join("out.xlsx");
     let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_county-returns"))
+    // SCALE_BIN: another build to measure the same way (an earlier commit's).
+    let bin = std::env::var_os("SCALE_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_county-returns").into());
+    let child = Command::new(bin)
         .arg("--roster")
         .arg(&roster)
         .args(["run", "--timings", "--input"])
@@ -119,13 +125,13 @@ fn main() {
         .filter_map(|a| a.parse().ok())
         .collect();
     let sizes = if sizes.is_empty() {
-        vec![19, 300, 3000]
+        vec![300, 2000, 3000]
     } else {
         sizes
     };
     let as_of = chrono::NaiveDate::from_ymd_opt(2018, 6, 30).expect("date");
     println!(
-        "| N | read floor a (s) | write floor c (s) | run b (s) | returns/s | peak RSS (MB) | b/a | b/(a+c) |"
+        "| N | read floor a (s) | write floor c (s) | run b (s) | returns/s | peak RSS (MB) | b/a (rounds) | b/(a+c) |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut last_timings = String::new();
@@ -139,26 +145,42 @@ fn main() {
             let _ = std::fs::remove_dir_all(&dir);
             synth::generate(n, &dir, as_of).expect("generate returns");
         }
-        // Warm the page cache for both, then take the better of two runs each.
+        // Warm the page cache for both, then alternate them: the machine is
+        // shared, and what slows one round slows both of its halves.
         floor(&dir);
-        let (a, _) = [floor(&dir), floor(&dir)]
+        let rounds: usize = std::env::var("SCALE_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(3)
+            .max(1);
+        let mut floors = Vec::new();
+        let mut runs = Vec::new();
+        for _ in 0..rounds {
+            floors.push(floor(&dir).0);
+            runs.push(run(&dir));
+        }
+        let ratios: Vec<f64> = runs.iter().zip(&floors).map(|(r, a)| r.0 / a).collect();
+        let spread = (
+            ratios.iter().copied().fold(f64::INFINITY, f64::min),
+            ratios.iter().copied().fold(0.0, f64::max),
+        );
+        let a = floors.iter().copied().fold(f64::INFINITY, f64::min);
+        let rss = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+        let (b, _, timings) = runs
             .into_iter()
             .min_by(|x, y| x.0.total_cmp(&y.0))
-            .expect("two");
-        let runs = [run(&dir), run(&dir)];
-        let (b, rss, timings) = runs
-            .into_iter()
-            .min_by(|x, y| x.0.total_cmp(&y.0))
-            .expect("two");
+            .expect("a round");
         let out = dir.parent().expect("parent").join("out.xlsx");
         let c = [write_floor(&out), write_floor(&out)]
             .into_iter()
             .min_by(f64::total_cmp)
             .expect("two");
         println!(
-            "| {n} | {a:.3} | {c:.3} | {b:.3} | {:.0} | {rss:.0} | {:.2} | {:.2} |",
+            "| {n} | {a:.3} | {c:.3} | {b:.3} | {:.0} | {rss:.0} | {:.2} ({:.2}–{:.2}) | {:.2} |",
             n as f64 / b,
             b / a,
+            spread.0,
+            spread.1,
             b / (a + c)
         );
         last_timings = format!("N = {n}:\n{timings}");

@@ -133,7 +133,22 @@ pub fn returns_due(as_of: NaiveDate, due_day: u32) -> Option<NaiveDate> {
 
 /// A date as the office writes it: `2018年7月31日`.
 pub fn chinese_date(date: NaiveDate) -> String {
-    date.format("%Y年%-m月%-d日").to_string()
+    use chrono::Datelike;
+    // What `%Y年%-m月%-d日` writes, without parsing the pattern for each of a
+    // national 明细's hundred thousand dates.
+    match date.year() {
+        year @ 0..=9999 => format!("{year:04}年{}月{}日", date.month(), date.day()),
+        _ => date.format("%Y年%-m月%-d日").to_string(),
+    }
+}
+
+/// `2018-07-31`, as `%Y-%m-%d` writes it (see [`chinese_date`]).
+pub fn iso_date(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    match date.year() {
+        year @ 0..=9999 => format!("{year:04}-{:02}-{:02}", date.month(), date.day()),
+        _ => date.format("%Y-%m-%d").to_string(),
+    }
 }
 
 /// A reporting period: one month. Ordered in time, named `2018-07` in folder and
@@ -403,6 +418,24 @@ pub fn to_half_width(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_their_patterns_write_them() {
+        for (y, m, d) in [
+            (2018, 7, 31),
+            (2019, 1, 1),
+            (999, 12, 9),
+            (10000, 3, 4),
+            (-5, 6, 7),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            assert_eq!(
+                chinese_date(date),
+                date.format("%Y年%-m月%-d日").to_string()
+            );
+            assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, day)

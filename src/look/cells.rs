@@ -150,14 +150,19 @@ impl From<usize> for Cell {
 impl Cell {
     /// The cell as plain text, for CSV files.
     pub fn text(&self) -> String {
+        self.plain().into_owned()
+    }
+
+    /// [`Cell::text`], borrowed where the cell holds it already.
+    pub fn plain(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
         match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Int(n) => n.to_string(),
-            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Cell::Percent(p) => format!("{:.1}%", p * 100.0),
-            Cell::Verdict(v) => v.label().to_string(),
-            Cell::Heading(s) => s.clone(),
-            Cell::Empty | Cell::Joined => String::new(),
+            Cell::Text(s) | Cell::Heading(s) => Cow::Borrowed(s),
+            Cell::Int(n) => Cow::Owned(n.to_string()),
+            Cell::Date(d) => Cow::Owned(crate::period::iso_date(*d)),
+            Cell::Percent(p) => Cow::Owned(format!("{:.1}%", p * 100.0)),
+            Cell::Verdict(v) => Cow::Borrowed(v.label()),
+            Cell::Empty | Cell::Joined => Cow::Borrowed(""),
         }
     }
 }

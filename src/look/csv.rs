@@ -38,6 +38,8 @@ pub fn restore(cell: &str) -> &str {
 /// A CSV being written: the byte-order mark first, then rows of neutralised cells.
 pub struct CsvWriter<W: Write> {
     inner: ::csv::Writer<W>,
+    /// The row being written, kept to be filled again.
+    record: ::csv::ByteRecord,
 }
 
 fn io(e: ::csv::Error) -> std::io::Error {
@@ -59,6 +61,7 @@ impl<W: Write> CsvWriter<W> {
         out.write_all(BOM.as_bytes())?;
         let mut writer = Self {
             inner: ::csv::Writer::from_writer(out),
+            record: ::csv::ByteRecord::new(),
         };
         writer.row(header)?;
         Ok(writer)
@@ -72,11 +75,11 @@ impl<W: Write> CsvWriter<W> {
         &mut self,
         cells: impl IntoIterator<Item = T>,
     ) -> std::io::Result<()> {
-        let mut record = ::csv::ByteRecord::new();
+        self.record.clear();
         for cell in cells {
-            record.push_field(neutralise(cell.as_ref()).as_bytes());
+            self.record.push_field(neutralise(cell.as_ref()).as_bytes());
         }
-        self.inner.write_byte_record(&record).map_err(io)
+        self.inner.write_byte_record(&self.record).map_err(io)
     }
 
     /// Flushes what is written and gives the output back.

@@ -138,8 +138,19 @@ impl Need {
         if !names {
             return;
         }
+        self.keep_widest(one_line, text);
+    }
+
+    /// Keeps `text` among the widest if it is: the [`WIDEST_KEPT`] widest, ties
+    /// by text, whatever order the values come in.
+    fn keep_widest(&mut self, one_line: u32, text: &str) {
         let full = self.widest.len() >= WIDEST_KEPT;
-        if full && self.widest.last().is_some_and(|w| w.0 >= one_line) {
+        if full
+            && self
+                .widest
+                .last()
+                .is_some_and(|w| w.0 > one_line || (w.0 == one_line && w.1.as_str() <= text))
+        {
             return;
         }
         if self.widest.iter().any(|(_, t)| t == text) {
@@ -149,6 +160,15 @@ impl Need {
         self.widest
             .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         self.widest.truncate(WIDEST_KEPT);
+    }
+
+    /// Counts in what `other` gathered over other rows of the same column.
+    fn merge(&mut self, other: Need) {
+        self.one_line = self.one_line.max(other.one_line);
+        self.least = self.least.max(other.least);
+        for (one_line, text) in other.widest {
+            self.keep_widest(one_line, &text);
+        }
     }
 
     /// The narrowest width from `low` to `high` pixels at which each of its
@@ -189,6 +209,48 @@ struct Sample {
 }
 
 impl Sample {
+    /// A sample kept as rows come, thinned as they grow.
+    fn streaming() -> Self {
+        Self {
+            stride: 1,
+            ..Self::default()
+        }
+    }
+
+    /// The part of a sample of `rows` rows that rows `first..` make: the rows
+    /// [`Sample::streaming`] would keep of them, every `stride`-th.
+    fn part(rows: usize, first: usize) -> Self {
+        // Thinning halves the sample each time it reaches 2 × SAMPLE_ROWS: it
+        // ends at the least power of two that keeps fewer.
+        let mut stride = 1;
+        while rows.div_ceil(stride) >= 2 * SAMPLE_ROWS {
+            stride *= 2;
+        }
+        Self {
+            stride,
+            seen: first,
+            ..Self::default()
+        }
+    }
+
+    /// Appends the part of the sample the rows after these kept.
+    fn append(&mut self, other: Sample) {
+        let (cells, paragraphs) = (self.cells.len(), self.paragraphs.len());
+        self.paragraphs.extend(other.paragraphs);
+        self.cells
+            .extend(other.cells.into_iter().map(|cell| SampleCell {
+                paragraphs: cell.paragraphs.start + paragraphs..cell.paragraphs.end + paragraphs,
+                ..cell
+            }));
+        self.rows.extend(
+            other
+                .rows
+                .into_iter()
+                .map(|r| r.start + cells..r.end + cells),
+        );
+        self.seen = other.seen;
+    }
+
     /// Whether the next row is one the sample keeps.
     fn keeps(&mut self) -> bool {
         self.seen += 1;
@@ -242,38 +304,265 @@ impl Sample {
         self.stride *= 2;
     }
 
-    /// The lines the sample's rows take at these widths, summed: each row as
-    /// many as its deepest cell, a paragraph as many as its width on one line
-    /// over what a line of the column holds in whole Chinese characters (exact
-    /// for Chinese; whole words moving down make a few more).
-    fn lines(&self, px: &[u32]) -> usize {
-        let full = Printer::LibreOffice.advance('中', LIST_TYPE);
-        let room = |px: u32| {
-            let room = Printer::LibreOffice.text_points(px);
-            ((room / full).floor() * full).max(full)
-        };
-        let rooms: Vec<f64> = px.iter().map(|px| room(*px)).collect();
-        self.rows
+    /// The lines a cell of the sample takes at these widths: a paragraph as
+    /// many as its width on one line over what a line of the column holds in
+    /// whole Chinese characters (exact for Chinese; whole words moving down
+    /// make a few more).
+    fn cell_lines(&self, cell: &SampleCell, px: &[u32]) -> usize {
+        let room = line_room(px[cell.column..cell.column + cell.span].iter().sum());
+        self.paragraphs[cell.paragraphs.clone()]
+            .iter()
+            .map(|w| ((w / room) - 1e-6).ceil().max(1.0) as usize)
+            .sum()
+    }
+}
+
+/// What a line of a `px`-pixel column holds in LibreOffice, in whole Chinese
+/// characters' points (see [`Sample::cell_lines`]).
+fn line_room(px: u32) -> f64 {
+    let full = Printer::LibreOffice.advance('中', LIST_TYPE);
+    let room = Printer::LibreOffice.text_points(px);
+    ((room / full).floor() * full).max(full)
+}
+
+/// The lines the sample's rows take at some widths, summed, each row as many
+/// as its deepest cell; each cell's lines kept, so widths that change a column
+/// or two are tried by setting only the cells in them again.
+struct SampleLines<'s> {
+    sample: &'s Sample,
+    px: Vec<u32>,
+    cells: Vec<usize>,
+}
+
+impl<'s> SampleLines<'s> {
+    fn new(sample: &'s Sample, px: &[u32]) -> Self {
+        let cells = sample
+            .cells
+            .iter()
+            .map(|cell| sample.cell_lines(cell, px))
+            .collect();
+        Self {
+            sample,
+            px: px.to_vec(),
+            cells,
+        }
+    }
+
+    /// The lines at widths `px`.
+    fn with(&self, px: &[u32]) -> usize {
+        let changed: Vec<bool> = px.iter().zip(&self.px).map(|(a, b)| a != b).collect();
+        let touched =
+            |cell: &SampleCell| changed[cell.column..cell.column + cell.span].contains(&true);
+        self.sample
+            .rows
             .iter()
             .map(|range| {
-                self.cells[range.clone()]
-                    .iter()
-                    .map(|cell| {
-                        let room = if cell.span == 1 {
-                            rooms[cell.column]
+                range
+                    .clone()
+                    .map(|i| {
+                        let cell = &self.sample.cells[i];
+                        if touched(cell) {
+                            self.sample.cell_lines(cell, px)
                         } else {
-                            room(px[cell.column..cell.column + cell.span].iter().sum())
-                        };
-                        self.paragraphs[cell.paragraphs.clone()]
-                            .iter()
-                            .map(|w| ((w / room) - 1e-6).ceil().max(1.0) as usize)
-                            .sum::<usize>()
+                            self.cells[i]
+                        }
                     })
                     .max()
                     .unwrap_or(1)
                     .max(1)
             })
             .sum()
+    }
+
+    /// Moves to widths `px`.
+    fn set(&mut self, px: &[u32]) {
+        for (i, cell) in self.sample.cells.iter().enumerate() {
+            let span = cell.column..cell.column + cell.span;
+            if px[span.clone()] != self.px[span] {
+                self.cells[i] = self.sample.cell_lines(cell, px);
+            }
+        }
+        self.px = px.to_vec();
+    }
+}
+
+/// Rows measured at a time by [`Layout::fit_parts`].
+const FIT_PART: usize = 2048;
+
+/// Measurements of the texts a column repeats (a unit's name on each of its
+/// rows, a task's text on every unit's), looked up rather than made again. A
+/// column whose texts seldom repeat (progress, in a sentence of its own on
+/// every row) soon stops being remembered.
+struct Memo<V> {
+    seen: rustc_hash::FxHashMap<Box<str>, V>,
+    asked: usize,
+    found: usize,
+    on: bool,
+}
+
+/// Lookups a memo gets before it judges whether it pays.
+const MEMO_TRIAL: usize = 512;
+/// The most texts a memo keeps for one column.
+const MEMO_CAP: usize = 4096;
+
+impl<V> Memo<V> {
+    fn new() -> Self {
+        Self {
+            seen: rustc_hash::FxHashMap::default(),
+            asked: 0,
+            found: 0,
+            on: true,
+        }
+    }
+
+    /// What was kept for `text`, if anything.
+    fn find(&mut self, text: &str) -> Option<&V> {
+        if !self.on {
+            return None;
+        }
+        self.asked += 1;
+        let found = self.seen.get(text);
+        self.found += usize::from(found.is_some());
+        found
+    }
+
+    /// Keeps `value` for `text`, while the memo pays.
+    fn keep(&mut self, text: &str, value: V) {
+        if !self.on {
+            return;
+        }
+        // Fewer than one in four found: measuring again costs less than looking.
+        if self.asked >= MEMO_TRIAL && self.found * 4 < self.asked {
+            self.on = false;
+            self.seen = rustc_hash::FxHashMap::default();
+            return;
+        }
+        if self.seen.len() < MEMO_CAP {
+            self.seen.insert(text.into(), value);
+        }
+    }
+}
+
+/// What a list's rows need of its columns, gathered a row at a time: each
+/// column's [`Need`] and the sample of rows the widths are chosen on.
+struct Fit<'a> {
+    columns: &'a [Column],
+    needs: Vec<Need>,
+    /// Which columns hold names, kept for [`Need::two_lines`].
+    names: Vec<bool>,
+    sample: Sample,
+    /// Each column's texts measured: their extent and paragraphs' widths.
+    memo: Vec<Memo<(Extent, Box<[f64]>)>>,
+    paragraphs: Vec<f64>,
+}
+
+impl<'a> Fit<'a> {
+    fn new(columns: &'a [Column], sample: Sample) -> Self {
+        Self {
+            columns,
+            needs: vec![Need::default(); columns.len()],
+            names: columns
+                .iter()
+                .map(|c| c.width == Width::Fit && c.kind == Kind::Wrap)
+                .collect(),
+            sample,
+            memo: columns.iter().map(|_| Memo::new()).collect(),
+            paragraphs: Vec::new(),
+        }
+    }
+
+    /// Counts one row in.
+    fn row(&mut self, cells: &[Cell]) {
+        if matches!(cells, [Cell::Heading(_)]) {
+            return;
+        }
+        let kept = self.sample.keeps();
+        for (c, cell) in cells.iter().enumerate().take(self.columns.len()) {
+            // What stays on screen has the width it declares, whatever it holds.
+            if matches!(self.columns[c].width, Width::Screen(_)) {
+                continue;
+            }
+            let Some((text, breakable)) = shown(cell) else {
+                continue;
+            };
+            let paragraphs = &mut self.paragraphs;
+            paragraphs.clear();
+            let extent = match self.memo[c].find(&text) {
+                Some((extent, widths)) => {
+                    paragraphs.extend_from_slice(widths);
+                    *extent
+                }
+                None => {
+                    let extent = measure::extent(&text, LIST_TYPE, |w| paragraphs.push(w));
+                    self.memo[c].keep(&text, (extent, paragraphs.as_slice().into()));
+                    extent
+                }
+            };
+            let span = 1 + cells[c + 1..]
+                .iter()
+                .take_while(|n| matches!(n, Cell::Joined))
+                .count();
+            if span == 1 {
+                self.needs[c].add(&text, extent, breakable, self.names[c]);
+            }
+            if kept && breakable {
+                self.sample.cell(c, span, &self.paragraphs);
+            }
+        }
+        self.sample.end_row(kept);
+    }
+
+    /// Counts in what `other` gathered over the rows after these.
+    fn merge(&mut self, other: Fit) {
+        for (need, theirs) in self.needs.iter_mut().zip(other.needs) {
+            need.merge(theirs);
+        }
+        self.sample.append(other.sample);
+    }
+
+    fn finish(self) -> Layout<'a> {
+        Layout::from_needs(self.columns, &self.needs, &self.sample)
+    }
+}
+
+/// Row heights of a laid-out list, worked out a row at a time; the lines of
+/// a text a column repeats are counted once.
+pub struct RowHeights<'l, 'a> {
+    layout: &'l Layout<'a>,
+    /// Each column's texts set: at how many pixels, in how many lines.
+    memo: Vec<Memo<(u32, [usize; 2])>>,
+}
+
+impl RowHeights<'_, '_> {
+    /// The height a row of `cells` needs, when more than the default
+    /// (as [`Layout::row_height`]).
+    pub fn of(&mut self, cells: &[Cell]) -> Option<f64> {
+        let layout = self.layout;
+        if !layout.fitted {
+            return row_height(cells, layout.columns);
+        }
+        let mut lines = [1, 1];
+        for (c, cell) in cells.iter().enumerate().take(layout.columns.len()) {
+            if !layout.prints(c) {
+                continue;
+            }
+            let Some((text, true)) = shown(cell) else {
+                continue;
+            };
+            let px = layout.cell_px(cells, c);
+            let set = match self.memo[c].find(&text) {
+                Some((at, set)) if *at == px => *set,
+                _ => {
+                    let set = Printer::ALL.map(|printer| printer.lines(&text, px, LIST_TYPE));
+                    self.memo[c].keep(&text, (px, set));
+                    set
+                }
+            };
+            for (n, cell_lines) in lines.iter_mut().zip(set) {
+                *n = (*n).max(cell_lines);
+            }
+        }
+        Some(measure::row_height(lines, LIST_TYPE))
     }
 }
 
@@ -298,48 +587,53 @@ impl<'a> Layout<'a> {
 
     /// A list laid out for print from its rows (see the module's doc).
     pub fn fit<R: AsRef<[Cell]>>(columns: &'a [Column], rows: impl IntoIterator<Item = R>) -> Self {
-        let mut needs = vec![Need::default(); columns.len()];
-        let names: Vec<bool> = columns
-            .iter()
-            .map(|c| c.width == Width::Fit && c.kind == Kind::Wrap)
-            .collect();
-        let mut sample = Sample {
-            stride: 1,
-            ..Sample::default()
-        };
-        let mut paragraphs = Vec::new();
+        let mut fit = Fit::new(columns, Sample::streaming());
         for row in rows {
-            let cells = row.as_ref();
-            if matches!(cells, [Cell::Heading(_)]) {
-                continue;
-            }
-            let kept = sample.keeps();
-            for (c, cell) in cells.iter().enumerate().take(columns.len()) {
-                let Some((text, breakable)) = shown(cell) else {
-                    continue;
-                };
-                paragraphs.clear();
-                let extent = measure::extent(&text, LIST_TYPE, |w| paragraphs.push(w));
-                let span = 1 + cells[c + 1..]
-                    .iter()
-                    .take_while(|n| matches!(n, Cell::Joined))
-                    .count();
-                if span == 1 {
-                    needs[c].add(&text, extent, breakable, names[c]);
-                }
-                if kept && breakable && !matches!(columns[c].width, Width::Screen(_)) {
-                    sample.cell(c, span, &paragraphs);
-                }
-            }
-            sample.end_row(kept);
+            fit.row(row.as_ref());
         }
+        fit.finish()
+    }
+
+    /// [`Layout::fit`] for a list of `count` rows, none a heading, that `rows`
+    /// makes a stretch at a time: the stretches are measured on every core,
+    /// and the layout is the one [`Layout::fit`] gives the whole list.
+    pub fn fit_parts<I>(
+        columns: &'a [Column],
+        count: usize,
+        rows: impl Fn(std::ops::Range<usize>) -> I + Sync,
+    ) -> Self
+    where
+        I: Iterator<Item = Vec<Cell>>,
+    {
+        use rayon::prelude::*;
+        // Parts of a fixed size, so the threads available never change the result.
+        let parts: Vec<Fit> = (0..count.div_ceil(FIT_PART))
+            .into_par_iter()
+            .map(|part| {
+                let first = part * FIT_PART;
+                let mut fit = Fit::new(columns, Sample::part(count, first));
+                for row in rows(first..(first + FIT_PART).min(count)) {
+                    fit.row(&row);
+                }
+                fit
+            })
+            .collect();
+        let mut whole = Fit::new(columns, Sample::part(count, 0));
+        for part in parts {
+            whole.merge(part);
+        }
+        whole.finish()
+    }
+
+    /// The layout of a list whose needs and sample are gathered.
+    fn from_needs(columns: &'a [Column], needs: &[Need], sample: &Sample) -> Self {
         let printed: Vec<bool> = columns
             .iter()
             .map(|c| !matches!(c.width, Width::Screen(_)))
             .collect();
         let mut least = vec![0; columns.len()];
         let mut most = vec![0; columns.len()];
-        for (c, (column, need)) in columns.iter().zip(&needs).enumerate() {
+        for (c, (column, need)) in columns.iter().zip(needs).enumerate() {
             // The header in at most two lines.
             let title = px_for_lines(column.title, 2, HEADER_TYPE);
             let (low, high) = match column.width {
@@ -373,7 +667,7 @@ impl<'a> Layout<'a> {
             least[c] = low;
             most[c] = high;
         }
-        let px = share_out(&sample, &printed, &least, &most, columns);
+        let px = share_out(sample, &printed, &least, &most, columns);
         Self {
             columns,
             px,
@@ -459,23 +753,15 @@ impl<'a> Layout<'a> {
 
     /// The height a row of `cells` needs, when more than the default.
     pub fn row_height(&self, cells: &[Cell]) -> Option<f64> {
-        if !self.fitted {
-            return row_height(cells, self.columns);
+        self.heights().of(cells)
+    }
+
+    /// Row heights for the rows of this list, one after another.
+    pub fn heights(&self) -> RowHeights<'_, 'a> {
+        RowHeights {
+            layout: self,
+            memo: self.columns.iter().map(|_| Memo::new()).collect(),
         }
-        let mut lines = [1, 1];
-        for (c, cell) in cells.iter().enumerate().take(self.columns.len()) {
-            if !self.prints(c) {
-                continue;
-            }
-            let Some((text, true)) = shown(cell) else {
-                continue;
-            };
-            let px = self.cell_px(cells, c);
-            for (n, printer) in lines.iter_mut().zip(Printer::ALL) {
-                *n = (*n).max(printer.lines(&text, px, LIST_TYPE));
-            }
-        }
-        Some(measure::row_height(lines, LIST_TYPE))
     }
 }
 
@@ -504,7 +790,8 @@ fn share_out(
     // The rows' lines, and each page's header lines as their share of a page.
     let line = Printer::LibreOffice.row_points(2, LIST_TYPE)
         - Printer::LibreOffice.row_points(1, LIST_TYPE);
-    let cost = |px: &[u32]| {
+    let mut lines = SampleLines::new(sample, &px);
+    let cost = |lines: &SampleLines, px: &[u32]| {
         let header = columns
             .iter()
             .zip(px)
@@ -519,9 +806,9 @@ fn share_out(
             })
             .max()
             .unwrap_or(1);
-        sample.lines(px) as f64 * (1.0 + header as f64 * line / PAGE_BODY_POINTS)
+        lines.with(px) as f64 * (1.0 + header as f64 * line / PAGE_BODY_POINTS)
     };
-    let mut now = cost(&px);
+    let mut now = cost(&lines, &px);
     loop {
         let mut best: Option<(f64, usize, u32, f64)> = None;
         for &c in &flexible {
@@ -535,7 +822,7 @@ fn share_out(
                 if !fits(&trial) {
                     continue;
                 }
-                let then = cost(&trial);
+                let then = cost(&lines, &trial);
                 let gain = (now - then) / f64::from(wider - px[c]);
                 if gain > 1e-9 && best.is_none_or(|b| gain > b.0 + 1e-12) {
                     best = Some((gain, c, wider, then));
@@ -546,6 +833,7 @@ fn share_out(
             break;
         };
         px[c] = wider;
+        lines.set(&px);
         now = then;
     }
     // Swaps of a character's width between two columns, while one saves lines.
@@ -559,7 +847,7 @@ fn share_out(
                 let mut trial = px.clone();
                 trial[from] -= step;
                 trial[to] += step;
-                let then = cost(&trial);
+                let then = cost(&lines, &trial);
                 if then < best.map_or(now, |b| b.2) - 1e-9 {
                     best = Some((from, to, then));
                 }
@@ -570,6 +858,7 @@ fn share_out(
         };
         px[from] -= step;
         px[to] += step;
+        lines.set(&px);
         now = then;
     }
     // The rest, a pixel at a time in turn, to the long-text columns, then the others.
@@ -695,6 +984,45 @@ mod tests {
         let rows = vec![joined.clone(), alone.clone()];
         let layout = Layout::fit(&columns, &rows);
         assert!(layout.row_height(&joined) < layout.row_height(&alone));
+    }
+
+    #[test]
+    fn a_list_measured_in_parts_is_laid_out_as_measured_whole() {
+        let columns = [
+            fit("单位", Kind::Wrap),
+            fit("完成时限", Kind::Date),
+            share("主要任务", Kind::Wrap),
+            share("进展情况", Kind::Wrap),
+            crate::look::cells::screen("备注", 10, Kind::Wrap),
+        ];
+        let date = chrono::NaiveDate::from_ymd_opt(2018, 12, 31).unwrap_or_default();
+        // More rows than a part and than the sample keeps, more names than are
+        // kept as the widest, names of equal width in every order.
+        let count = 3 * FIT_PART + 2 * SAMPLE_ROWS + 77;
+        let rows: Vec<Vec<Cell>> = (0..count)
+            .map(|i| {
+                vec![
+                    text(&format!(
+                        "{}县{}",
+                        "白沙黎族自治".repeat(1 + i % 3),
+                        (i * 7919) % 500
+                    )),
+                    Cell::Date(date + chrono::Days::new((i % 40) as u64)),
+                    text(&"各市县要制定消除大班额专项规划".repeat(1 + i % 4)),
+                    text(&format!("截至{}月，已完成{}所学校。", i % 12 + 1, i).repeat(1 + i % 6)),
+                    text("不打印"),
+                ]
+            })
+            .collect();
+        let whole = Layout::fit(&columns, &rows);
+        let parts = Layout::fit_parts(&columns, count, |range| rows[range].iter().cloned());
+        assert_eq!(whole.px, parts.px);
+        // Heights worked out row after row, repeated texts remembered, are each
+        // row's own.
+        let mut heights = parts.heights();
+        for row in rows.iter().step_by(7) {
+            assert_eq!(heights.of(row), whole.row_height(row));
+        }
     }
 
     #[test]

@@ -175,51 +175,109 @@ pub fn write_table(
     rows: impl IntoIterator<Item = Vec<Cell>>,
     page: Option<&style::Page>,
 ) -> Result<u32, XlsxError> {
-    let columns = layout.columns;
-    let (header, formats) = if layout.fitted() {
-        (
-            style::header().set_font_size(LIST_TYPE.points),
-            Formats::list(LIST_TYPE.points),
-        )
-    } else {
-        (style::header(), Formats::new())
-    };
-    // A table at the top of its sheet, or under the title and line of
-    // `write_titled` (merged across its width), lends its columns the body formats,
-    // and cells that look as their column does are written without one (see
-    // `write_plain_cell`). One lower down keeps a format per cell: column formats
-    // would frame the empty cells above it.
-    let plain = top <= TITLED_TOP;
-    for (c, column) in columns.iter().enumerate() {
-        let c = c as u16;
-        sheet.write_string_with_format(top, c, column.title, &header)?;
-        match layout.width(c as usize) {
-            ColumnWidth::Units(units) => sheet.set_column_width(c, units)?,
-            ColumnWidth::Pixels(px) => sheet.set_column_width_pixels(c, px)?,
-        };
-        if plain {
-            sheet.set_column_format(c, column_format(column.kind, &formats))?;
-        }
-    }
-    sheet.set_row_height(top, layout.header_height())?;
+    let mut table = Table::begin(sheet, top, layout)?;
+    let mut heights = layout.heights();
     // Rows are written as they come, so a long list is never held twice.
-    let mut count: u32 = 0;
-    let mut verdict_columns: Vec<u16> = Vec::new();
     for cells in rows {
-        let row = top + 1 + count;
-        count += 1;
+        let height = heights.of(&cells);
+        table.row(sheet, cells, height)?;
+    }
+    table.finish(sheet, page)
+}
+
+/// A table being written a row at a time (see [`write_table`]).
+pub struct Table<'l, 'a> {
+    top: u32,
+    layout: &'l Layout<'a>,
+    formats: Formats,
+    /// Whether its columns carry the body formats (see `write_plain_cell`).
+    plain: bool,
+    count: u32,
+    verdict_columns: Vec<u16>,
+}
+
+impl<'l, 'a> Table<'l, 'a> {
+    /// Writes the header at row `top` and sets the columns.
+    ///
+    /// # Errors
+    /// Only on rust_xlsxwriter's range checks.
+    pub fn begin(
+        sheet: &mut Worksheet,
+        top: u32,
+        layout: &'l Layout<'a>,
+    ) -> Result<Self, XlsxError> {
+        let columns = layout.columns;
+        let (header, formats) = if layout.fitted() {
+            (
+                style::header().set_font_size(LIST_TYPE.points),
+                Formats::list(LIST_TYPE.points),
+            )
+        } else {
+            (style::header(), Formats::new())
+        };
+        // A table at the top of its sheet, or under the title and line of
+        // `write_titled` (merged across its width), lends its columns the body formats,
+        // and cells that look as their column does are written without one (see
+        // `write_plain_cell`). One lower down keeps a format per cell: column formats
+        // would frame the empty cells above it.
+        let plain = top <= TITLED_TOP;
+        for (c, column) in columns.iter().enumerate() {
+            let c = c as u16;
+            sheet.write_string_with_format(top, c, column.title, &header)?;
+            match layout.width(c as usize) {
+                ColumnWidth::Units(units) => sheet.set_column_width(c, units)?,
+                ColumnWidth::Pixels(px) => sheet.set_column_width_pixels(c, px)?,
+            };
+            if plain {
+                sheet.set_column_format(c, column_format(column.kind, &formats))?;
+            }
+        }
+        sheet.set_row_height(top, layout.header_height())?;
+        Ok(Self {
+            top,
+            layout,
+            formats,
+            plain,
+            count: 0,
+            verdict_columns: Vec::new(),
+        })
+    }
+
+    /// Writes the next row, `height` points tall when given (see
+    /// [`Layout::heights`]); a heading row takes the heading's height.
+    ///
+    /// # Errors
+    /// Only on rust_xlsxwriter's range checks.
+    pub fn row(
+        &mut self,
+        sheet: &mut Worksheet,
+        cells: Vec<Cell>,
+        height: Option<f64>,
+    ) -> Result<(), XlsxError> {
+        let columns = self.layout.columns;
+        let formats = &self.formats;
+        let row = self.top + 1 + self.count;
+        self.count += 1;
         if let [Cell::Heading(text)] = cells.as_slice() {
             let last = columns.len().saturating_sub(1).max(1) as u16;
             sheet.merge_range(row, 0, row, last, text, &formats.heading)?;
-            sheet.set_row_height(row, layout.heading_height())?;
-            continue;
+            sheet.set_row_height(row, self.layout.heading_height())?;
+            return Ok(());
         }
-        let height = layout.row_height(&cells);
-        let joined: Vec<bool> = cells.iter().map(|c| matches!(c, Cell::Joined)).collect();
+        // Where each cell's text runs on to: itself, or the last Joined after it.
+        let mut runs_to: Vec<usize> = Vec::new();
+        if cells.iter().any(|c| matches!(c, Cell::Joined)) {
+            runs_to = (0..cells.len()).collect();
+            for c in (0..cells.len().saturating_sub(1)).rev() {
+                if matches!(cells[c + 1], Cell::Joined) {
+                    runs_to[c] = runs_to[c + 1];
+                }
+            }
+        }
         for (c, (cell, column)) in cells.into_iter().zip(columns).enumerate() {
             let at = (row, c as u16);
-            let runs_on = joined[c + 1..].iter().take_while(|j| **j).count() as u16;
-            if runs_on > 0 {
+            let runs_on = runs_to.get(c).map_or(0, |to| to - c) as u16;
+            if runs_on > 0 && !matches!(cell, Cell::Joined) {
                 let text = match &cell {
                     Cell::Text(s) => fit_cell_text(s),
                     _ => "".into(),
@@ -227,32 +285,49 @@ pub fn write_table(
                 sheet.merge_range(row, at.1, row, at.1 + runs_on, &text, &formats.wrapped)?;
                 continue;
             }
-            if plain && matches!(cell, Cell::Verdict(_)) && !verdict_columns.contains(&at.1) {
-                verdict_columns.push(at.1);
+            if self.plain
+                && matches!(cell, Cell::Verdict(_))
+                && !self.verdict_columns.contains(&at.1)
+            {
+                self.verdict_columns.push(at.1);
             }
-            if plain {
-                write_plain_cell(sheet, at, cell, column.kind, &formats)?;
+            if self.plain {
+                write_plain_cell(sheet, at, cell, column.kind, formats)?;
             } else {
-                write_cell(sheet, at, &cell, column.kind, &formats)?;
+                write_cell(sheet, at, &cell, column.kind, formats)?;
             }
         }
         if let Some(height) = height {
             sheet.set_row_height(row, height)?;
         }
+        Ok(())
     }
-    let last_col = columns.len().saturating_sub(1) as u16;
-    let last_row = top + count.max(1);
-    for column in verdict_columns {
-        colour_verdicts(sheet, column, (top + 1, last_row))?;
+
+    /// Colours the verdicts, adds the filter, freezes the header and sets the
+    /// page up; gives the next free row.
+    ///
+    /// # Errors
+    /// Only on rust_xlsxwriter's range checks.
+    pub fn finish(
+        self,
+        sheet: &mut Worksheet,
+        page: Option<&style::Page>,
+    ) -> Result<u32, XlsxError> {
+        let top = self.top;
+        let last_col = self.layout.columns.len().saturating_sub(1) as u16;
+        let last_row = top + self.count.max(1);
+        for column in self.verdict_columns {
+            colour_verdicts(sheet, column, (top + 1, last_row))?;
+        }
+        sheet.autofilter(top, 0, last_row, last_col)?;
+        sheet.set_freeze_panes(top + 1, 0)?;
+        match page {
+            Some(page) if self.layout.fitted() => style::print_headed(sheet, (top, top), page)?,
+            Some(page) => style::print_setup(sheet, Some((top, top)), page)?,
+            None => style::print_pages(sheet, Some((top, top)))?,
+        }
+        Ok(top + 1 + self.count)
     }
-    sheet.autofilter(top, 0, last_row, last_col)?;
-    sheet.set_freeze_panes(top + 1, 0)?;
-    match page {
-        Some(page) if layout.fitted() => style::print_headed(sheet, (top, top), page)?,
-        Some(page) => style::print_setup(sheet, Some((top, top)), page)?,
-        None => style::print_pages(sheet, Some((top, top)))?,
-    }
-    Ok(top + 1 + count)
 }
 
 /// Writes a sheet title merged across `width` columns at row 0.

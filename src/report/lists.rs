@@ -13,9 +13,7 @@ use crate::check::{Entry, UnitRef, Verdict};
 use crate::intake::values::DateCell;
 use crate::intake::{FileStatus, SourceFile};
 use crate::look::layout::Layout;
-use crate::look::table::{
-    Cell, Column, Kind, fit, screen, share, write_list, write_table, write_titled,
-};
+use crate::look::table::{Cell, Column, Kind, Table, fit, screen, share, write_list, write_titled};
 
 fn add_list(
     sheet: &mut Worksheet,
@@ -244,40 +242,55 @@ pub const DETAIL_PRINTED: u16 = 8;
 /// roster order; made one at a time.
 pub fn detail_rows<'a>(report: &'a Report) -> impl Iterator<Item = Vec<Cell>> + 'a {
     let tasks = TaskCells::new(report);
-    report.result.entries.iter().map(move |e| {
-        let role = match (e.role, &e.unit) {
-            (Some(r), _) => r.label(),
-            (None, UnitRef::Known(_)) => "非责任任务",
-            (None, UnitRef::Unknown(_)) => "未识别单位",
-        };
-        let (filler, phone) = match e.unit {
-            UnitRef::Known(u) => {
-                let (f, p) = report.contact(u);
-                (Cell::from(f), Cell::from(p))
-            }
-            UnitRef::Unknown(_) => (Cell::Empty, Cell::Empty),
-        };
-        vec![
-            report.unit_name(&e.unit).into(),
-            e.task.into(),
-            tasks.text(e.task),
-            tasks.deadline(e.task),
-            row_text(e, |r| &r.status_text),
-            completion(e),
-            Cell::Verdict(e.verdict),
-            row_text(e, |r| &r.narrative),
-            role.into(),
-            e.days_overdue.into(),
-            if e.due_soon { "临期" } else { "" }.into(),
-            if same_as_last(report, e) { "是" } else { "" }.into(),
-            row_text(e, |r| &r.issues),
-            row_text(e, |r| &r.next_steps),
-            row_text(e, |r| &r.remarks),
-            filler,
-            phone,
-            e.source.as_ref().map(|s| s.describe()).into(),
-        ]
-    })
+    let all = 0..report.result.entries.len();
+    report.result.entries[all]
+        .iter()
+        .map(move |e| detail_row(report, &tasks, e, true))
+}
+
+/// One row of [`detail_rows`]; with `screen` false, what stays on screen is
+/// left empty (the print layout has no use for it).
+fn detail_row(report: &Report, tasks: &TaskCells, e: &Entry, screen: bool) -> Vec<Cell> {
+    let mut row = Vec::with_capacity(DETAIL_COLUMNS.len());
+    row.extend([
+        report.unit_name(&e.unit).into(),
+        e.task.into(),
+        tasks.text(e.task),
+        tasks.deadline(e.task),
+        row_text(e, |r| &r.status_text),
+        completion(e),
+        Cell::Verdict(e.verdict),
+        row_text(e, |r| &r.narrative),
+    ]);
+    if !screen {
+        row.resize(DETAIL_COLUMNS.len(), Cell::Empty);
+        return row;
+    }
+    let role = match (e.role, &e.unit) {
+        (Some(r), _) => r.label(),
+        (None, UnitRef::Known(_)) => "非责任任务",
+        (None, UnitRef::Unknown(_)) => "未识别单位",
+    };
+    let (filler, phone) = match e.unit {
+        UnitRef::Known(u) => {
+            let (f, p) = report.contact(u);
+            (Cell::from(f), Cell::from(p))
+        }
+        UnitRef::Unknown(_) => (Cell::Empty, Cell::Empty),
+    };
+    row.extend([
+        role.into(),
+        e.days_overdue.into(),
+        if e.due_soon { "临期" } else { "" }.into(),
+        if same_as_last(report, e) { "是" } else { "" }.into(),
+        row_text(e, |r| &r.issues),
+        row_text(e, |r| &r.next_steps),
+        row_text(e, |r| &r.remarks),
+        filler,
+        phone,
+        e.source.as_ref().map(|s| s.describe()).into(),
+    ]);
+    row
 }
 
 /// The head of `明细_<period>.csv`: 期别 and 统计截止日期, then 明细's columns.
@@ -296,31 +309,68 @@ pub fn write_detail_csv(report: &Report, out: impl std::io::Write) -> std::io::R
         .chain(DETAIL_COLUMNS.iter().map(|c| c.title));
     let mut csv = crate::look::csv::CsvWriter::new(out, header)?;
     let period = report.letterhead.month.chinese();
-    let as_of = report.result.as_of.format("%Y-%m-%d").to_string();
+    let as_of = crate::period::iso_date(report.result.as_of);
     for row in detail_rows(report) {
-        let cells = row.iter().map(Cell::text);
-        csv.row([period.clone(), as_of.clone()].into_iter().chain(cells))?;
+        let cells = row.iter().map(Cell::plain);
+        let context = [period.as_str(), as_of.as_str()].map(std::borrow::Cow::Borrowed);
+        csv.row(context.into_iter().chain(cells))?;
     }
     csv.finish()?;
     Ok(())
 }
 
+/// 明细's rows made and measured at a time, while the ones before are written.
+const DETAIL_BATCH: usize = 1024;
+
 /// 明细: one row per expected (unit, task) and per extra reported row.
+///
+/// The biggest sheet by far, and one thread must write it: the rows are laid
+/// out from a first pass over them, measured on every core; then each batch of
+/// rows is made and measured on one core while the batch before it is written
+/// on the other. The bytes do not depend on how many cores there are.
 pub fn detail(sheet: &mut Worksheet, report: &Report) -> Result<(), XlsxError> {
-    // Rows are made one at a time; in low-memory mode (see `report::SHEETS`) each
-    // goes to a temporary file as it is written, instead of staying in memory.
+    // Rows are made a batch at a time; in low-memory mode (see `report::SHEETS`)
+    // each goes to a temporary file as it is written, instead of staying in memory.
     sheet.set_name("明细")?;
+    let entries = &report.result.entries;
+    let count = entries.len();
+    let tasks = &TaskCells::new(report);
+    let rows = |range: std::ops::Range<usize>, screen: bool| {
+        entries[range]
+            .iter()
+            .map(move |e| detail_row(report, tasks, e, screen))
+    };
+    // Only what prints has a say in the layout.
+    let layout = Layout::fit_parts(&DETAIL_COLUMNS, count, |range| rows(range, false));
     // The header stays in row 1, for filters and other programs; the title is in
     // every page's header.
-    // Laid out from one pass over the rows, written from a second.
-    let layout = Layout::fit(&DETAIL_COLUMNS, detail_rows(report));
-    let next = write_table(
-        sheet,
-        0,
-        &layout,
-        detail_rows(report),
-        Some(&report.page("明细")),
-    )?;
+    let mut table = Table::begin(sheet, 0, &layout)?;
+    let mut heights = layout.heights();
+    let mut prepare = |range: std::ops::Range<usize>| -> Vec<(Vec<Cell>, Option<f64>)> {
+        rows(range, true)
+            .map(|row| {
+                let height = heights.of(&row);
+                (row, height)
+            })
+            .collect()
+    };
+    let mut ready = prepare(0..DETAIL_BATCH.min(count));
+    let mut next = ready.len();
+    while !ready.is_empty() {
+        let batch = next..(next + DETAIL_BATCH).min(count);
+        next = batch.end;
+        let (made, written) = rayon::join(
+            || prepare(batch),
+            || {
+                ready
+                    .into_iter()
+                    .try_for_each(|(row, height)| table.row(sheet, row, height))
+            },
+        );
+        written?;
+        ready = made;
+    }
+    let next = table.finish(sheet, Some(&report.page("明细")))?;
     // Paper gets the key columns; the rest stays on screen.
     sheet.set_print_area(0, 0, next.saturating_sub(1), DETAIL_PRINTED - 1)?;
     Ok(())

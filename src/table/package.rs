@@ -545,6 +545,235 @@ fn untyped_numbers(sheet: &[u8]) -> Option<Vec<u8>> {
     changed.then(|| writer.into_inner())
 }
 
+/// The part each sheet of an .xlsx package is stored in, in workbook order:
+/// (sheet name, part name), found as calamine finds them (the package's
+/// relationships name the workbook part, the workbook's name each sheet's
+/// target). `None` when any of it is missing or unreadable.
+pub fn sheet_parts(bytes: &[u8]) -> Option<Vec<(String, String)>> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut part = |name: &str| -> Option<Vec<u8>> {
+        let index = part_index(&archive, name)?;
+        read_part(archive.by_index(index).ok()?)
+    };
+    let unescape = |raw: &str| -> Option<String> {
+        quick_xml::escape::unescape(raw)
+            .ok()
+            .map(|s| s.into_owned())
+    };
+    let raw = |raw: &str| Some(raw.to_string());
+    // The workbook part: the last officeDocument relationship of the package.
+    let mut document = None;
+    for attrs in elements(&part("_rels/.rels")?, "Relationship")? {
+        let kind = attr(&attrs, "Type").and_then(raw).unwrap_or_default();
+        if kind.ends_with("/relationships/officeDocument")
+            && let Some(target) = attr(&attrs, "Target")
+        {
+            document = Some(unescape(target)?);
+        }
+    }
+    let document = document?;
+    let (dir, name) = document.split_at(document.rfind('/').map_or(0, |i| i + 1));
+    let dir = dir.strip_prefix('/').unwrap_or(dir);
+    let name = if name.is_empty() {
+        "workbook.xml"
+    } else {
+        name
+    };
+    let mut targets = std::collections::HashMap::new();
+    for attrs in elements(&part(&format!("{dir}_rels/{name}.rels"))?, "Relationship")? {
+        if let Some(id) = attr(&attrs, "Id").and_then(raw) {
+            targets.insert(id, attr(&attrs, "Target").and_then(raw).unwrap_or_default());
+        }
+    }
+    let mut sheets = Vec::new();
+    for attrs in elements(&part(&format!("{dir}{name}"))?, "sheet")? {
+        let name = unescape(attr(&attrs, "name").unwrap_or_default())?;
+        // `r:id`, whatever the prefix: the last attribute named `id`.
+        let id = attrs
+            .iter()
+            .filter(|(key, _)| key.rsplit(':').next() == Some("id"))
+            .next_back()
+            .and_then(|(_, value)| raw(value))
+            .unwrap_or_default();
+        let target = targets.get(&id)?;
+        let path = match target.strip_prefix('/') {
+            Some(absolute) => absolute.to_string(),
+            None => format!("{dir}{target}"),
+        };
+        sheets.push((name, path));
+    }
+    Some(sheets)
+}
+
+/// A part inflated whole: read into room for the size the zip declares (a
+/// part is inflated in one call then, not in the small steps of a growing
+/// buffer), that size bounded by [`MAX_PART_HINT`] against a lying zip.
+fn read_part(mut entry: zip::read::ZipFile<'_, Cursor<&[u8]>>) -> Option<Vec<u8>> {
+    let hint = usize::try_from(entry.size())
+        .unwrap_or(0)
+        .min(MAX_PART_HINT);
+    let mut bytes = Vec::with_capacity(hint + 1);
+    entry.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// The most room made ahead for a part (see [`read_part`]): 16 MiB.
+const MAX_PART_HINT: usize = 16 << 20;
+
+/// Where the part `name` is in the archive, its name compared as calamine
+/// compares it (the last of two parts whose names differ only so).
+fn part_index(archive: &zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<usize> {
+    let same = |a: u8, b: u8| {
+        let slash = |c: u8| {
+            if c == b'\\' {
+                b'/'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        };
+        slash(a) == slash(b)
+    };
+    (0..archive.len()).rev().find(|i| {
+        archive
+            .name_for_index(*i)
+            .and_then(Result::ok)
+            .is_some_and(|n| {
+                n.len() == name.len() && n.bytes().zip(name.bytes()).all(|(a, b)| same(a, b))
+            })
+    })
+}
+
+/// The attributes (raw name, raw value) of every element named `local` in `xml`,
+/// in order. `None` when the XML is broken.
+fn elements(xml: &[u8], local: &str) -> Option<Vec<Vec<(String, String)>>> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut found = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == local => {
+                let attrs = e
+                    .attributes()
+                    .map(|a| {
+                        a.ok()
+                            .map(|a| (a.key.as_ref().to_string(), a.value.to_string()))
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                found.push(attrs);
+            }
+            Event::Eof => return Some(found),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// The value of the attribute named exactly `key`.
+fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The merged areas of the worksheet stored in `part`, as calamine reads them
+/// (the first `mergeCells` element's `mergeCell`s), without parsing the cells
+/// before them again: the element is found by its name in the bytes, which no
+/// text can hold unescaped. `None` when that cannot be trusted (a comment or
+/// a CDATA section could hide the name) or anything is amiss.
+pub fn part_merges(bytes: &[u8], part: &str) -> Option<Vec<Merge>> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let index = part_index(&archive, part)?;
+    let xml = read_part(archive.by_index(index).ok()?)?;
+    use memchr::memmem;
+    if memmem::find(&xml, b"<!--").is_some() || memmem::find(&xml, b"<![CDATA[").is_some() {
+        return None;
+    }
+    for at in memmem::find_iter(&xml, b"mergeCells") {
+        // `<mergeCells` or `<x:mergeCells`, never `</…`.
+        let name_start = xml[..at]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+            .map_or(0, |i| i + 1);
+        let open = match (name_start.checked_sub(1).map(|i| xml[i]), at) {
+            (Some(b'<'), _) if name_start == at => name_start - 1,
+            (Some(b':'), _) if name_start == at => {
+                let prefix_start = xml[..name_start - 1]
+                    .iter()
+                    .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+                    .map_or(0, |i| i + 1);
+                match prefix_start.checked_sub(1).map(|i| xml[i]) {
+                    Some(b'<') if prefix_start < name_start - 1 => prefix_start - 1,
+                    _ => continue,
+                }
+            }
+            _ => continue,
+        };
+        return merges_from(&xml[open..]);
+    }
+    Some(Vec::new())
+}
+
+/// The `mergeCell`s of the `mergeCells` element `xml` begins with.
+fn merges_from(xml: &[u8]) -> Option<Vec<Merge>> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.expand_empty_elements = true;
+    let mut buf = Vec::new();
+    match reader.read_event_into(&mut buf).ok()? {
+        Event::Start(e) if e.local_name().as_ref() == "mergeCells" => {}
+        _ => return None,
+    }
+    let mut merges = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "mergeCell" => {
+                let area = e
+                    .attributes()
+                    .map(|a| a.ok())
+                    .collect::<Option<Vec<_>>>()?
+                    .into_iter()
+                    .find(|a| a.key.as_ref() == "ref");
+                if let Some(area) = area {
+                    merges.push(area_of(&area.value)?);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "mergeCells" => return Some(merges),
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// `B2:D3` (or `B2`) as 0-based (first row, first column, last row, last column).
+fn area_of(text: &str) -> Option<Merge> {
+    let corner = |cell: &str| -> Option<(u32, u32)> {
+        let letters = cell.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let (column, row) = cell.split_at(letters);
+        let column = column.bytes().try_fold(0u32, |n, b| {
+            n.checked_mul(26)?
+                .checked_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)
+        })?;
+        if row.is_empty() || !row.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let row: u32 = row.parse().ok()?;
+        Some((row.checked_sub(1)?, column.checked_sub(1)?))
+    };
+    let mut corners = text.split(':');
+    let first = corner(corners.next()?)?;
+    let last = match corners.next() {
+        Some(cell) => corner(cell)?,
+        None => first,
+    };
+    if corners.next().is_some() {
+        return None;
+    }
+    Some((first.0, first.1, last.0, last.1))
+}
+
 /// The first part of a package that does not inflate to what the zip says it holds
 /// (its size or its checksum): the damaged part of a damaged file.
 pub fn damaged_part(bytes: &[u8]) -> Option<String> {
@@ -581,6 +810,26 @@ mod tests {
         assert_eq!(
             out,
             "<table:table-row><table:table-cell><text:p>  完成 状态 </text:p></table:table-cell></table:table-row>"
+        );
+    }
+
+    #[test]
+    fn merged_areas_are_read_from_their_element_only() {
+        assert_eq!(area_of("B2:D3"), Some((1, 1, 2, 3)));
+        assert_eq!(area_of("aa10"), Some((9, 26, 9, 26)));
+        for bad in ["", "B", "2", "$B$2", "B0", "B2:C3:D4", "B2:"] {
+            assert_eq!(area_of(bad), None, "{bad}");
+        }
+        let tail = br#"<mergeCells count="2"><mergeCell ref="A1:K1"/><mergeCell ref="C2:D2"></mergeCell></mergeCells><x:mergeCells/>"#;
+        assert_eq!(merges_from(tail), Some(vec![(0, 0, 0, 10), (1, 2, 1, 3)]));
+        assert_eq!(
+            merges_from(br#"<x:mergeCells><x:mergeCell ref="A1:B1"/></x:mergeCells>"#),
+            Some(vec![(0, 0, 0, 1)])
+        );
+        // Cut short: not to be trusted.
+        assert_eq!(
+            merges_from(br#"<mergeCells><mergeCell ref="A1:B1"/>"#),
+            None
         );
     }
 

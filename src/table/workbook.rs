@@ -49,6 +49,8 @@ enum Inner {
         bytes: Shared,
         /// Whether the numbers' types were already taken off (see [`package::without_number_types`]).
         repaired: bool,
+        /// The part each sheet is stored in, when found as calamine found them.
+        parts: Option<Vec<(String, String)>>,
     },
     Xlsb(Box<Xlsb<Cursor<Vec<u8>>>>),
     Xls(Box<Xls<Cursor<Vec<u8>>>>),
@@ -239,10 +241,20 @@ impl Workbook {
                 let bytes = Shared(Arc::new(bytes));
                 let reader =
                     Xlsx::new(Cursor::new(bytes.clone())).map_err(|e| xlsx_error(e, &bytes.0))?;
+                // Trusted only where they name the sheets calamine lists, in its order.
+                let parts = package::sheet_parts(&bytes.0).filter(|parts| {
+                    let listed = reader.sheets_metadata();
+                    parts.len() == listed.len()
+                        && parts
+                            .iter()
+                            .zip(listed)
+                            .all(|((name, _), sheet)| *name == sheet.name)
+                });
                 Inner::Xlsx {
                     reader: Box::new(reader),
                     bytes,
                     repaired: false,
+                    parts,
                 }
             }
             Format::Xlsb => {
@@ -367,6 +379,7 @@ impl Workbook {
                 reader,
                 bytes,
                 repaired,
+                parts,
             } => {
                 let cells = match xlsx_cells(reader, name, limit) {
                     // A number calamine cannot parse fails the whole sheet: read it
@@ -392,13 +405,21 @@ impl Workbook {
                     self.pending.push((name.to_string(), pending));
                 }
                 // Merged areas widen a parent header cell and carry a status or a
-                // date down over the task rows they span.
-                let merges = reader
-                    .merge_cells_by_sheet_name(name)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(dims)
-                    .collect();
+                // date down over the task rows they span. calamine finds them by
+                // parsing the whole sheet again; they are looked for in its bytes
+                // first (a fifth of reading a national folder went to that pass).
+                let merges = parts
+                    .as_ref()
+                    .and_then(|parts| parts.iter().find(|(sheet, _)| sheet == name))
+                    .and_then(|(_, part)| package::part_merges(&bytes.0, part))
+                    .unwrap_or_else(|| {
+                        reader
+                            .merge_cells_by_sheet_name(name)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(dims)
+                            .collect()
+                    });
                 (cells, merges)
             }
             Inner::Xlsb(wb) => {

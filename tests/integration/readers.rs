@@ -249,3 +249,67 @@ fn a_supplier_ledger_is_not_a_return() {
     assert!(!listed.iter().any(|p| p.contains("表头缺少")), "{listed:?}");
     assert_eq!(verdict(&out, "海口市", 1), "按期完成");
 }
+
+/// Merged areas are looked for in a sheet's bytes before calamine parses the
+/// sheet again for them (`package::part_merges`): on every .xlsx and .xlsm at
+/// hand, the areas found so are calamine's, sheet by sheet.
+#[test]
+fn merged_areas_found_in_the_bytes_are_calamines() {
+    use calamine::Reader;
+    use county_returns::table::package::{part_merges, sheet_parts};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut folders = vec![root.join("input/2018-07"), root.join("input/2018-06")];
+    for sub in ["tests/fixtures", "../shared/corpus"] {
+        let dir = root.join(sub);
+        folders.push(dir.clone());
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            folders.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+        }
+    }
+    let (mut compared, mut merged) = (0, 0);
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !matches!(ext.to_ascii_lowercase().as_str(), "xlsx" | "xlsm") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("read");
+            let Ok(mut book) = calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())) else {
+                continue;
+            };
+            let Some(parts) = sheet_parts(&bytes) else {
+                continue;
+            };
+            let names: Vec<String> = book.sheet_names();
+            let listed: Vec<&String> = parts.iter().map(|(name, _)| name).collect();
+            assert_eq!(
+                listed,
+                names.iter().collect::<Vec<_>>(),
+                "{}",
+                path.display()
+            );
+            for (name, part) in &parts {
+                let Some(found) = part_merges(&bytes, part) else {
+                    continue;
+                };
+                let theirs: Vec<(u32, u32, u32, u32)> = book
+                    .merge_cells_by_sheet_name(name)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
+                    .collect();
+                assert_eq!(found, theirs, "{} › {name}", path.display());
+                compared += 1;
+                merged += usize::from(!found.is_empty());
+            }
+        }
+    }
+    // The sample's returns alone have merged titles and statuses.
+    assert!(
+        compared > 50 && merged > 10,
+        "{compared} sheets, {merged} merged"
+    );
+}
