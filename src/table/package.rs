@@ -568,8 +568,7 @@ pub fn sheet_parts(bytes: &[u8]) -> Option<Vec<(String, String)>> {
         // `r:id`, whatever the prefix: the last attribute named `id`.
         let id = attrs
             .iter()
-            .filter(|(key, _)| key.rsplit(':').next() == Some("id"))
-            .next_back()
+            .rfind(|(key, _)| key.rsplit(':').next() == Some("id"))
             .and_then(|(_, value)| raw(value))
             .unwrap_or_default();
         let target = targets.get(&id)?;
