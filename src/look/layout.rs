@@ -309,7 +309,14 @@ impl Sample {
     /// whole Chinese characters (exact for Chinese; whole words moving down
     /// make a few more).
     fn cell_lines(&self, cell: &SampleCell, px: &[u32]) -> usize {
-        let room = line_room(px[cell.column..cell.column + cell.span].iter().sum());
+        self.lines_in(
+            cell,
+            line_room(px[cell.column..cell.column + cell.span].iter().sum()),
+        )
+    }
+
+    /// [`Sample::cell_lines`] with what a line holds worked out already.
+    fn lines_in(&self, cell: &SampleCell, room: f64) -> usize {
         self.paragraphs[cell.paragraphs.clone()]
             .iter()
             .map(|w| ((w / room) - 1e-6).ceil().max(1.0) as usize)
@@ -353,6 +360,12 @@ impl<'s> SampleLines<'s> {
         let changed: Vec<bool> = px.iter().zip(&self.px).map(|(a, b)| a != b).collect();
         let touched =
             |cell: &SampleCell| changed[cell.column..cell.column + cell.span].contains(&true);
+        // What a line of each changed column holds, worked out once.
+        let rooms: Vec<f64> = px
+            .iter()
+            .zip(&changed)
+            .map(|(px, changed)| if *changed { line_room(*px) } else { 0.0 })
+            .collect();
         self.sample
             .rows
             .iter()
@@ -361,10 +374,12 @@ impl<'s> SampleLines<'s> {
                     .clone()
                     .map(|i| {
                         let cell = &self.sample.cells[i];
-                        if touched(cell) {
-                            self.sample.cell_lines(cell, px)
-                        } else {
+                        if !touched(cell) {
                             self.cells[i]
+                        } else if cell.span == 1 {
+                            self.sample.lines_in(cell, rooms[cell.column])
+                        } else {
+                            self.sample.cell_lines(cell, px)
                         }
                     })
                     .max()
@@ -453,6 +468,8 @@ struct Fit<'a> {
     sample: Sample,
     /// Each column's texts measured: their extent and paragraphs' widths.
     memo: Vec<Memo<(Extent, Box<[f64]>)>>,
+    /// Dates measured, before they are written out.
+    dates: rustc_hash::FxHashMap<chrono::NaiveDate, Extent>,
     paragraphs: Vec<f64>,
 }
 
@@ -467,6 +484,7 @@ impl<'a> Fit<'a> {
                 .collect(),
             sample,
             memo: columns.iter().map(|_| Memo::new()).collect(),
+            dates: rustc_hash::FxHashMap::default(),
             paragraphs: Vec::new(),
         }
     }
@@ -480,6 +498,16 @@ impl<'a> Fit<'a> {
         for (c, cell) in cells.iter().enumerate().take(self.columns.len()) {
             // What stays on screen has the width it declares, whatever it holds.
             if matches!(self.columns[c].width, Width::Screen(_)) {
+                continue;
+            }
+            // A date never breaks: only its width counts, the same every time.
+            if let Cell::Date(date) = cell {
+                let extent = *self.dates.entry(*date).or_insert_with(|| {
+                    measure::extent(&crate::period::chinese_date(*date), LIST_TYPE, |_| {})
+                });
+                if !matches!(cells.get(c + 1), Some(Cell::Joined)) {
+                    self.needs[c].add("", extent, false, self.names[c]);
+                }
                 continue;
             }
             let Some((text, breakable)) = shown(cell) else {
@@ -543,7 +571,8 @@ impl RowHeights<'_, '_> {
         }
         let mut lines = [1, 1];
         for (c, cell) in cells.iter().enumerate().take(layout.columns.len()) {
-            if !layout.prints(c) {
+            // Only text breaks into lines (see `shown`).
+            if !layout.prints(c) || !matches!(cell, Cell::Text(_) | Cell::Verdict(_)) {
                 continue;
             }
             let Some((text, true)) = shown(cell) else {

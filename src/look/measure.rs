@@ -357,7 +357,21 @@ pub fn extent(text: &str, ty: Type, mut paragraph: impl FnMut(f64)) -> Extent {
         word: [0.0; 2],
     };
     let (mut line, mut word) = ([0.0; 2], [0.0; 2]);
+    let full = [
+        Printer::LibreOffice.advance('中', ty),
+        Printer::Excel.advance('中', ty),
+    ];
     for c in text.chars() {
+        // Nearly every character of a return: a full advance in both
+        // printers, a word of its own (what the general case does with it).
+        if !c.is_ascii() && c != '\u{200B}' && c != '\u{3000}' {
+            for i in 0..2 {
+                line[i] += full[i];
+                extent.word[i] = extent.word[i].max(full[i]).max(word[i]);
+                word[i] = 0.0;
+            }
+            continue;
+        }
         if c == '\n' {
             paragraph(line[0]);
         }
